@@ -1,0 +1,255 @@
+"""The ``risk-indicators`` command line (CONTRACT 2): parsing and calling, nothing more.
+
+Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error.
+Errors are printed as plain sentences; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._version import __version__
+from .errors import RiskIndicatorsError
+from .schema import scrub
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Follow-up of narcotics offences by age and gender, safe to publish.",
+)
+log = logging.getLogger("risk_indicators")
+
+Lang = Annotated[str, typer.Option("--lang", help="Report language: sv or en.")]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
+Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Print more detail.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML config (CONTRACT 1.4); defaults otherwise.")
+]
+
+
+class _Console:
+    """Prints to the terminal according to -q / -v."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet, self.verbose = quiet, verbose
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            typer.echo(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            typer.echo(text)
+
+
+def _guard(debug: bool, work: Callable[[], int | None]) -> None:
+    """Run ``work``, mapping errors onto exit codes and plain messages."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = work() or 0
+        except RiskIndicatorsError as exc:
+            typer.echo(f"Error: {scrub(str(exc))}", err=True)
+            if debug:
+                traceback.print_exc()
+            raise typer.Exit(exc.exit_code) from None
+        except (KeyboardInterrupt, typer.Exit):
+            raise
+        except Exception as exc:  # the last line of defence: never a bare traceback
+            typer.echo(
+                f"Internal error ({type(exc).__name__}): {scrub(str(exc))}. This is a bug in "
+                "risk_indicators; run again with --debug and report the output.",
+                err=True,
+            )
+            if debug:
+                traceback.print_exc()
+            raise typer.Exit(3) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    typer.echo(f"Warning: {scrub(str(w.message))}", err=True)
+    raise typer.Exit(code)
+
+
+def _config(path: Path | None, lang: str | None) -> Any:
+    from .config import load_config
+
+    overrides = {"language": lang} if lang else {}
+    return load_config(path, **overrides)
+
+
+def demo_data_dir() -> Path:
+    """The bundled synthetic municipality (installed package data, else the source tree)."""
+    installed = Path(str(resources.files("risk_indicators"))) / "_data" / "vaggeryd_like"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "data" / "synthetic" / "vaggeryd_like"
+
+
+def _run_pipeline(
+    *,
+    reports: Path | None,
+    counts: Path | None,
+    population: Path,
+    config: Any,
+    period: str | None,
+    out: Path,
+    key: bytes | None,
+    console: _Console,
+) -> int:
+    from . import analysis as an
+    from .io import sha256_file
+    from .records import read_population, read_reports
+    from .release import write_release
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    inputs: dict[str, Any] = {"population": {"file": population.name,
+                                             "sha256": sha256_file(population)}}
+    pop = read_population(population, config=config)
+    records = None
+    if reports is not None:
+        records = read_reports(reports, config=config, key=key)
+        inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
+        timings["read"] = time.perf_counter() - t0
+        console.detail(f"Read {records.accounting} from {reports.name}.")
+        result = an.analyse(records, pop, period=period, config=config)
+    else:
+        assert counts is not None  # guaranteed by the caller's option check
+        inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
+        timings["read"] = time.perf_counter() - t0
+        from .counts import read_counts  # noqa: F401  (validated inside analyse)
+
+        result = an._analyse_counts(counts, pop, period=period, config=config)
+    timings["analyse"] = time.perf_counter() - t0 - timings["read"]
+    write_release(result, out, records=records, timings=timings, inputs=inputs)
+    acc = result.accounting
+    console.say(
+        f"{config.municipality} {result.period.code}: {acc['used']} of {acc['read']} rows used "
+        f"({acc['rejected']} rejected, {acc['duplicates']} duplicates)."
+    )
+    ind = result.indicators
+    console.say(
+        f"Persons {ind['persons']['value']}, of whom youth {ind['persons_youth']['value']} "
+        f"(internal figures, not for publication)."
+    )
+    console.say(f"Written: {out / 'internal'} and {out / 'audit'}.")
+    return 0
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports/demo"),
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """The whole analysis on the bundled synthetic municipality (a fixed, public demo key)."""
+    from .pseudonymise import DEMO_KEY
+
+    console = _Console(quiet, verbose)
+
+    def work() -> int:
+        data = demo_data_dir()
+        config = _config(data / "config.toml", lang)
+        console.say(
+            f"Demo on the synthetic municipality in {data} with the public demo key "
+            "(never use it for real data)."
+        )
+        return _run_pipeline(
+            reports=data / "reports.csv", counts=None, population=data / "population.csv",
+            config=config, period=None, out=out, key=DEMO_KEY, console=console,
+        )
+
+    _guard(debug, work)
+
+
+@app.command()
+def run(
+    out: Annotated[Path, typer.Option("--out", help="Release folder, e.g. reports/2024T1.")],
+    population: Annotated[Path, typer.Option("--population", help="Population file.")],
+    reports: Annotated[Path | None, typer.Option("--reports", help="Reports file.")] = None,
+    counts: Annotated[Path | None, typer.Option("--counts", help="Counts file.")] = None,
+    config: ConfigOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help="e.g. 2024T1.")] = None,
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="Release ledger.")] = None,
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """The analysis for period P from a reports file or an aggregated counts file."""
+    from .errors import UsageError
+    from .pseudonymise import key_from_env
+
+    console = _Console(quiet, verbose)
+
+    def work() -> int:
+        if (reports is None) == (counts is None):
+            raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
+        cfg = _config(config, lang)
+        key = key_from_env(cfg.pseudonymisation.key_env) if reports is not None else None
+        return _run_pipeline(
+            reports=reports, counts=counts, population=population, config=cfg,
+            period=period, out=out, key=key, console=console,
+        )
+
+    _guard(debug, work)
+
+
+@app.command()
+def validate(
+    reports: Annotated[Path, typer.Option("--reports", help="Reports file.")],
+    population: Annotated[Path | None, typer.Option("--population")] = None,
+    config: ConfigOpt = None,
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Check inputs and print a table of problems; writes nothing."""
+    from .validate import problem_summary
+
+    console = _Console(quiet, verbose)
+
+    def work() -> int:
+        cfg = _config(config, lang)
+        # a throw-away key: validate shows row numbers, never pseudonyms that outlive the run
+        text, code = problem_summary(
+            reports, population=population, config=cfg, key=secrets.token_bytes(32)
+        )
+        if code == 0:
+            console.say(text)
+        else:
+            typer.echo(text, err=True)
+        return code
+
+    _guard(debug, work)
+
+
+@app.command()
+def version() -> None:
+    """Print the package version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app(prog_name="risk-indicators")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

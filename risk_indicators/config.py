@@ -1,0 +1,309 @@
+"""The run configuration (CONTRACT 1.4): a TOML file read into a frozen dataclass.
+
+Every key has a default, so ``load_config()`` with no file gives a usable configuration. An
+unknown key, a value of the wrong type or an invalid value raises :class:`ConfigError` naming
+the key, e.g. ``disclosure.min_count``.
+
+Decision (documented in the README too): the youth limits must fall on age-band edges
+(``youth_min_age`` and ``youth_max_age + 1`` are lower edges of bands), so that every youth
+count is an exact sum of cells of the published cube and disclosure control can reason about it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from .errors import ConfigError
+
+__all__ = [
+    "Config",
+    "DisclosureConfig",
+    "GenderGoalConfig",
+    "Language",
+    "PeriodKind",
+    "PseudonymisationConfig",
+    "age_band_labels",
+    "load_config",
+]
+
+PeriodKind = Literal["tertial", "quarter", "month", "year"]
+Language = Literal["sv", "en"]
+
+DEFAULT_AGE_BANDS: tuple[int, ...] = (0, 15, 18, 21, 25, 30, 40, 50, 60)
+
+
+@dataclass(frozen=True)
+class DisclosureConfig:
+    """Disclosure control settings (CONTRACT 5).
+
+    Attributes
+    ----------
+    min_count
+        Threshold T: no published count lies in 1..T-1.
+    ledger
+        Path of the release ledger; empty means ``releases.sqlite`` beside the output folder.
+    """
+
+    min_count: int = 5
+    ledger: str = ""
+
+
+@dataclass(frozen=True)
+class GenderGoalConfig:
+    """The follow-up goal for the gender distribution (CONTRACT 1.4)."""
+
+    benchmark_female_share: float = 0.35
+    benchmark_source: str = (
+        "Assumed share of women among young people who use narcotics (survey based); "
+        "replace with the local survey value, e.g. CAN's drug-use survey."
+    )
+    target_female_share: float = 0.25
+    target_period: str = "2026T3"
+
+
+@dataclass(frozen=True)
+class PseudonymisationConfig:
+    """Where the secret key of the keyed MAC comes from."""
+
+    key_env: str = "RISK_INDICATORS_KEY"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated run configuration; build it with :func:`load_config`.
+
+    Examples
+    --------
+    >>> cfg = load_config()
+    >>> cfg.period, cfg.disclosure.min_count, cfg.age_band_labels[-1]
+    ('tertial', 5, '60+')
+    """
+
+    municipality: str = "Vaggeryd"
+    language: Language = "sv"
+    period: PeriodKind = "tertial"
+    age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
+    youth_min_age: int = 15
+    youth_max_age: int = 24
+    areas: tuple[str, ...] = ()
+    disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
+    gender_goal: GenderGoalConfig = field(default_factory=GenderGoalConfig)
+    pseudonymisation: PseudonymisationConfig = field(default_factory=PseudonymisationConfig)
+
+    @property
+    def age_band_labels(self) -> tuple[str, ...]:
+        """Labels of the age bands, e.g. ``("0-14", "15-17", ..., "60+")``."""
+        return age_band_labels(self.age_bands)
+
+    @property
+    def youth_bands(self) -> tuple[str, ...]:
+        """Labels of the bands that make up the youth ages."""
+        edges = self.age_bands
+        labels = self.age_band_labels
+        return tuple(
+            label
+            for lower, label in zip(edges, labels, strict=True)
+            if self.youth_min_age <= lower <= self.youth_max_age
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain data (for ``audit/run.json``)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if hasattr(value, "__dataclass_fields__"):
+                out[f.name] = {g.name: getattr(value, g.name) for g in fields(value)}
+            elif isinstance(value, tuple):
+                out[f.name] = list(value)
+            else:
+                out[f.name] = value
+        return out
+
+
+def age_band_labels(edges: tuple[int, ...]) -> tuple[str, ...]:
+    """Labels for bands with the given lower edges: ``"0-14"``, ..., ``"60+"``.
+
+    Examples
+    --------
+    >>> age_band_labels((0, 15, 18))
+    ('0-14', '15-17', '18+')
+    """
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    labels.append(f"{edges[-1]}+")
+    return tuple(labels)
+
+
+_SECTIONS: dict[str, type] = {
+    "disclosure": DisclosureConfig,
+    "gender_goal": GenderGoalConfig,
+    "pseudonymisation": PseudonymisationConfig,
+}
+
+
+def _check_type(key: str, value: Any, expected: Any) -> Any:
+    """Return ``value`` converted to the field type, or raise a ConfigError naming ``key``."""
+    origin_args = get_args(expected)
+    if origin_args and all(isinstance(a, str) for a in origin_args):  # a Literal
+        if value not in origin_args:
+            allowed = ", ".join(repr(a) for a in origin_args)
+            raise ConfigError(
+                f"The config key '{key}' must be one of {allowed}. Got {value!r} instead."
+            )
+        return value
+    if expected in ("int", int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"The config key '{key}' must be a whole number. Got {value!r}.")
+        return value
+    if expected in ("float", float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"The config key '{key}' must be a number. Got {value!r}.")
+        return float(value)
+    if expected in ("str", str):
+        if not isinstance(value, str):
+            raise ConfigError(f"The config key '{key}' must be text. Got {value!r}.")
+        return value
+    if expected in ("tuple[int, ...]",):
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(f"The config key '{key}' must be a list of whole numbers.")
+        return tuple(value)
+    if expected in ("tuple[str, ...]",):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"The config key '{key}' must be a list of texts.")
+        return tuple(value)
+    raise ConfigError(f"The config key '{key}' has an unsupported type.")  # pragma: no cover
+
+
+_FIELD_TYPES: dict[str, Any] = {
+    "municipality": str,
+    "language": Language,
+    "period": PeriodKind,
+    "age_bands": "tuple[int, ...]",
+    "youth_min_age": int,
+    "youth_max_age": int,
+    "areas": "tuple[str, ...]",
+    "disclosure.min_count": int,
+    "disclosure.ledger": str,
+    "gender_goal.benchmark_female_share": float,
+    "gender_goal.benchmark_source": str,
+    "gender_goal.target_female_share": float,
+    "gender_goal.target_period": str,
+    "pseudonymisation.key_env": str,
+}
+
+
+def _build(data: Mapping[str, Any]) -> Config:
+    top: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"The config key '{key}' must be a table ([{key}]).")
+            section: dict[str, Any] = {}
+            for sub, sub_value in value.items():
+                full = f"{key}.{sub}"
+                if full not in _FIELD_TYPES:
+                    raise ConfigError(_unknown(full))
+                section[sub] = _check_type(full, sub_value, _FIELD_TYPES[full])
+            top[key] = _SECTIONS[key](**section)
+        elif key in _FIELD_TYPES:
+            top[key] = _check_type(key, value, _FIELD_TYPES[key])
+        else:
+            raise ConfigError(_unknown(key))
+    cfg = Config(**top)
+    _validate(cfg)
+    return cfg
+
+
+def _unknown(key: str) -> str:
+    known = ", ".join(sorted(_FIELD_TYPES))
+    return f"The config key '{key}' is unknown. Remove it or use one of: {known}."
+
+
+def _validate(cfg: Config) -> None:
+    bands = cfg.age_bands
+    if len(bands) < 2 or bands[0] != 0:
+        raise ConfigError("The config key 'age_bands' must start at 0 and have at least 2 edges.")
+    if any(b <= a for a, b in zip(bands[:-1], bands[1:], strict=True)):
+        raise ConfigError(
+            f"The config key 'age_bands' must be strictly increasing. Got {list(bands)}."
+        )
+    if bands[-1] > 110:
+        raise ConfigError("The config key 'age_bands' must have edges of at most 110.")
+    if not 0 <= cfg.youth_min_age <= cfg.youth_max_age <= 110:
+        raise ConfigError(
+            "The config keys 'youth_min_age' and 'youth_max_age' must satisfy "
+            f"0 <= youth_min_age <= youth_max_age <= 110. Got {cfg.youth_min_age} and "
+            f"{cfg.youth_max_age}."
+        )
+    edges = set(bands)
+    if cfg.youth_min_age not in edges or (
+        cfg.youth_max_age + 1 not in edges and cfg.youth_max_age < 110
+    ):
+        raise ConfigError(
+            "The config keys 'youth_min_age' and 'youth_max_age' must fall on age-band edges "
+            f"(youth_min_age and youth_max_age + 1 in 'age_bands' {list(bands)}), so that "
+            "youth counts are sums of published cells. Adjust 'age_bands' or the youth ages."
+        )
+    if cfg.disclosure.min_count < 1:
+        raise ConfigError("The config key 'disclosure.min_count' must be at least 1.")
+    for key in ("benchmark_female_share", "target_female_share"):
+        value = getattr(cfg.gender_goal, key)
+        if not 0.0 < value < 1.0:
+            raise ConfigError(f"The config key 'gender_goal.{key}' must lie strictly in (0, 1).")
+    if len(set(cfg.areas)) != len(cfg.areas) or "total" in cfg.areas:
+        raise ConfigError(
+            "The config key 'areas' must list distinct area names, none of them 'total'."
+        )
+    from .periods import parse_period  # periods imports nothing from config at import time
+
+    try:
+        parse_period(cfg.gender_goal.target_period)
+    except ValueError as exc:
+        raise ConfigError(f"The config key 'gender_goal.target_period' is invalid: {exc}") from None
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Read and validate a TOML config; ``None`` gives the defaults.
+
+    Parameters
+    ----------
+    path
+        A TOML file as in CONTRACT 1.4, or ``None``.
+    **overrides
+        Top-level fields to replace after reading (e.g. ``language="en"``); validated too.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        Unknown key, wrong type or invalid value; the message names the key. Exit code 2.
+    InputFileError
+        The file does not exist or is not valid TOML.
+    """
+    from .errors import InputFileError
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise InputFileError(f"The config file '{p}' does not exist. Check the path.")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputFileError(
+                f"The config file '{p}' is not valid TOML ({exc}). Fix the syntax."
+            ) from None
+    cfg = _build(data)
+    if overrides:
+        checked = {k: _check_type(k, v, _FIELD_TYPES[k]) for k, v in overrides.items()}
+        cfg = replace(cfg, **checked)
+        _validate(cfg)
+    return cfg

@@ -1,0 +1,628 @@
+"""Reading input tables (CSV, XLSX, Parquet, DataFrame) and writing outputs atomically.
+
+Every value is read as text: the schema parses numbers (including the Swedish decimal comma),
+dates and codes itself, so no value is guessed or rounded here. The returned frame keeps the
+original header names; its index is the position of the data row in the source, so the row
+number a spreadsheet shows is ``index + row_offset`` (header = row 1, first data row = 2).
+Never reset that index before rows are reported.
+
+Writes go to a temporary file in the destination folder and are moved in place with
+``os.replace``, so a reader sees either the old file or the new one, never half a file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from risk_indicators.errors import InputFileError, SchemaError
+
+__all__ = [
+    "RawTable",
+    "atomic_directory",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "iter_parquet_batches",
+    "parquet_metadata",
+    "read_table",
+    "sha256_file",
+    "write_csv",
+    "write_json",
+]
+
+_CHUNK = 1 << 20
+_SEPARATORS = (",", ";", "\t")
+_FIX_FORMAT = "use .csv, .xlsx or .parquet"
+# The umask is read once: reading it means setting it, which is not thread safe.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@dataclass(frozen=True, eq=False)
+class RawTable:
+    """A table exactly as read, every value as text.
+
+    Attributes
+    ----------
+    frame
+        One text column per source column, original header names; missing values are ``""``.
+        The index is the data-row position in the source (kept when blank rows are left out).
+    source
+        The file name, or ``"<DataFrame>"``.
+    sha256
+        SHA-256 of the file bytes (``None`` for a DataFrame), for ``audit/run.json``.
+    row_offset
+        Spreadsheet row number = index + ``row_offset`` (2 for every format).
+    dialect
+        ``separator``, ``encoding`` and ``decimal`` (``","`` when the separator is ``";"``, as
+        Swedish Excel writes it); ``None`` values for formats without a text dialect.
+    blank_rows
+        Rows of a CSV or XLSX file in which every cell is empty; a spreadsheet shows them as
+        blank lines, so they are left out of ``frame`` (never counted as read rows).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    sha256: str | None
+    row_offset: int = 2
+    dialect: dict[str, str | None] = field(default_factory=dict)
+    blank_rows: int = 0
+
+    @property
+    def row_numbers(self) -> pd.Series:
+        """Spreadsheet row number of every row of ``frame``."""
+        return pd.Series(self.frame.index + self.row_offset, index=self.frame.index, name="row")
+
+
+# ----------------------------------------------------------------------------------- reading
+def read_table(
+    path_or_frame: str | os.PathLike[str] | pd.DataFrame, *, what: str = "reports"
+) -> RawTable:
+    """Read a ``.csv``, ``.xlsx`` or ``.parquet`` file (or copy a DataFrame) as text.
+
+    Parameters
+    ----------
+    path_or_frame
+        A file path or a pandas DataFrame (copied, never mutated; its rows are numbered by
+        position).
+    what
+        What the file holds (``"reports"``, ``"population"``, ``"counts"``); used in messages.
+
+    Returns
+    -------
+    RawTable
+        A header without data rows gives an empty frame: the caller decides whether that is an
+        error.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, undecodable or corrupt file, or an unknown extension (exit code 2).
+
+    Notes
+    -----
+    CSV: the encoding is UTF-8 (with or without BOM) when the bytes decode strictly as UTF-8,
+    otherwise cp1252 (Windows Excel); the separator is whichever of ``,``, ``;`` or tab occurs
+    most often in the header line. XLSX: the first sheet; dates become ``YYYY-MM-DD`` (with
+    `` HH:MM:SS`` only when the time is not midnight) and integral numbers lose their ``.0``.
+
+    Examples
+    --------
+    >>> raw = read_table(pd.DataFrame({"person_id": ["a1"], "age": [17]}))
+    >>> raw.frame["age"].tolist(), raw.source
+    (['17'], '<DataFrame>')
+    """
+    if isinstance(path_or_frame, pd.DataFrame):
+        names = [str(c) for c in path_or_frame.columns]
+        _check_duplicate_headers(names, "<DataFrame>", what)
+        index = pd.RangeIndex(len(path_or_frame))
+        frame = pd.DataFrame(
+            {n: _to_text(path_or_frame.iloc[:, i]).set_axis(index) for i, n in enumerate(names)},
+            index=index,
+        )
+        return RawTable(frame, "<DataFrame>", None, 2, _dialect(None, None))
+    path = _existing_file(path_or_frame, what)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, what)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, what)
+    if suffix == ".parquet":
+        return _read_parquet(path, what)
+    hint = " (an old Excel file: save it again as Excel Workbook .xlsx)" if suffix == ".xls" else ""
+    raise InputFileError(
+        f"The {what} file '{path.name}' has the extension '{suffix or '(none)'}', which cannot "
+        f"be read{hint}; {_FIX_FORMAT}."
+    )
+
+
+def _existing_file(path_like: str | os.PathLike[str], what: str) -> Path:
+    path = Path(path_like)
+    if not path.exists():
+        raise InputFileError(
+            f"The {what} file '{path}' was not found. Check the path and the file name "
+            f"(relative paths start in {Path.cwd()})."
+        )
+    if path.is_dir():
+        raise InputFileError(f"The {what} path '{path}' is a folder; give the file inside it.")
+    if path.stat().st_size == 0:
+        raise InputFileError(
+            f"The {what} file '{path.name}' is empty (0 bytes). Export it again with a header "
+            "row and the data rows."
+        )
+    return path
+
+
+def _dialect(separator: str | None, encoding: str | None) -> dict[str, str | None]:
+    decimal = None if separator is None else ("," if separator == ";" else ".")
+    return {"separator": separator, "encoding": encoding, "decimal": decimal}
+
+
+def _no_header(path: Path, what: str) -> InputFileError:
+    return InputFileError(
+        f"The {what} file '{path.name}' has no header row. The first row must hold the column "
+        "names."
+    )
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_duplicate_headers(names: Sequence[str], source: str, what: str) -> None:
+    # The message gives positions, not the name: in a file without a header row the "names"
+    # are the first data row and may hold a person id.
+    first: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        if name in first:
+            a, b = first[name], number
+            raise InputFileError(
+                f"The {what} file '{source}' has two columns with the same name: columns {a} "
+                f"and {b} ({_column_letter(a)} and {_column_letter(b)} in Excel). Rename or "
+                "remove one of them, and check that the first row holds the column names."
+            )
+        first[name] = number
+
+
+def _detect_encoding(path: Path, what: str) -> tuple[str, str]:
+    """Return (encoding for reading, encoding to report) and fail early on non-text files."""
+    with path.open("rb") as fh:
+        head = fh.read(_CHUNK)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            raise InputFileError(
+                f"The {what} file '{path.name}' is not plain text (UTF-16 or binary). Save it "
+                "again as 'CSV UTF-8 (comma delimited)'."
+            )
+        if head.startswith(b"PK\x03\x04"):
+            raise InputFileError(
+                f"The {what} file '{path.name}' is an Excel workbook saved with the extension "
+                ".csv. Rename it to .xlsx or save it again as CSV."
+            )
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+        try:  # strict UTF-8 over the whole file, in chunks, so a late "å" in cp1252 is caught
+            decoder.decode(head)
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", "cp1252"
+    return "utf-8-sig", ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8")
+
+
+def _detect_separator(header_line: str) -> str:
+    counts = {sep: 0 for sep in _SEPARATORS}
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(_SEPARATORS, key=lambda sep: counts[sep])  # ties keep the earlier: comma
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(path: Path, what: str) -> RawTable:
+    encoding, reported = _detect_encoding(path, what)
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        header_line = fh.readline()
+    if not header_line.strip():
+        raise _no_header(path, what)
+    separator = _detect_separator(header_line)
+    # pandas renames a repeated header to "x.1"; catch it first so nothing is silently renamed
+    names = next(csv.reader([header_line.rstrip("\r\n")], delimiter=separator))
+    _check_duplicate_headers([n or f"Unnamed: {i}" for i, n in enumerate(names)], path.name, what)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                sep=separator,
+                encoding=encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+            )
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 text "
+            f"(byte position {exc.start}). Save it again as 'CSV UTF-8'."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise _no_header(path, what) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        # pandas names the line number, never the content of the line; its warning (no line
+        # number) only comes when the first data row is longer than the header.
+        detail = str(exc).replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
+        if isinstance(exc, pd.errors.ParserWarning):
+            detail = "row 2 has more fields than the header"
+        raise InputFileError(
+            f"The {what} file '{path.name}' is not a regular table ({detail}). Every row needs "
+            f"as many '{separator}'-separated fields as the header; quote values that contain "
+            f"'{separator}'."
+        ) from None
+    frame.columns = [str(c) for c in frame.columns]
+    frame, blank = _finish_spreadsheet(frame, path.name, what)
+    return RawTable(frame, path.name, sha256_file(path), 2, _dialect(separator, reported), blank)
+
+
+def _read_xlsx(path: Path, what: str) -> RawTable:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types; the class name is enough to report
+        raise InputFileError(
+            f"The {what} file '{path.name}' cannot be opened as an Excel workbook "
+            f"({type(exc).__name__}). It may be damaged, password protected or an old .xls "
+            "file: open it in Excel and save it again as Excel Workbook (.xlsx)."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [tuple(_cell_to_text(v) for v in row) for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:
+        raise InputFileError(
+            f"The {what} file '{path.name}' could not be read ({type(exc).__name__}). Open it "
+            "in Excel and save it again as Excel Workbook (.xlsx)."
+        ) from None
+    finally:
+        workbook.close()
+    if not rows or not any(rows[0]):
+        raise _no_header(path, what)
+    width = max(len(row) for row in rows)
+    header = [h or f"Unnamed: {i}" for i, h in enumerate(rows[0] + ("",) * (width - len(rows[0])))]
+    body = [row + ("",) * (width - len(row)) for row in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    if not body:
+        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in header})
+    frame, blank = _finish_spreadsheet(frame, path.name, what)
+    return RawTable(frame, path.name, sha256_file(path), 2, _dialect(None, None), blank)
+
+
+def _finish_spreadsheet(frame: pd.DataFrame, source: str, what: str) -> tuple[pd.DataFrame, int]:
+    """Drop unnamed empty columns and blank rows (keeping the index) and make columns text."""
+    keep = [
+        i
+        for i, name in enumerate(frame.columns)
+        if not (str(name).startswith("Unnamed: ") and (frame.iloc[:, i] == "").all())
+    ]
+    frame = frame.iloc[:, keep]
+    _check_duplicate_headers(list(frame.columns), source, what)
+    frame = pd.DataFrame({c: _to_text(frame[c]) for c in frame.columns}, index=frame.index)
+    if frame.shape[1] == 0:
+        return frame, 0
+    blank = np.logical_and.reduce([frame[c].str.strip().eq("").to_numpy() for c in frame.columns])
+    return frame.loc[~blank], int(blank.sum())
+
+
+def _open_parquet(path: Path, what: str) -> Any:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:
+        raise InputFileError(
+            f"The {what} file '{path.name}' cannot be read as Parquet ({type(exc).__name__}). "
+            "It may be damaged or not a Parquet file; write it again (e.g. DataFrame.to_parquet)."
+        ) from None
+
+
+def _read_parquet(path: Path, what: str) -> RawTable:
+    parquet = _open_parquet(path, what)
+    if not parquet.schema_arrow.names:
+        raise _no_header(path, what)
+    try:
+        table = parquet.read()
+    except Exception as exc:
+        raise InputFileError(
+            f"The {what} file '{path.name}' could not be read ({type(exc).__name__}); write "
+            "it again."
+        ) from None
+    _check_duplicate_headers(table.column_names, path.name, what)
+    frame = _arrow_to_text(table)
+    return RawTable(frame, path.name, sha256_file(path), 2, _dialect(None, None))
+
+
+def _arrow_to_text(table: Any, start: int = 0) -> pd.DataFrame:
+    columns = {
+        name: _to_text(table.column(i).to_pandas()) for i, name in enumerate(table.column_names)
+    }
+    index = pd.RangeIndex(start, start + table.num_rows)
+    return pd.DataFrame({k: v.set_axis(index) for k, v in columns.items()}, index=index)
+
+
+def parquet_metadata(path: str | os.PathLike[str], *, what: str = "reports") -> dict[str, Any]:
+    """Return ``{"columns": [...], "num_rows": n}`` of a Parquet file without reading data."""
+    parquet = _open_parquet(_existing_file(path, what), what)
+    return {"columns": list(parquet.schema_arrow.names), "num_rows": parquet.metadata.num_rows}
+
+
+def iter_parquet_batches(
+    path: str | os.PathLike[str],
+    *,
+    batch_size: int = 1_000_000,
+    columns: Sequence[str] | None = None,
+    what: str = "reports",
+) -> Iterator[pd.DataFrame]:
+    """Yield a large Parquet file as text DataFrames of at most ``batch_size`` rows.
+
+    Values are converted exactly as :func:`read_table` does; the index continues across
+    batches, so the row number is ``index + 2`` as for the whole file.
+
+    Parameters
+    ----------
+    path
+        The ``.parquet`` file.
+    batch_size
+        Rows per batch (memory is roughly proportional to it).
+    columns
+        Read only these columns (exact names); ``None`` reads all.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer. Got {batch_size!r} instead.")
+    file = _existing_file(path, what)
+    parquet = _open_parquet(file, what)
+    names = list(parquet.schema_arrow.names)
+    if columns is not None:
+        missing = [c for c in columns if c not in names]
+        if missing:
+            cases = pd.DataFrame(
+                {
+                    "row": [1] * len(missing),
+                    "column": missing,
+                    "reason": ["column missing"] * len(missing),
+                }
+            )
+            raise SchemaError(
+                f"The {what} file '{file.name}' has no column {', '.join(map(repr, missing))}. "
+                f"Its columns are: {', '.join(names)}.",
+                cases,
+            )
+    start = 0
+    for batch in parquet.iter_batches(
+        batch_size=batch_size, columns=list(columns) if columns else None
+    ):
+        yield _arrow_to_text(batch, start)
+        start += batch.num_rows
+
+
+# ------------------------------------------------------------------------- values as text
+def _cell_to_text(value: Any) -> str:
+    """One cell as the text a user would type: dates ISO, integral numbers without ``.0``."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _to_text(series: pd.Series) -> pd.Series:
+    """Convert a column to text, vectorised for the large homogeneous cases."""
+    values = series
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    kind = values.dtype.kind
+    if kind in "iu" and not values.hasnans:  # nullable Int64 with <NA> goes cell by cell
+        return values.astype(str)
+    if kind == "f":
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        integral = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2**53)
+        out = pd.Series(np.full(len(values), "", dtype=object), index=values.index)
+        out[integral] = floats[integral].astype(np.int64).astype(str)
+        other = ~integral & ~np.isnan(floats)
+        out[other] = [repr(float(x)) for x in floats[other]]
+        return out.astype(str)
+    if kind == "M":
+        stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        midnight = (stamps == stamps.dt.normalize()).to_numpy()
+        out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(
+            ~midnight, stamps.dt.strftime("%Y-%m-%d")
+        )
+        return out.fillna("").astype(str)
+    if (
+        pd.api.types.is_string_dtype(values.dtype)
+        and not values.isna().any()
+        and pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty")
+    ):
+        return values.astype(str)
+    return values.astype(object).map(_cell_to_text).astype(str)
+
+
+# ----------------------------------------------------------------------------------- writing
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hexadecimal SHA-256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder + ``os.replace``).
+
+    The parent folder is created when missing. On any error the temporary file is removed and
+    an existing ``path`` is left as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp creates 0600; match a normal new file
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(target.parent)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` atomically as UTF-8 without BOM, newlines kept as ``"\\n"``."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a tidy table as CSV: UTF-8, comma, dot decimal, ``"\\n"``, no index.
+
+    Floats are written with ``%.10g`` so the bytes do not depend on the last bits of a
+    computation; missing values are empty cells.
+    """
+    buffer = io.StringIO()
+    df.to_csv(buffer, index=False, sep=",", decimal=".", float_format="%.10g", lineterminator="\n")
+    atomic_write_text(path, buffer.getvalue())
+
+
+def _json_default(value: Any) -> Any:
+    if value is pd.NaT or value is pd.NA:
+        raise ValueError("Out of range value: a missing value (NaT or NA) has no JSON form")
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def write_json(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write ``obj`` as JSON (insertion order, indent 2, UTF-8 text, final newline).
+
+    Raises
+    ------
+    ValueError
+        When ``obj`` holds NaN, infinity, NaT or NA: published files say "not defined".
+    """
+    try:
+        text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False, default=_json_default)
+    except ValueError as exc:
+        if "Out of range" not in str(exc):
+            raise
+        raise ValueError(
+            f"Cannot write '{Path(path).name}': it holds NaN, infinity or a missing value "
+            f"({exc}). Write null with a reason ('not defined') instead."
+        ) from None
+    atomic_write_text(path, text + "\n")
+
+
+@contextlib.contextmanager
+def atomic_directory(final_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Build a folder elsewhere and swap it in only when the block succeeds.
+
+    Yields a temporary sibling folder of ``final_dir``. When the block ends without an
+    exception, an existing ``final_dir`` is renamed away, the new folder renamed in and the old
+    one removed. When the block raises, the temporary folder is removed and ``final_dir`` is
+    left untouched. A killed process may leave a hidden ``.<name>.tmp-*`` sibling behind.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "public"
+    >>> with atomic_directory(out) as tmp:
+    ...     atomic_write_text(tmp / "a.txt", "ok\\n")
+    >>> (out / "a.txt").read_text()
+    'ok\\n'
+    """
+    final = Path(final_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.tmp-"))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    os.chmod(tmp, 0o777 & ~_UMASK)
+    old: Path | None = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+        os.rmdir(old)
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old, final)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _fsync_dir(final.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

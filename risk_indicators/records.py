@@ -1,0 +1,315 @@
+"""Intake of police extracts: read -> validate -> pseudonymise, in one place.
+
+:func:`read_reports` is the only function that sees raw person ids. It returns
+:class:`Records`, whose tables carry pseudonyms only; the raw column is dropped before the
+function returns, so nothing downstream can leak it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import Config, load_config
+from .errors import DataError, DataWarning
+from .io import RawTable, read_table
+from .pseudonymise import Pseudonymiser, classify_ids
+from .schema import validate_population, validate_report_rows
+
+__all__ = [
+    "MAX_REJECTED_SHARE",
+    "Records",
+    "read_population",
+    "read_reports",
+    "validate_reports",
+]
+
+#: More rejected rows than this share of rows read makes the data fail (exit code 1):
+#: beyond it the extract is broken, and publishing from the rest would mislead.
+MAX_REJECTED_SHARE = 0.05
+
+VALID_COLUMNS = (
+    "row", "person", "report_date", "age", "gender", "offence", "area", "detection", "report_id",
+)
+REJECTED_COLUMNS = ("row", "column", "reason", "person", "status")
+
+
+@dataclass(frozen=True)
+class Records:
+    """Validated, pseudonymised report rows.
+
+    Attributes
+    ----------
+    valid
+        Used rows: ``row`` (spreadsheet row), ``person`` (pseudonym), ``report_date``,
+        ``age`` (whole years on the report date), ``gender`` (``man``/``kvinna``/``okänt``,
+        resolved per person), ``offence``, ``area``, ``detection``, ``report_id``.
+    rejected
+        One row per problem: ``row, column, reason, person, status`` where status is
+        ``rejected`` or ``duplicate``; ``person`` is the pseudonym, never the raw id.
+    accounting
+        ``read``, ``used``, ``rejected``, ``duplicates`` (rows); read = used + rejected +
+        duplicates.
+    source, sha256
+        The input file and its checksum.
+    notes
+        Data warnings given while reading (gender conflicts, derived ages).
+    """
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    accounting: dict[str, int]
+    source: str = "<DataFrame>"
+    sha256: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def first_date(self) -> date | None:
+        if self.valid.empty:
+            return None
+        return pd.Timestamp(self.valid["report_date"].min()).date()
+
+    @property
+    def last_date(self) -> date | None:
+        if self.valid.empty:
+            return None
+        return pd.Timestamp(self.valid["report_date"].max()).date()
+
+
+def _ages_on(birth: pd.Series, on: pd.Series) -> pd.Series:
+    """Whole years from ``birth`` to ``on``; a 29 February birthday counts from 1 March in
+    years without one."""
+    b = pd.to_datetime(birth)
+    d = pd.to_datetime(on)
+    before = (d.dt.month < b.dt.month) | ((d.dt.month == b.dt.month) & (d.dt.day < b.dt.day))
+    return (d.dt.year - b.dt.year - before.astype("int64")).astype("Float64")
+
+
+def validate_reports(
+    raw: RawTable,
+    *,
+    config: Config,
+    pseudonymiser: Pseudonymiser,
+    today: date | None = None,
+) -> Records:
+    """Validate and pseudonymise a raw reports table (see :func:`read_reports`)."""
+    clean, problems = validate_report_rows(raw, areas=config.areas, today=today)
+    row_number = (raw.frame.index.to_numpy() + raw.row_offset).astype(np.int64)
+    clean["row"] = row_number[clean["pos"].to_numpy()]
+
+    has_date = clean["report_date"].notna()
+    ids = classify_ids(clean["person_raw"], clean["report_date"].where(has_date))
+    clean["person"] = pseudonymiser.pseudonymise(ids["id"], canonical=True).where(
+        clean["person_raw"] != "", ""
+    )
+    clean = clean.drop(columns="person_raw")
+
+    # age: the file's value, else birth_date, else the personnummer
+    derived = _ages_on(clean["birth_date"].fillna(ids["birth_date"]), clean["report_date"])
+    missing_age = ~clean.pop("age_given")
+    clean["age"] = clean["age"].fillna(derived)
+    cannot = (missing_age & clean["age"].isna()).to_numpy() & has_date.to_numpy()
+    extra = pd.DataFrame(
+        {
+            "pos": np.flatnonzero(cannot),
+            "column": "age",
+            "reason": "age is missing and cannot be derived (no birth_date and person_id is "
+            "not a valid personnummer); fill in the age.",
+        }
+    )
+    derived_bad = (missing_age & ((clean["age"] < 0) | (clean["age"] > 110))).fillna(False)
+    extra_range = pd.DataFrame(
+        {
+            "pos": np.flatnonzero(derived_bad.to_numpy()),
+            "column": "age",
+            "reason": "the age derived from the birth date is outside 0-110; check the date.",
+        }
+    )
+    problems = pd.concat([problems, extra, extra_range], ignore_index=True)
+
+    bad_pos = np.unique(problems["pos"].to_numpy(dtype=np.int64))
+    is_bad = np.zeros(len(clean), dtype=bool)
+    is_bad[bad_pos] = True
+
+    positions = problems["pos"].to_numpy(dtype=np.int64)
+    rejected = pd.DataFrame(
+        {
+            "row": row_number[positions],
+            "column": problems["column"].to_numpy(dtype=object),
+            "reason": problems["reason"].to_numpy(dtype=object),
+            "person": clean["person"].to_numpy()[positions],
+            "status": "rejected",
+        }
+    )
+    good = clean.loc[~is_bad]
+    duplicated, dup_rows = _duplicates(good)
+    used = good.loc[~duplicated].copy()
+    used["age"] = used["age"].astype("int64")
+    used, notes = _resolve_gender(used)
+
+    accounting = {
+        "read": len(clean),
+        "used": len(used),
+        "rejected": int(is_bad.sum()),
+        "duplicates": len(dup_rows),
+    }
+    rejected_table = pd.concat(
+        [rejected.loc[:, list(REJECTED_COLUMNS)], dup_rows], ignore_index=True
+    ).sort_values(["row", "column"], kind="mergesort")
+    return Records(
+        valid=used.loc[:, list(VALID_COLUMNS)].reset_index(drop=True),
+        rejected=rejected_table.reset_index(drop=True),
+        accounting=accounting,
+        source=raw.source,
+        sha256=raw.sha256,
+        notes=tuple(notes),
+    )
+
+
+def _duplicates(good: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Rows that repeat an earlier row: same person and ``report_id``; rows without a
+    ``report_id`` repeat an earlier row only when every column is equal."""
+    with_id = good["report_id"] != ""
+    by_id = good.loc[with_id]
+    by_all = good.loc[~with_id]
+    id_cols = ["person", "report_id"]
+    all_cols = ["person", "report_date", "age", "gender", "offence", "area", "detection"]
+    dup_id = by_id.duplicated(subset=id_cols, keep="first")
+    dup_all = by_all.duplicated(subset=all_cols, keep="first")
+    first_id = by_id.groupby(id_cols, sort=False)["row"].transform("first")
+    first_all = by_all.groupby(all_cols, sort=False, dropna=False)["row"].transform("first")
+    duplicated = pd.concat([dup_id, dup_all]).reindex(good.index)
+    rows = pd.concat([by_id.loc[dup_id], by_all.loc[dup_all]])
+    firsts = pd.concat([first_id[dup_id], first_all[dup_all]])
+    table = pd.DataFrame(
+        {
+            "row": rows["row"].to_numpy(dtype=np.int64),
+            "column": np.where(rows["report_id"] != "", "report_id", ""),
+            "reason": [f"duplicate of row {r}; counted once." for r in firsts],
+            "person": rows["person"].to_numpy(dtype=object),
+            "status": "duplicate",
+        }
+    )
+    return duplicated, table
+
+
+def _resolve_gender(used: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Give every person one gender: the most frequent known value on their rows (ties: the
+    value of the latest report). ``okänt`` counts only when no known value exists."""
+    known = used.loc[used["gender"] != "okänt", ["person", "gender", "report_date", "row"]]
+    if known.empty:
+        return used, []
+    tally = (
+        known.groupby(["person", "gender"], sort=False)
+        .agg(n=("row", "size"), latest=("report_date", "max"), last_row=("row", "max"))
+        .reset_index()
+        .sort_values(["person", "n", "latest", "last_row"], ascending=[True, False, False, False])
+    )
+    per_person = tally.drop_duplicates("person", keep="first").set_index("person")["gender"]
+    conflicted = tally["person"].duplicated().sum()
+    out = used.copy()
+    resolved = out["person"].map(per_person)
+    out["gender"] = resolved.fillna(out["gender"])
+    notes = []
+    if conflicted:
+        note = (
+            f"{conflicted} persons have rows with different genders; the most frequent gender "
+            "(ties: the latest report) is used for each."
+        )
+        warnings.warn(note, DataWarning, stacklevel=3)
+        notes.append(note)
+    return out, notes
+
+
+def read_reports(
+    path_or_frame: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    config: Config | None = None,
+    key: bytes | None = None,
+    today: date | None = None,
+    max_rejected_share: float = MAX_REJECTED_SHARE,
+) -> Records:
+    """Read, validate and pseudonymise a reports file (CONTRACT 1.1).
+
+    Parameters
+    ----------
+    path_or_frame
+        ``.csv``, ``.xlsx`` or ``.parquet`` file, or a DataFrame.
+    config
+        Run configuration (areas, age bands); defaults to :func:`load_config`.
+    key
+        Secret key of the keyed MAC; default: the environment variable named by
+        ``config.pseudonymisation.key_env``.
+    today
+        Reports dated after this day are rejected (default: today).
+    max_rejected_share
+        Above this share of rejected rows the data fail with :class:`DataError`.
+
+    Returns
+    -------
+    Records
+
+    Raises
+    ------
+    InputFileError, SchemaError
+        Unreadable file or missing required column (exit code 2).
+    KeyMissingError
+        No key given and the environment variable is not set (exit code 2).
+    DataError
+        No usable row, or too many rejected rows (exit code 1).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"person_id": ["a1", "a1", "b2"],
+    ...                       "report_date": ["2024-01-05", "2024-02-01", "2024-03-03"],
+    ...                       "age": ["17", "17", "230"], "gender": ["K", "K", "man"],
+    ...                       "offence": ["Eget bruk"] * 3})
+    >>> rec = read_reports(frame, key=b"0" * 32, max_rejected_share=1.0)
+    >>> rec.accounting
+    {'read': 3, 'used': 2, 'rejected': 1, 'duplicates': 0}
+    """
+    from .pseudonymise import key_from_env
+
+    config = config or load_config()
+    raw = read_table(path_or_frame, what="reports")
+    secret = key if key is not None else key_from_env(config.pseudonymisation.key_env)
+    records = validate_reports(raw, config=config, pseudonymiser=Pseudonymiser(secret), today=today)
+    acc = records.accounting
+    if acc["read"] == 0:
+        raise DataError(f"{raw.source}: the file has a header but no data rows; nothing to analyse.")
+    if acc["used"] == 0:
+        raise DataError(
+            f"{raw.source}: none of the {acc['read']} rows can be used; see "
+            "audit/rejected_rows.csv or run 'risk-indicators validate' for the reasons."
+        )
+    if acc["rejected"] > max_rejected_share * acc["read"]:
+        raise DataError(
+            f"{raw.source}: {acc['rejected']} of {acc['read']} rows were rejected, more than "
+            f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again."
+        )
+    return records
+
+
+def read_population(
+    path_or_frame: str | os.PathLike[str] | pd.DataFrame | Path,
+    *,
+    config: Config | None = None,
+) -> pd.DataFrame:
+    """Read a population table (CONTRACT 1.2) as ``year, area, age_band, gender, population``.
+
+    Single years of age are summed into the config's age bands; ``area`` is ``total`` when
+    the file has no area column.
+    """
+    config = config or load_config()
+    raw = read_table(path_or_frame, what="population")
+    if raw.frame.empty:
+        raise DataError(f"{raw.source}: the population file has no data rows.")
+    return validate_population(
+        raw, age_edges=config.age_bands, band_labels=config.age_band_labels
+    )

@@ -1,0 +1,145 @@
+"""Properties of the cube: additivity, windows, row order, counts input = records input."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import risk_indicators as ri
+from risk_indicators.aggregate import KEYS, cube_from_person_periods, person_periods, window_cube
+from risk_indicators.config import load_config
+from risk_indicators.periods import Period, period_grid
+
+CFG = load_config()
+AREAS = ["X", "Y"]
+
+
+@st.composite
+def valid_rows(draw: st.DrawFn) -> pd.DataFrame:
+    n = draw(st.integers(1, 40))
+    persons = draw(st.lists(st.sampled_from("abcdefgh"), min_size=n, max_size=n))
+    days = draw(st.lists(st.integers(0, 730), min_size=n, max_size=n))
+    ages = draw(st.lists(st.integers(10, 70), min_size=n, max_size=n))
+    genders = draw(st.lists(st.sampled_from(["man", "kvinna", "okänt"]), min_size=n, max_size=n))
+    areas = draw(st.lists(st.sampled_from(AREAS), min_size=n, max_size=n))
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(2, n + 2),
+            "person": persons,
+            "report_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(days, unit="D"),
+            "age": ages,
+            "gender": genders,
+            "area": areas,
+            "detection": "okand",
+        }
+    )
+    # one gender per person, as the reader guarantees
+    frame["gender"] = frame.groupby("person")["gender"].transform("first")
+    return frame
+
+
+def _cubes(valid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[Period]]:
+    pp = person_periods(valid, config=CFG)
+    periods = period_grid(Period("tertial", int(pp["period"].min())),
+                          Period("tertial", int(pp["period"].max())))
+    cube = cube_from_person_periods(pp, periods=periods, areas=AREAS, config=CFG)
+    windows = window_cube(pp, ends=periods, areas=AREAS, config=CFG)
+    return cube, windows, periods
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_rows())
+def test_margins_are_sums_of_cells(valid: pd.DataFrame) -> None:
+    cube, windows, _ = _cubes(valid)
+    for table in (cube, windows):
+        inner = table.loc[(table[list(KEYS)] != "total").all(axis=1)]
+        for _, margin in table.loc[(table[list(KEYS)] == "total").any(axis=1)].iterrows():
+            mask = inner["period"] == margin["period"]
+            for k in KEYS:
+                if margin[k] != "total":
+                    mask &= inner[k] == margin[k]
+            assert margin["persons"] == inner.loc[mask, "persons"].sum()
+            assert margin["reports"] == inner.loc[mask, "reports"].sum()
+        assert (table["persons"] <= table["reports"]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_rows())
+def test_persons_are_distinct_per_period(valid: pd.DataFrame) -> None:
+    cube, _, periods = _cubes(valid)
+    tertial = valid["report_date"].dt.year * 3 + (valid["report_date"].dt.month - 1) // 4
+    for p in periods:
+        total = cube.loc[(cube["period"] == p.code) & (cube["area"] == "total")
+                         & (cube["age_band"] == "total") & (cube["gender"] == "total")]
+        in_p = valid.loc[tertial == p.ordinal]
+        assert int(total["persons"].iloc[0]) == in_p["person"].nunique()
+        assert int(total["reports"].iloc[0]) == len(in_p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_rows())
+def test_window_counts_lie_between_max_and_sum_of_periods(valid: pd.DataFrame) -> None:
+    cube, windows, periods = _cubes(valid)
+    keyed = cube.set_index(["period", *KEYS])
+    from risk_indicators.periods import window_label
+
+    for p in periods:
+        covered = [q.code for q in p.window() if q.ordinal >= periods[0].ordinal]
+        w = windows.loc[windows["period"] == window_label(p)].set_index(list(KEYS))
+        for keys, row in w.iterrows():
+            counts = [keyed.loc[(c, *keys), "persons"] for c in covered]  # type: ignore[misc]
+            assert max(counts) <= row["persons"] <= sum(counts)
+        # the total of a window is the number of distinct persons in its dates
+        in_window = valid.loc[(valid["report_date"] >= pd.Timestamp(p.window()[0].start))
+                              & (valid["report_date"] <= pd.Timestamp(p.end))]
+        assert w.loc[("total", "total", "total"), "persons"] == in_window["person"].nunique()
+        assert w.loc[("total", "total", "total"), "reports"] == len(in_window)
+
+
+@settings(max_examples=40, deadline=None)
+@given(valid_rows(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(valid: pd.DataFrame, rnd: object) -> None:
+    order = list(range(len(valid)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    shuffled = valid.iloc[order].reset_index(drop=True)
+    a, wa, _ = _cubes(valid)
+    b, wb, _ = _cubes(shuffled)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(wa, wb)
+
+
+def _population() -> pd.DataFrame:
+    rows = [(y, band, g, 100 + 7 * i) for y in (2023, 2024) for i, band in
+            enumerate(CFG.age_band_labels) for g in ("man", "kvinna")]
+    return ri.read_population(pd.DataFrame(rows, columns=["year", "age_band", "gender",
+                                                         "population"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(valid_rows())
+def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
+    records = ri.Records(valid=valid.assign(offence="innehav", report_id=""),
+                         rejected=pd.DataFrame(), accounting={"read": len(valid),
+                         "used": len(valid), "rejected": 0, "duplicates": 0})
+    cfg = load_config(areas=AREAS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ri.DataWarning)
+        from_records = ri.analyse(records, _population(), config=cfg,
+                                  period=Period("tertial", int(person_periods(
+                                      valid, config=cfg)["period"].max())).code)
+        inner = from_records.cube.loc[(from_records.cube[list(KEYS)] != "total").all(axis=1)]
+        counts = inner.loc[:, ["period", *KEYS, "persons", "reports"]]
+        from_counts = ri.analyse(counts, _population(), config=cfg,
+                                 period=from_records.period.code)
+    pd.testing.assert_frame_equal(from_records.cube, from_counts.cube)
+    assert from_records.results["period"] == from_counts.results["period"] | {
+        "new_persons_youth": from_records.results["period"]["new_persons_youth"]
+    }
+    assert "same_period_last_year" not in from_records.results or (
+        from_records.results["same_period_last_year"]
+        == from_counts.results["same_period_last_year"]
+    )
