@@ -8,8 +8,13 @@ cell, so ``persons <= reports`` holds in every cell and every margin. Within a p
 adds up: each margin (key ``total``) is the exact sum of its cells.
 
 A window (the rolling 12 months, a calendar year) counts each person once, in the cell of their
-first report in the window; a window count therefore lies between the largest and the sum of
-the period counts it covers.
+first report in the window. A window cell is therefore at most the sum of the period cells it
+covers, and the window total lies between the largest and the sum of the period totals. The
+lower bound (CONTRACT 4: "between the largest and the sum") holds cell by cell only where a
+person cannot move between cells within the window: a person may change age band or area
+between periods, and then a period cell can exceed the window cell of the same keys. The
+disclosure audit uses the lower bound only where it holds (gender margins over all areas and
+ages), so that it never assumes more than an attacker can know.
 
 Everything is vectorised over rows (sorting and grouping on integer codes), so ten million rows
 aggregate in seconds; the only Python loops run over the 8 margin combinations.

@@ -180,7 +180,10 @@ def _choice(name: str, value: object, allowed: Iterable[object]) -> None:
 
 
 def _counts(name: str, values: object, n: int | None, *, positive: bool) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.full((0, 0), np.nan)  # not numbers: reported below
     bad = arr.ndim != 1 or (n is not None and arr.size != n)
     if not bad:
         bad = bool(np.any(~np.isfinite(arr)))

@@ -520,3 +520,51 @@ def _repair_in(
         return None
     moved = (x[n : n + m] + x[n + m :]) > _TOL
     return sub.idx[dev[moved]].astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------
+# The attacker's knowledge, built from the release's tables and the ledger
+# --------------------------------------------------------------------------------------
+
+TOTAL = "total"
+DIMS = ("area", "age_band", "gender")
+MEASURES = ("persons", "reports")
+
+
+@dataclass(frozen=True)
+class DerivedCount:
+    """An indicator count over inner cells of one period of the cube.
+
+    Attributes
+    ----------
+    name
+        Id of the count, e.g. ``"persons_youth"`` or ``"new_persons_youth"``.
+    period
+        The cube period it belongs to.
+    cells
+        ``(area, age_band, gender)`` keys it sums; a key ``total`` stands for every level.
+    measure
+        ``"persons"`` or ``"reports"``.
+    value
+        The true count; required when ``bounded`` (it cannot be computed from the cube).
+    bounded
+        ``False``: the count is the sum of the cells. ``True``: it lies between 0 and that
+        sum (e.g. ``new_persons_youth``, a subset of ``persons_youth``).
+    """
+
+    name: str
+    period: str
+    cells: tuple[tuple[str, str, str], ...]
+    measure: str = "persons"
+    value: int | None = None
+    bounded: bool = False
+
+
+def var_name(measure: str, block: str, area: str, age_band: str, gender: str) -> str:
+    """Canonical variable name; a window block is ``W:`` + its sorted periods joined by ``+``."""
+    return f"{measure}|{block}|{area}|{age_band}|{gender}"
+
+
+def window_block(periods: Iterable[str]) -> str:
+    """Block label of a window: the same for every table that covers the same periods."""
+    return "W:" + "+".join(sorted(periods))

@@ -241,6 +241,33 @@ def validate(
 
 
 @app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    scale: Annotated[str, typer.Option("--scale", help="municipal or national.")] = "municipal",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20211001,
+    years: Annotated[int | None, typer.Option("--years", help="Years up to 2025-08-31.")] = None,
+    defects: Annotated[bool, typer.Option("--defects", help="Add marked defect rows.")] = False,
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Write synthetic inputs and their ground truth (truth.json)."""
+    from .synthetic import synth_command
+
+    console = _Console(quiet, verbose)
+
+    def work() -> int:
+        files = synth_command(
+            out, scale, seed, years, defects=defects, progress=console.say  # type: ignore[arg-type]
+        )
+        console.say(f"Wrote {len(files)} files to {out}.")
+        return 0
+
+    _guard(debug, work)
+
+
+@app.command()
 def version() -> None:
     """Print the package version."""
     typer.echo(__version__)

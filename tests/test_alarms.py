@@ -318,7 +318,9 @@ def test_invalid_options(kwargs: dict, message: str) -> None:
         farrington_flexible(R.TERTIAL_COUNTS, **{**base, **kwargs})
 
 
-@pytest.mark.parametrize("bad", [[1, 2, -1], [1.5, 2, 3], [1, np.nan, 3], [[1, 2], [3, 4]]])
+@pytest.mark.parametrize(
+    "bad", [[1, 2, -1], [1.5, 2, 3], [1, np.nan, 3], [[1, 2], [3, 4]], ["a", "b"], None]
+)
 def test_invalid_counts(bad: list) -> None:
     with pytest.raises(UsageError, match=r"'observed' parameter .* non-negative whole counts"):
         farrington_flexible(bad, freq=3, b=1, w=0)
