@@ -190,6 +190,25 @@ def cube_from_person_periods(
     return add_margins(inner)
 
 
+DETECTIONS: tuple[str, ...] = ("polisinitierad", "anmalan", "okand")
+
+
+def detection_cube(
+    pp: pd.DataFrame, *, periods: Sequence[Period], config: Config
+) -> pd.DataFrame:
+    """Persons by period x detection mode x age band x gender (all areas), with margins.
+
+    The detection mode of a person-period is that of the person's first report in the period,
+    the report that places the person in the cube. Columns ``period, detection, age_band,
+    gender, persons, reports``; ``detection`` has the levels of :data:`DETECTIONS` and
+    ``total``. Internal only: fairness by detection mode reads it.
+    """
+    # the detection mode takes the place of the area key, so the cube machinery applies as is
+    as_area = pp.assign(area=pp["detection"])
+    cube = cube_from_person_periods(as_area, periods=periods, areas=DETECTIONS, config=config)
+    return cube.rename(columns={"area": "detection"})
+
+
 def window_cube(
     pp: pd.DataFrame,
     *,

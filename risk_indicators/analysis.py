@@ -17,6 +17,7 @@ from ._version import __version__
 from .aggregate import (
     attach_population,
     cube_from_person_periods,
+    detection_cube,
     order_cube,
     person_periods,
     window_cube,
@@ -24,6 +25,7 @@ from .aggregate import (
 from .config import Config, load_config
 from .counts import read_counts
 from .errors import InsufficientDataError, UsageError
+from .followup import YouthStatistics, youth_statistics
 from .indicators import Indicator, slice_indicators
 from .periods import Period, last_complete_period, parse_period, period_grid, window_label
 from .records import Records, read_reports
@@ -48,6 +50,11 @@ class Analysis:
     windows
         Rolling 12-month window cube (label ``2023T2-2024T1``) for every complete window up to
         P; None in counts mode (a window needs person-level rows).
+    youth
+        Trend, comparison with earlier years and alarms of the youth series.
+    detection
+        Persons by period x detection mode x age band x gender (all areas), from
+        :func:`risk_indicators.aggregate.detection_cube`; None in counts mode.
     results
         ``{"period" | "same_period_last_year" | "rolling_12_months": {id: Indicator}}``.
     labels
@@ -64,6 +71,8 @@ class Analysis:
     inputs: dict[str, str | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     mode: str = "records"
+    detection: pd.DataFrame | None = None
+    youth: YouthStatistics | None = None
 
     @property
     def indicators(self) -> dict[str, dict[str, Any]]:
@@ -252,6 +261,8 @@ def analyse(
     results, labels = _scopes(cube, windows if ends else None, chosen, first, config)
     data_start = pd.Timestamp(first.start)
     results["period"]["new_persons_youth"] = _new_persons_youth(pp, chosen, data_start, config)
+    youth = youth_statistics(cube, chosen, config=config)
+    results["period"]["youth_trend_annual_change"] = youth.trend_indicator
     return Analysis(
         period=chosen,
         config=config,
@@ -263,6 +274,8 @@ def analyse(
         inputs={"reports": records.sha256},
         notes=tuple(records.notes) + tuple(notes),
         mode="records",
+        detection=detection_cube(pp, periods=periods, config=config),
+        youth=youth,
     )
 
 
@@ -305,6 +318,8 @@ def _analyse_counts(
     cube, notes = attach_population(cube, population, period_years=years)
     cube = order_cube(cube, periods=list(years), areas=areas, age_bands=config.age_band_labels)
     results, labels = _scopes(cube, None, chosen, first, config)
+    youth = youth_statistics(cube, chosen, config=config)
+    results["period"]["youth_trend_annual_change"] = youth.trend_indicator
     persons = int(table.cube.loc[
         (table.cube["area"] == "total") & (table.cube["age_band"] == "total")
         & (table.cube["gender"] == "total"), "persons"].sum())
@@ -319,4 +334,5 @@ def _analyse_counts(
         inputs={"counts": table.sha256},
         notes=tuple(notes) + (f"counts mode: {persons} person-periods in the table",),
         mode="counts",
+        youth=youth,
     )

@@ -42,8 +42,15 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-from risk_indicators.audit import certify, propagate_bounds, repair
-from risk_indicators.disclosure_model import DerivedCount, Model, build_model
+from risk_indicators.audit import (
+    Certification,
+    DerivedCount,
+    Model,
+    build_model,
+    certify,
+    propagate_bounds,
+    repair,
+)
 from risk_indicators.errors import DisclosureError, UsageError
 from risk_indicators.ledger import CELL_COLUMNS, Ledger, Release
 
@@ -232,7 +239,6 @@ def protect(
         window_periods=window_periods,
         extra_counts=extra_counts,
         history=snapshot,
-        min_count=min_count,
     )
     state = snapshot.state if snapshot is not None else 0
     if method == "round":
@@ -278,7 +284,9 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     targets = np.concatenate([counts, model.history_targets])
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
-    weight = np.ones(system.n_vars)
+    # Per unit of deviation every count costs about the same (fewest hidden counts); a
+    # margin costs a little more, so that ties hide inner cells and keep the totals.
+    weight = np.array([1.0 + 0.01 * len(model.defs.get(i, ())) for i in range(system.n_vars)])
     for _ in range(MAX_ROUNDS):
         fixed = np.where(deviable & ~hidden, system.truth, np.nan)
         fixed[counts[value == 0]] = 0.0
@@ -316,7 +324,7 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     shown = pd.array(np.where(hidden[model.cell_var], 0, value[model.cell_count]), dtype="Int64")
     shown[hidden[model.cell_var]] = pd.NA
     table = _table(model, shown, status)
-    audit = _audit_frame(model, table, lb, ub, cert, targets)
+    audit = _audit_frame(model, table, lb, ub, cert)
     vals = value[model.cell_count]
     cells = _ledger_cells(model, table, low=vals, high=vals)
     release = Release(release_id, "suppress", min_count, cells, model.links, state)
@@ -331,7 +339,7 @@ def _audit(
     min_count: int,
     *,
     report: bool,
-) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray, object]:
+) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray, Certification]:
     """One audit: the failing (target, direction) pairs, bounds and certification."""
     system = model.system
     known = ~np.isnan(fixed)
@@ -340,7 +348,7 @@ def _audit(
     lb, ub = propagate_bounds(system, lb, ub)
     tv = system.truth[targets]
     tracked = np.concatenate([hidden[model.count_vars], np.ones(len(model.history_targets), bool)])
-    need = tracked & (((tv >= 1) & (tv < min_count)) | np.isnan(tv) & model.protect_mask(targets))
+    need = tracked & (((tv >= 1) & (tv < min_count)) | (np.isnan(tv) & model.protect_mask(targets)))
     cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count, report=report)
     failing: list[tuple[int, str]] = []
     for t, ok_lo, ok_hi in zip(cert.targets, cert.ok_low, cert.ok_high, strict=True):
@@ -387,15 +395,22 @@ def _ledger_cells(model: Model, table: pd.DataFrame, *, low: np.ndarray, high: n
     return cells[CELL_COLUMNS]
 
 
-def _audit_frame(model: Model, table: pd.DataFrame, lb: np.ndarray, ub: np.ndarray, cert: object, targets: np.ndarray) -> pd.DataFrame:
-    del cert, targets
+def _audit_frame(
+    model: Model, table: pd.DataFrame, lb: np.ndarray, ub: np.ndarray, cert: Certification
+) -> pd.DataFrame:
+    """Rows of ``audit/disclosure.csv``: suppressed cells with their derivable bounds."""
     hidden = table["value"].isna().to_numpy()
     frame = table.loc[hidden, KEY_COLUMNS].copy()
     frame["suppression"] = table.loc[hidden, "status"].to_numpy()
     var = model.cell_var[hidden]
+    inf = np.isinf(ub[var])
     frame["low"] = pd.array(lb[var].astype(np.int64), dtype="Int64")
-    high = pd.array(np.where(np.isinf(ub[var]), 0, ub[var]).astype(np.int64), dtype="Int64")
-    high[np.isinf(ub[var])] = pd.NA
+    high = pd.array(np.where(inf, 0, ub[var]).astype(np.int64), dtype="Int64")
+    high[inf] = pd.NA
     frame["high"] = high
-    frame["exact"] = False
+    pos = {int(t): i for i, t in enumerate(cert.targets)}
+    at = np.array([pos.get(int(v), -1) for v in var], dtype=np.int64)
+    att_lo = np.where(at >= 0, cert.att_low[at], np.nan)
+    att_hi = np.where(at >= 0, cert.att_high[at], np.nan)
+    frame["exact"] = (np.abs(att_lo - lb[var]) < 1e-6) & (inf | (np.abs(att_hi - ub[var]) < 1e-6))
     return frame.reset_index(drop=True)
