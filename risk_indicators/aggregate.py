@@ -31,7 +31,7 @@ import pandas as pd
 
 from .config import Config
 from .errors import DataWarning
-from .periods import Period, assign_periods, period_grid, window_label
+from .periods import Period, assign_periods, window_label
 
 __all__ = [
     "GENDERS",
@@ -184,18 +184,14 @@ def cube_from_person_periods(
     inner = pp.loc[pp["period"].isin(list(ordinal_to_code))].assign(
         period=lambda d: d["period"].map(ordinal_to_code), persons=1
     )
-    inner = complete_inner(
-        inner, periods=codes, areas=areas, age_bands=config.age_band_labels
-    )
+    inner = complete_inner(inner, periods=codes, areas=areas, age_bands=config.age_band_labels)
     return add_margins(inner)
 
 
 DETECTIONS: tuple[str, ...] = ("polisinitierad", "anmalan", "okand")
 
 
-def detection_cube(
-    pp: pd.DataFrame, *, periods: Sequence[Period], config: Config
-) -> pd.DataFrame:
+def detection_cube(pp: pd.DataFrame, *, periods: Sequence[Period], config: Config) -> pd.DataFrame:
     """Persons by period x detection mode x age band x gender (all areas), with margins.
 
     The detection mode of a person-period is that of the person's first report in the period,
@@ -298,9 +294,8 @@ def attach_population(
         earlier = [y for y in available if y <= year]
         use = earlier[-1] if earlier else available[0]
         if use != year:
-            note = (
-                f"No population for {year}; periods of {year} use the population of {use}"
-                + (" (the nearest earlier year)." if earlier else " (no earlier year exists).")
+            note = f"No population for {year}; periods of {year} use the population of {use}" + (
+                " (the nearest earlier year)." if earlier else " (no earlier year exists)."
             )
             if note not in notes:
                 notes.append(note)

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ._version import __version__
@@ -81,6 +80,7 @@ class Analysis:
 
     def to_json(self, *, suppressed: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
         """``indicators.json`` (CONTRACT 4); ``suppressed`` holds (scope, id) pairs to null."""
+
         def block(scope: str) -> dict[str, Any]:
             return {
                 k: ind.to_json(suppressed=(scope, k) in suppressed)
@@ -159,10 +159,14 @@ def aggregate(
     first = Period(kind, int(pp["period"].min()))
     last = parse_period(last_period, kind) if last_period else Period(kind, int(pp["period"].max()))
     periods = period_grid(first, last)
-    cube = cube_from_person_periods(pp, periods=periods, areas=_areas(records, config), config=config)
+    cube = cube_from_person_periods(
+        pp, periods=periods, areas=_areas(records, config), config=config
+    )
     cube, _ = attach_population(cube, population, period_years={p.code: p.year for p in periods})
     return order_cube(
-        cube, periods=[p.code for p in periods], areas=_areas(records, config),
+        cube,
+        periods=[p.code for p in periods],
+        areas=_areas(records, config),
         age_bands=config.age_band_labels,
     )
 
@@ -175,7 +179,8 @@ def _new_persons_youth(
     lookback = start - pd.DateOffset(months=NEW_PERSON_LOOKBACK_MONTHS)
     if data_start > lookback:
         return Indicator(
-            "new_persons_youth", None,
+            "new_persons_youth",
+            None,
             reason=f"not defined: the data start {data_start.date()}, later than "
             f"{lookback.date()} (24 months before {period.code})",
             uses=("new_youth",),
@@ -241,7 +246,7 @@ def analyse(
     chosen = _choose_period(first, records.last_date, period, kind)
     if chosen.ordinal < first.ordinal:
         raise InsufficientDataError(
-            f"The data end before the first complete period; give --period explicitly."
+            "The data end before the first complete period; give --period explicitly."
         )
     periods = period_grid(first, chosen)
     areas = _areas(records, config)
@@ -320,9 +325,14 @@ def _analyse_counts(
     results, labels = _scopes(cube, None, chosen, first, config)
     youth = youth_statistics(cube, chosen, config=config)
     results["period"]["youth_trend_annual_change"] = youth.trend_indicator
-    persons = int(table.cube.loc[
-        (table.cube["area"] == "total") & (table.cube["age_band"] == "total")
-        & (table.cube["gender"] == "total"), "persons"].sum())
+    persons = int(
+        table.cube.loc[
+            (table.cube["area"] == "total")
+            & (table.cube["age_band"] == "total")
+            & (table.cube["gender"] == "total"),
+            "persons",
+        ].sum()
+    )
     return Analysis(
         period=chosen,
         config=config,
@@ -332,7 +342,7 @@ def _analyse_counts(
         labels=labels,
         accounting={"read": table.rows, "used": table.rows, "rejected": 0, "duplicates": 0},
         inputs={"counts": table.sha256},
-        notes=tuple(notes) + (f"counts mode: {persons} person-periods in the table",),
+        notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table"),
         mode="counts",
         youth=youth,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sys
 import time
 import traceback
 import warnings
@@ -116,8 +115,9 @@ def _run_pipeline(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    inputs: dict[str, Any] = {"population": {"file": population.name,
-                                             "sha256": sha256_file(population)}}
+    inputs: dict[str, Any] = {
+        "population": {"file": population.name, "sha256": sha256_file(population)}
+    }
     pop = read_population(population, config=config)
     records = None
     if reports is not None:
@@ -170,8 +170,14 @@ def demo(
             "(never use it for real data)."
         )
         return _run_pipeline(
-            reports=data / "reports.csv", counts=None, population=data / "population.csv",
-            config=config, period=None, out=out, key=DEMO_KEY, console=console,
+            reports=data / "reports.csv",
+            counts=None,
+            population=data / "population.csv",
+            config=config,
+            period=None,
+            out=out,
+            key=DEMO_KEY,
+            console=console,
         )
 
     _guard(debug, work)
@@ -203,8 +209,14 @@ def run(
         cfg = _config(config, lang)
         key = key_from_env(cfg.pseudonymisation.key_env) if reports is not None else None
         return _run_pipeline(
-            reports=reports, counts=counts, population=population, config=cfg,
-            period=period, out=out, key=key, console=console,
+            reports=reports,
+            counts=counts,
+            population=population,
+            config=cfg,
+            period=period,
+            out=out,
+            key=key,
+            console=console,
         )
 
     _guard(debug, work)
@@ -259,7 +271,12 @@ def synth(
 
     def work() -> int:
         files = synth_command(
-            out, scale, seed, years, defects=defects, progress=console.say  # type: ignore[arg-type]
+            out,
+            scale,  # type: ignore[arg-type]  # validated by synth_command (exit code 2)
+            seed,
+            years,
+            defects=defects,
+            progress=console.say,
         )
         console.say(f"Wrote {len(files)} files to {out}.")
         return 0
@@ -279,4 +296,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -11,6 +11,7 @@ count is an exact sum of cells of the published cube and disclosure control can 
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -132,7 +133,7 @@ def age_band_labels(edges: tuple[int, ...]) -> tuple[str, ...]:
     >>> age_band_labels((0, 15, 18))
     ('0-14', '15-17', '18+')
     """
-    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(edges)]
     labels.append(f"{edges[-1]}+")
     return tuple(labels)
 
@@ -228,7 +229,7 @@ def _validate(cfg: Config) -> None:
     bands = cfg.age_bands
     if len(bands) < 2 or bands[0] != 0:
         raise ConfigError("The config key 'age_bands' must start at 0 and have at least 2 edges.")
-    if any(b <= a for a, b in zip(bands[:-1], bands[1:], strict=True)):
+    if any(b <= a for a, b in itertools.pairwise(bands)):
         raise ConfigError(
             f"The config key 'age_bands' must be strictly increasing. Got {list(bands)}."
         )

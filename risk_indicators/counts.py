@@ -47,7 +47,9 @@ class CountsTable:
     sha256: str | None
 
 
-def read_counts(path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config: Config) -> CountsTable:
+def read_counts(
+    path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config: Config
+) -> CountsTable:
     """Read and validate a counts table; every problem is listed in one :class:`SchemaError`."""
     raw = read_table(path_or_frame, what="counts")
     cols = map_columns(list(raw.frame.columns), COUNT_COLUMNS, source=raw.source)
@@ -61,12 +63,12 @@ def read_counts(path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config:
         return pd.Series([default] * len(frame), dtype=object)
 
     parsed: list[Period | None] = []
-    for i, text in enumerate(col("period")):
+    for pos, text in enumerate(col("period")):
         try:
             parsed.append(parse_period(text))
         except ValueError as exc:
             parsed.append(None)
-            problems.append((int(rows[i]), "period", str(exc)))
+            problems.append((int(rows[pos]), "period", str(exc)))
     kinds = {p.kind for p in parsed if p is not None}
     if len(kinds) > 1:
         problems.append((1, "period", f"mixes period kinds {sorted(kinds)}; use one kind"))
@@ -74,8 +76,9 @@ def read_counts(path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config:
     allowed_bands = [*config.age_band_labels, "total"]
     for i in np.flatnonzero(~bands.isin(allowed_bands).to_numpy()):
         problems.append((int(rows[i]), "age_band", f"'{bands[i]}' is not one of {allowed_bands}"))
-    gender = col("gender").map(lambda g: "total" if g == "total" else GENDER_CODES.get(
-        normalise_token(g)))
+    gender = col("gender").map(
+        lambda g: "total" if g == "total" else GENDER_CODES.get(normalise_token(g))
+    )
     for i in np.flatnonzero(gender.isna().to_numpy()):
         problems.append((int(rows[i]), "gender", "unknown gender; use man, kvinna or okänt"))
     area = col("area", "okänt")
@@ -122,8 +125,11 @@ def read_counts(path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config:
     periods = period_grid(present[0], present[-1])
     areas = list(config.areas) or sorted(set(data.loc[is_inner, "area"]))
     inner = complete_inner(
-        data.loc[is_inner], periods=[p.code for p in periods], areas=areas,
-        age_bands=config.age_band_labels, genders=GENDERS,
+        data.loc[is_inner],
+        periods=[p.code for p in periods],
+        areas=areas,
+        age_bands=config.age_band_labels,
+        genders=GENDERS,
     )
     cube = add_margins(inner)
     _check_given_margins(data.loc[~is_inner], cube, source=raw.source)

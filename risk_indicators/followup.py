@@ -71,8 +71,11 @@ class YouthStatistics:
         t = self.trend
         if t.status != "ok":
             return Indicator(
-                "youth_trend_annual_change", None, n=t.n,
-                reason=f"insufficient_data: {t.reason}", uses=(),
+                "youth_trend_annual_change",
+                None,
+                n=t.n,
+                reason=f"insufficient_data: {t.reason}",
+                uses=(),
             )
         return Indicator(
             "youth_trend_annual_change", t.annual_change, t.ci_low, t.ci_high, n=t.n, uses=()
@@ -103,17 +106,17 @@ def youth_statistics(cube: pd.DataFrame, period: Period, *, config: Config) -> Y
 def _comparison(series: pd.DataFrame, period: Period, has_pop: bool) -> pd.DataFrame:
     earlier = [period.shift(-k * period.freq).code for k in (3, 2, 1)]
     earlier = [code for code in earlier if code in series.index]
-    pops = (
-        [float(series.loc[c, "population"]) for c in earlier]
+    persons = {str(k): int(v) for k, v in series["persons"].items()}
+    population = (
+        {str(k): float(v) for k, v in series["population"].items()}
         if has_pop
-        else [1.0] * len(earlier)
+        else dict.fromkeys(persons, 1.0)
     )
-    current_pop = float(series.loc[period.code, "population"]) if has_pop else 1.0
     return compare_periods(
-        int(series.loc[period.code, "persons"]),
-        current_pop,
-        [int(series.loc[c, "persons"]) for c in earlier],
-        pops,
+        persons[period.code],
+        population[period.code],
+        [persons[c] for c in earlier],
+        [population[c] for c in earlier],
     )
 
 

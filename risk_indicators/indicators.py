@@ -64,7 +64,11 @@ class Indicator:
         a ``reason`` is added when the value is missing."""
         if suppressed:
             out: dict[str, Any] = {
-                "value": None, "ci_low": None, "ci_high": None, "n": None, "suppressed": True,
+                "value": None,
+                "ci_low": None,
+                "ci_high": None,
+                "n": None,
+                "suppressed": True,
             }
             out["reason"] = "suppressed: a count it uses is below the disclosure threshold"
             return out
@@ -151,9 +155,7 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         "youth_share": _from_estimate(
             "youth_share", wilson_interval(youth, persons), ("youth", "persons")
         ),
-        "female_share": _from_estimate(
-            "female_share", wilson_interval(w, w + m), ("women", "men")
-        ),
+        "female_share": _from_estimate("female_share", wilson_interval(w, w + m), ("women", "men")),
         "female_share_youth": _from_estimate(
             "female_share_youth", wilson_interval(yw, yw + ym), ("youth_women", "youth_men")
         ),
@@ -161,7 +163,10 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     youth_pop = pop["youth"]
     if youth_pop is None or youth_pop == 0:
         out["youth_rate_per_10k"] = Indicator(
-            "youth_rate_per_10k", None, n=youth, reason="not defined: no youth population",
+            "youth_rate_per_10k",
+            None,
+            n=youth,
+            reason="not defined: no youth population",
             uses=("youth",),
         )
     else:
@@ -171,7 +176,9 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     pw, pm = pop["youth_women"], pop["youth_men"]
     if not pw or not pm:
         out["rate_ratio_female_male_youth"] = Indicator(
-            "rate_ratio_female_male_youth", None, n=yw + ym,
+            "rate_ratio_female_male_youth",
+            None,
+            n=yw + ym,
             reason="not defined: no youth population by gender",
             uses=("youth_women", "youth_men"),
         )

@@ -35,7 +35,15 @@ __all__ = [
 MAX_REJECTED_SHARE = 0.05
 
 VALID_COLUMNS = (
-    "row", "person", "report_date", "age", "gender", "offence", "area", "detection", "report_id",
+    "row",
+    "person",
+    "report_date",
+    "age",
+    "gender",
+    "offence",
+    "area",
+    "detection",
+    "report_id",
 )
 REJECTED_COLUMNS = ("row", "column", "reason", "person", "status")
 
@@ -282,7 +290,9 @@ def read_reports(
     records = validate_reports(raw, config=config, pseudonymiser=Pseudonymiser(secret), today=today)
     acc = records.accounting
     if acc["read"] == 0:
-        raise DataError(f"{raw.source}: the file has a header but no data rows; nothing to analyse.")
+        raise DataError(
+            f"{raw.source}: the file has a header but no data rows; nothing to analyse."
+        )
     if acc["used"] == 0:
         raise DataError(
             f"{raw.source}: none of the {acc['read']} rows can be used; see "
@@ -310,6 +320,4 @@ def read_population(
     raw = read_table(path_or_frame, what="population")
     if raw.frame.empty:
         raise DataError(f"{raw.source}: the population file has no data rows.")
-    return validate_population(
-        raw, age_edges=config.age_bands, band_labels=config.age_band_labels
-    )
+    return validate_population(raw, age_edges=config.age_bands, band_labels=config.age_band_labels)

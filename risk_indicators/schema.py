@@ -140,9 +140,7 @@ def map_columns(
             pd.DataFrame({"row": 1, "column": missing, "reason": "missing header"}),
         )
     if missing:
-        lines = [
-            f"'{c}' (accepted names: {', '.join(spec[c][0])})" for c in missing
-        ]
+        lines = [f"'{c}' (accepted names: {', '.join(spec[c][0])})" for c in missing]
         raise SchemaError(
             f"{source}: required column {' and '.join(lines)} is missing. Found columns: "
             f"{', '.join(scrub(str(c))[:40] for c in columns) or 'none'}. Rename the column "
@@ -261,9 +259,7 @@ def validate_report_rows(
         _quoted(age_text, "age '{value}' is not a whole number of years."),
     )
     out_of_range = given & ((age < 0) | (age > 110)).fillna(False).to_numpy()
-    problems.add(
-        out_of_range, "age", _quoted(age_text, "age {value} is outside 0-110; check it.")
-    )
+    problems.add(out_of_range, "age", _quoted(age_text, "age {value} is outside 0-110; check it."))
 
     birth_text = col("birth_date")
     birth = _parse_dates(birth_text)
@@ -294,8 +290,10 @@ def validate_report_rows(
     problems.add(
         detection_bad,
         "detection",
-        _quoted(col("detection"), "detection '{value}' is unknown; use polisinitierad, "
-                "anmalan or okand."),
+        _quoted(
+            col("detection"),
+            "detection '{value}' is unknown; use polisinitierad, anmalan or okand.",
+        ),
     )
 
     area = col("area")
@@ -306,8 +304,11 @@ def validate_report_rows(
         problems.add(
             bad_area,
             "area",
-            _quoted(area, "area '{value}' is not one of the configured areas "
-                    f"({', '.join(areas)}); correct it or add it to 'areas' in the config."),
+            _quoted(
+                area,
+                "area '{value}' is not one of the configured areas "
+                f"({', '.join(areas)}); correct it or add it to 'areas' in the config.",
+            ),
         )
         area = canonical_area
     else:
@@ -401,9 +402,8 @@ def validate_population(
     if len(found):
         found["row"] = found["pos"] + raw.row_offset
         sample = "; ".join(
-            f"row {r}: {reason}" for r, reason in found[["row", "reason"]].head(5).itertuples(
-                index=False
-            )
+            f"row {r}: {reason}"
+            for r, reason in found[["row", "reason"]].head(5).itertuples(index=False)
         )
         raise SchemaError(
             f"{raw.source}: {found['pos'].nunique()} population rows are invalid ({sample}). "
@@ -420,9 +420,7 @@ def validate_population(
         }
     )
     return (
-        tidy.groupby(["year", "area", "age_band", "gender"], sort=True, observed=True)[
-            "population"
-        ]
+        tidy.groupby(["year", "area", "age_band", "gender"], sort=True, observed=True)["population"]
         .sum()
         .reset_index()
     )

@@ -431,7 +431,9 @@ def _result(
          "fitted": na, "ci_low": na, "ci_high": na}
     )  # fmt: skip
     if fit is None:
-        cols = dict.fromkeys(("estimate", "ci_low", "ci_high", "p_value"), na[:2])
+        cols = dict.fromkeys(
+            ("estimate", "ci_low", "ci_high", "p_value"), pd.array([pd.NA] * 2, dtype="Float64")
+        )
         table = pd.DataFrame({"term": terms, **cols, "n": [n, n]})
         return TrendResult(None, None, None, None, None, "insufficient_data", reason,
                            n=n, table=table, fitted=fitted, **info)  # fmt: skip

@@ -46,8 +46,9 @@ def valid_rows(draw: st.DrawFn) -> pd.DataFrame:
 
 def _cubes(valid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[Period]]:
     pp = person_periods(valid, config=CFG)
-    periods = period_grid(Period("tertial", int(pp["period"].min())),
-                          Period("tertial", int(pp["period"].max())))
+    periods = period_grid(
+        Period("tertial", int(pp["period"].min())), Period("tertial", int(pp["period"].max()))
+    )
     cube = cube_from_person_periods(pp, periods=periods, areas=AREAS, config=CFG)
     windows = window_cube(pp, ends=periods, areas=AREAS, config=CFG)
     return cube, windows, periods
@@ -86,8 +87,12 @@ def test_persons_are_distinct_per_period(valid: pd.DataFrame) -> None:
     cube, _, periods = _cubes(valid)
     tertial = valid["report_date"].dt.year * 3 + (valid["report_date"].dt.month - 1) // 4
     for p in periods:
-        total = cube.loc[(cube["period"] == p.code) & (cube["area"] == "total")
-                         & (cube["age_band"] == "total") & (cube["gender"] == "total")]
+        total = cube.loc[
+            (cube["period"] == p.code)
+            & (cube["area"] == "total")
+            & (cube["age_band"] == "total")
+            & (cube["gender"] == "total")
+        ]
         in_p = valid.loc[tertial == p.ordinal]
         assert int(total["persons"].iloc[0]) == in_p["person"].nunique()
         assert int(total["reports"].iloc[0]) == len(in_p)
@@ -114,8 +119,10 @@ def test_window_counts_lie_between_max_and_sum_of_periods(valid: pd.DataFrame) -
         fixed &= w.index.get_level_values("age_band") == "total"
         assert (w[fixed] >= per_period.max(axis=1)[fixed]).all()
         # the total of a window is the number of distinct persons in its dates
-        in_window = valid.loc[(valid["report_date"] >= pd.Timestamp(p.window()[0].start))
-                              & (valid["report_date"] <= pd.Timestamp(p.end))]
+        in_window = valid.loc[
+            (valid["report_date"] >= pd.Timestamp(p.window()[0].start))
+            & (valid["report_date"] <= pd.Timestamp(p.end))
+        ]
         assert w.loc[("total", "total", "total")] == in_window["person"].nunique()
 
 
@@ -132,28 +139,37 @@ def test_row_order_does_not_matter(valid: pd.DataFrame, rnd: object) -> None:
 
 
 def _population() -> pd.DataFrame:
-    rows = [(y, band, g, 100 + 7 * i) for y in (2023, 2024) for i, band in
-            enumerate(CFG.age_band_labels) for g in ("man", "kvinna")]
-    return ri.read_population(pd.DataFrame(rows, columns=["year", "age_band", "gender",
-                                                         "population"]))
+    rows = [
+        (y, band, g, 100 + 7 * i)
+        for y in (2023, 2024)
+        for i, band in enumerate(CFG.age_band_labels)
+        for g in ("man", "kvinna")
+    ]
+    return ri.read_population(
+        pd.DataFrame(rows, columns=["year", "age_band", "gender", "population"])
+    )
 
 
 @settings(max_examples=25, deadline=None)
 @given(valid_rows())
 def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
-    records = ri.Records(valid=valid.assign(offence="innehav", report_id=""),
-                         rejected=pd.DataFrame(), accounting={"read": len(valid),
-                         "used": len(valid), "rejected": 0, "duplicates": 0})
+    records = ri.Records(
+        valid=valid.assign(offence="innehav", report_id=""),
+        rejected=pd.DataFrame(),
+        accounting={"read": len(valid), "used": len(valid), "rejected": 0, "duplicates": 0},
+    )
     cfg = load_config(areas=AREAS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
-        from_records = ri.analyse(records, _population(), config=cfg,
-                                  period=Period("tertial", int(person_periods(
-                                      valid, config=cfg)["period"].max())).code)
+        from_records = ri.analyse(
+            records,
+            _population(),
+            config=cfg,
+            period=Period("tertial", int(person_periods(valid, config=cfg)["period"].max())).code,
+        )
         inner = from_records.cube.loc[(from_records.cube[list(KEYS)] != "total").all(axis=1)]
         counts = inner.loc[:, ["period", *KEYS, "persons", "reports"]]
-        from_counts = ri.analyse(counts, _population(), config=cfg,
-                                 period=from_records.period.code)
+        from_counts = ri.analyse(counts, _population(), config=cfg, period=from_records.period.code)
     pd.testing.assert_frame_equal(from_records.cube, from_counts.cube)
     assert from_records.results["period"] == from_counts.results["period"] | {
         "new_persons_youth": from_records.results["period"]["new_persons_youth"]
@@ -170,13 +186,15 @@ def test_cube_equals_the_generators_own_count(seed: int) -> None:
     person list (truth.json), for several seeds, defects included (they must be rejected)."""
     from risk_indicators.synthetic import SynthParams, generate, truth_table
 
-    data = generate(SynthParams.municipal(), seed=seed, start="2021-01-01", end="2023-12-31",
-                    defects=True)
+    data = generate(
+        SynthParams.municipal(), seed=seed, start="2021-01-01", end="2023-12-31", defects=True
+    )
     cfg = load_config(areas=["Skillingaryd", "Vaggeryd", "Övriga"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
-        records = ri.read_reports(data.reports, config=cfg, key=b"s" * 16,
-                                  today=date(2024, 1, 1), max_rejected_share=1.0)
+        records = ri.read_reports(
+            data.reports, config=cfg, key=b"s" * 16, today=date(2024, 1, 1), max_rejected_share=1.0
+        )
         cube = ri.aggregate(records, ri.read_population(data.population, config=cfg), config=cfg)
     truth = truth_table(data.truth, "cells").set_index(["period", *KEYS])
     got = cube.set_index(["period", *KEYS]).loc[truth.index]

@@ -21,7 +21,15 @@ def test_defaults_are_those_of_the_contract() -> None:
     assert cfg.municipality == "Vaggeryd"
     assert cfg.period == "tertial"
     assert cfg.age_band_labels == (
-        "0-14", "15-17", "18-20", "21-24", "25-29", "30-39", "40-49", "50-59", "60+",
+        "0-14",
+        "15-17",
+        "18-20",
+        "21-24",
+        "25-29",
+        "30-39",
+        "40-49",
+        "50-59",
+        "60+",
     )
     assert cfg.youth_bands == ("15-17", "18-20", "21-24")  # 15 <= age <= 24
     assert cfg.disclosure.min_count == 5
@@ -30,7 +38,10 @@ def test_defaults_are_those_of_the_contract() -> None:
 
 
 def test_a_full_file_is_read(tmp_path: Path) -> None:
-    cfg = load_config(_write(tmp_path, """
+    cfg = load_config(
+        _write(
+            tmp_path,
+            """
 municipality = "Gnosjö"
 language = "en"
 period = "quarter"
@@ -43,7 +54,9 @@ min_count = 3
 [gender_goal]
 target_female_share = 0.3
 target_period = "2027Q2"
-"""))
+""",
+        )
+    )
     assert cfg.municipality == "Gnosjö"
     assert cfg.age_band_labels == ("0-17", "18-24", "25-64", "65+")
     assert cfg.youth_bands == ("18-24",)

@@ -58,9 +58,17 @@ def _records() -> ri.Records:
 
 
 def _population() -> pd.DataFrame:
-    bands = {"0-14": (900, 850), "15-17": (200, 190), "18-20": (210, 200),
-             "21-24": (300, 280), "25-29": (400, 380), "30-39": (800, 790),
-             "40-49": (800, 780), "50-59": (700, 690), "60+": (1500, 1600)}
+    bands = {
+        "0-14": (900, 850),
+        "15-17": (200, 190),
+        "18-20": (210, 200),
+        "21-24": (300, 280),
+        "25-29": (400, 380),
+        "30-39": (800, 790),
+        "40-49": (800, 780),
+        "50-59": (700, 690),
+        "60+": (1500, 1600),
+    }
     rows = [
         (year, band, gender, counts[i])
         for year in (2023, 2024)
@@ -99,8 +107,11 @@ def test_counts(analysis: ri.Analysis) -> None:
 
 def test_shares(analysis: ri.Analysis) -> None:
     ind = analysis.indicators
-    for key, (k, n) in {"youth_share": (4, 5), "female_share": (2, 4),
-                        "female_share_youth": (2, 3)}.items():
+    for key, (k, n) in {
+        "youth_share": (4, 5),
+        "female_share": (2, 4),
+        "female_share_youth": (2, 3),
+    }.items():
         low, high = _wilson(k, n)
         assert ind[key]["value"] == pytest.approx(k / n, abs=1e-12)
         assert ind[key]["ci_low"] == pytest.approx(low, abs=1e-12)
@@ -154,8 +165,16 @@ def test_cube_cells(analysis: ri.Analysis) -> None:
     assert pd.isna(cube.loc[("2024T1", "X", "15-17", "kvinna"), "population"])  # no areas
     assert cube.loc[("2024T1", "total", "15-17", "total"), "population"] == 390
     assert list(analysis.cube["period"].unique()) == [
-        "2021T1", "2021T2", "2021T3", "2022T1", "2022T2", "2022T3", "2023T1", "2023T2",
-        "2023T3", "2024T1",
+        "2021T1",
+        "2021T2",
+        "2021T3",
+        "2022T1",
+        "2022T2",
+        "2022T3",
+        "2023T1",
+        "2023T2",
+        "2023T3",
+        "2024T1",
     ]
 
 
@@ -163,7 +182,8 @@ def test_new_persons_needs_24_months_of_history() -> None:
     records = _records()
     late = ri.Records(
         valid=records.valid.loc[records.valid["report_date"] >= "2022-06-01"],
-        rejected=records.rejected, accounting=records.accounting,
+        rejected=records.rejected,
+        accounting=records.accounting,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)

@@ -21,8 +21,10 @@ from risk_indicators.periods import (
 KINDS = ("tertial", "quarter", "month", "year")
 
 
-@given(day=st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)),
-       kind=st.sampled_from(KINDS))
+@given(
+    day=st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)),
+    kind=st.sampled_from(KINDS),
+)
 def test_every_date_lies_in_its_period(day: date, kind: str) -> None:
     ordinal = int(assign_periods(pd.Series([pd.Timestamp(day)]), kind=kind).iloc[0])  # type: ignore[arg-type]
     p = Period(kind, ordinal)  # type: ignore[arg-type]
@@ -64,7 +66,10 @@ def test_order_is_by_time_not_text() -> None:
     months = [parse_period(c) for c in ("2024-10", "2024-09", "2024-11")]
     assert [p.code for p in sorted(months)] == ["2024-09", "2024-10", "2024-11"]
     assert [p.code for p in period_grid(parse_period("2023T2"), parse_period("2024T2"))] == [
-        "2023T2", "2023T3", "2024T1", "2024T2",
+        "2023T2",
+        "2023T3",
+        "2024T1",
+        "2024T2",
     ]
 
 

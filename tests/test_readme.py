@@ -23,7 +23,7 @@ def test_readme_researcher_example_runs(capsys: pytest.CaptureFixture[str]) -> N
     namespace: dict[str, object] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102
+        exec(compile(blocks[0], "README.md", "exec"), namespace)
     truth = json.loads(
         (ROOT / "data/synthetic/vaggeryd_like/truth.json").read_text(encoding="utf-8")
     )

@@ -1,0 +1,438 @@
+"""The simulation study of CONTRACT 6: the estimators checked against known truths.
+
+Every cell of the study draws ``replicates`` data sets from a known model, runs the package's
+own estimator on each, and reports bias, 95% interval coverage and rejection rates, each with
+its Monte Carlo standard error ``sqrt(p(1-p)/R)``.
+
+- **trend**: ``youth_trend_annual_change`` (:func:`risk_indicators.trends.poisson_trend`,
+  quasi-Poisson, fitted through its fast path) and, for comparison, the Mann-Kendall test of
+  the rates. Tertial series of 3, 4 and 6 years, ``mu0`` = 5, 10 or 20 expected persons per
+  tertial in the first year, tertial effects ``(1.1, 0.8, 1.1)``, a population growing 1% a
+  year (the offset), true rate ratios 1 (type-I error), 1.2 and 1.5 a year (power).
+- **alarms**: :func:`risk_indicators.alarms.farrington_flexible` with the defaults documented
+  for tertials (``freq=3, b=5, w=1, no_periods=1``; ``alpha=0.05``, ``limit54=(5, 4)``,
+  ``"delta"`` threshold), on 6 years of flat tertial counts (mean ``mu0``), the last period
+  evaluated: false-alarm rate without outbreak, detection rate when its mean is 2 or 3 times
+  ``mu0``. ``bias`` is that of the expected count against ``mu0``.
+- **rates**: Wilson shares, exact Poisson rates and Katz rate ratios at small counts (and the
+  fairness module's ``fairness_coverage`` when it exists).
+
+Over-dispersed counts (``dispersion="overdispersed"``) are gamma-Poisson with gamma shape
+``mu/(phi - 1)`` per cell, so that ``var = phi*mu`` with ``phi = 2`` for every mean (NB1): the
+quasi-Poisson models of the trend and of Farrington are then correctly specified. Estimates
+that are not defined (e.g. a trend of an all-zero series, a Katz ratio with a zero count) are
+left out of bias, coverage and rates; ``defined`` counts the replicates that remain.
+
+Every cell has its own random stream, ``SeedSequence(seed, spawn_key=(study, cell))``, so a
+cell's result does not depend on which other studies run.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from risk_indicators.alarms import farrington_flexible
+from risk_indicators.errors import UsageError
+from risk_indicators.rates import poisson_rate_table, rate_ratio_table, wilson_table
+from risk_indicators.trends import _trend_numbers, mann_kendall
+
+__all__ = ["COLUMNS", "ValidationResult", "simulate", "simulate_command"]
+
+Study = Literal["trend", "alarms", "rates"]
+Progress = Callable[[int, int], None]
+STUDIES: tuple[Study, ...] = ("trend", "alarms", "rates")
+DEFAULT_SEED = 20211001
+NOMINAL = 0.95
+COLUMNS = ["study", "estimator", "dispersion", "years", "mu0", "effect", "truth", "replicates",
+           "defined", "mean_estimate", "bias", "coverage", "coverage_mcse", "rate_name", "rate",
+           "rate_mcse", "setting"]  # fmt: skip
+
+PHI = {"poisson": 1.0, "overdispersed": 2.0}
+TREND_YEARS, TREND_MU0, TREND_RATIOS = (3, 4, 6), (5, 10, 20), (1.0, 1.2, 1.5)
+SEASON = np.array([1.1, 0.8, 1.1])  # tertial effects T1, T2, T3 of the trend series
+POP0, POP_GROWTH = 2_000.0, 0.01
+ALARM_OPTIONS: dict[str, Any] = {"freq": 3, "b": 5, "w": 1, "no_periods": 1}
+ALARM_YEARS, ALARM_MU0, ALARM_RISES = 6, (5, 10, 20), (1.0, 2.0, 3.0)
+WILSON = [(n, p) for n in (5, 10, 20, 50) for p in (0.1, 0.25, 0.5)]
+RATE_COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0)
+KATZ = [(m0, rr) for m0 in (5.0, 10.0, 20.0, 40.0) for rr in (0.3, 1.0)]
+KATZ_POPS = (950.0, 1_050.0)  # young women, young men
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Result of :func:`simulate`.
+
+    Attributes
+    ----------
+    table
+        One row per estimator and setting (:data:`COLUMNS`): ``study, estimator, dispersion,
+        years, mu0, effect`` (true rate ratio a year, outbreak factor, share or rate ratio),
+        ``truth`` (the estimand), ``replicates``, ``defined``, ``mean_estimate``, ``bias``,
+        ``coverage`` of the 95% interval and its Monte Carlo SE, ``rate_name``
+        (``type_I_error``, ``power``, ``false_alarm_rate``, ``detection_rate``), ``rate`` and
+        its Monte Carlo SE, and a readable ``setting``. Numbers that do not apply are <NA>.
+    replicates, seed, seconds
+        Replicates per cell, the seed, and the wall-clock time of the run.
+    """
+
+    table: pd.DataFrame
+    replicates: int
+    seed: int
+    seconds: float
+
+    def summary(self) -> str:
+        """Markdown tables, one per study (coverage and rates in percent, MC SE beside)."""
+        parts = [f"Simulation study: {self.replicates} replicates per cell, seed {self.seed}."]
+        t = self.table
+        if (t["study"] == "trend").any():
+            parts += ["", "### Trend (`youth_trend_annual_change` and Mann-Kendall)", "",
+                      _markdown(_trend_summary(t[t["study"] == "trend"]))]  # fmt: skip
+        if (t["study"] == "alarms").any():
+            parts += ["", "### Period alarms (`farrington_flexible`, tertial defaults)", "",
+                      _markdown(_alarm_summary(t[t["study"] == "alarms"]))]  # fmt: skip
+        rest = t[~t["study"].isin(["trend", "alarms"])]
+        if len(rest):
+            parts += ["", "### Rates and shares at small counts", "",
+                      _markdown(_rates_summary(rest))]  # fmt: skip
+        return "\n".join(parts) + "\n"
+
+    def plot(self, ax: Any = None) -> Any:
+        """Coverage of every cell with +-2 Monte Carlo SE against the nominal 95%."""
+        import matplotlib.pyplot as plt
+
+        t = self.table[self.table["coverage"].notna()].reset_index(drop=True)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 3.5))
+        for study, part in t.groupby("study", sort=False):
+            cov = part["coverage"].to_numpy(float)
+            err = 2 * part["coverage_mcse"].to_numpy(float)
+            ax.errorbar(part.index, cov, yerr=err, fmt="o", ms=3, label=str(study))
+        ax.axhline(NOMINAL, color="black", lw=1, ls="--", label="nominal 95%")
+        ax.set_xlabel("simulation cell")
+        ax.set_ylabel("coverage")
+        ax.legend(fontsize=8, frameon=False)
+        return ax
+
+
+# --------------------------------------------------------------------------- helpers
+def draw_counts(
+    rng: np.random.Generator, mu: np.ndarray, replicates: int, phi: float = 1.0
+) -> np.ndarray:
+    """``replicates`` rows of counts with means ``mu``: Poisson (``phi = 1``) or gamma-Poisson
+    with ``var = phi*mu`` in every cell (gamma shape ``mu/(phi-1)``, scale ``phi-1``)."""
+    mu = np.broadcast_to(np.asarray(mu, float), (replicates, np.size(mu)))
+    if phi > 1:
+        mu = rng.gamma(shape=mu / (phi - 1), scale=phi - 1)
+    return rng.poisson(mu).astype(float)
+
+
+def _rng(seed: int, study: int, cell: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(study, cell)))
+
+
+def _share(hits: np.ndarray) -> tuple[float | None, float | None]:
+    """Proportion and its Monte Carlo SE, None without replicates."""
+    if hits.size == 0:
+        return None, None
+    p = float(np.mean(hits))
+    return p, math.sqrt(p * (1 - p) / hits.size)
+
+
+def _row(study: str, estimator: str, *, truth: float | None, est: np.ndarray,
+         covered: np.ndarray | None = None, rejected: np.ndarray | None = None,
+         rate_name: str | None = None, replicates: int, **keys: Any) -> dict[str, Any]:  # fmt: skip
+    """One row of the table from the per-replicate results of the defined replicates."""
+    cov, cov_se = _share(covered) if covered is not None else (None, None)
+    rate, rate_se = _share(rejected) if rejected is not None else (None, None)
+    mean = float(np.mean(est)) if est.size else None
+    bias = None if mean is None or truth is None else mean - truth
+    return {"study": study, "estimator": estimator, **keys, "truth": truth,
+            "replicates": replicates, "defined": int(est.size), "mean_estimate": mean,
+            "bias": bias, "coverage": cov, "coverage_mcse": cov_se, "rate_name": rate_name,
+            "rate": rate, "rate_mcse": rate_se}  # fmt: skip
+
+
+def trend_replicates(
+    counts: np.ndarray, population: np.ndarray, *, freq: int = 3, alpha: float = 0.05
+) -> pd.DataFrame:
+    """The quasi-Poisson trend of :func:`~risk_indicators.trends.poisson_trend` for each row
+    of ``counts`` (series starting in the first period of a year), through its fast path.
+
+    Returns
+    -------
+    DataFrame
+        ``beta, ci_low, ci_high, p_value`` on the log scale (``log`` of the rate ratio a
+        year), NaN where the trend is ``insufficient_data``.
+    """
+    offset = np.log(np.asarray(population, float))
+    beta, se, df = (np.full(len(counts), np.nan) for _ in range(3))
+    for r, y in enumerate(counts):
+        fit = _trend_numbers(y, offset, freq, 0, "quasipoisson")[0]
+        if fit is not None:
+            beta[r], se[r], df[r] = fit.params[1], math.sqrt(fit.cov[1, 1]), fit.df_resid
+    ok = np.isfinite(beta)
+    crit, p = np.full_like(beta, np.nan), np.full_like(beta, np.nan)
+    crit[ok] = stats.t.isf(alpha / 2, df[ok])
+    p[ok] = 2 * stats.t.sf(np.abs(beta[ok] / se[ok]), df[ok])
+    return pd.DataFrame(
+        {"beta": beta, "ci_low": beta - crit * se, "ci_high": beta + crit * se, "p_value": p}
+    )
+
+
+# --------------------------------------------------------------------------- studies
+def _trend_cells() -> list[tuple[str, int, int, float]]:
+    return [(d, yr, m, rr) for d in PHI for yr in TREND_YEARS for m in TREND_MU0
+            for rr in TREND_RATIOS]  # fmt: skip
+
+
+def _trend_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
+    rows = []
+    for cell, (disp, years, mu0, ratio) in enumerate(_trend_cells()):
+        n = 3 * years
+        t = np.arange(n) / 3
+        pop = POP0 * (1 + POP_GROWTH) ** t
+        mu = mu0 * SEASON[np.arange(n) % 3] * ratio**t * pop / POP0
+        y = draw_counts(_rng(seed, 1, cell), mu, replicates, PHI[disp])
+        fits = trend_replicates(y, pop)
+        ok = fits["beta"].notna().to_numpy()
+        f = fits[ok]
+        truth, log_rr = ratio - 1, math.log(ratio)
+        name = "type_I_error" if ratio == 1 else "power"
+        keys = {"dispersion": disp, "years": years, "mu0": float(mu0), "effect": ratio,
+                "setting": f"{n} tertials, mu0={mu0}, RR={ratio}/year, {disp}"}  # fmt: skip
+        rows.append(_row(
+            "trend", "youth_trend_annual_change", truth=truth,
+            est=np.expm1(f["beta"].to_numpy()), replicates=replicates, rate_name=name,
+            covered=((f["ci_low"] <= log_rr) & (log_rr <= f["ci_high"])).to_numpy(),
+            rejected=(f["p_value"] < 0.05).to_numpy(), **keys,
+        ))  # fmt: skip
+        mk = np.array([mann_kendall(row / pop).p_value for row in y], dtype=float)
+        rows.append(_row("trend", "mann_kendall", truth=None, est=mk[np.isfinite(mk)],
+                         rejected=mk[np.isfinite(mk)] < 0.05, rate_name=name,
+                         replicates=replicates, **keys))  # fmt: skip
+        rows[-1]["mean_estimate"] = None  # the mean p-value is no estimate of anything
+        tick()
+    return rows
+
+
+def _alarm_cells() -> list[tuple[str, int, float]]:
+    return [(d, m, rise) for d in PHI for m in ALARM_MU0 for rise in ALARM_RISES]
+
+
+def _alarm_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
+    n = 3 * ALARM_YEARS
+    rows = []
+    for cell, (disp, mu0, rise) in enumerate(_alarm_cells()):
+        mu = np.full(n, float(mu0))
+        mu[-1] *= rise
+        y = draw_counts(_rng(seed, 2, cell), mu, replicates, PHI[disp])
+        alarm, expected = np.zeros(replicates, bool), np.full(replicates, np.nan)
+        for r, row in enumerate(y):
+            res = farrington_flexible(row, range=[n - 1], **ALARM_OPTIONS).table.iloc[0]
+            alarm[r] = bool(res["alarm"])
+            expected[r] = np.nan if pd.isna(res["expected"]) else float(res["expected"])
+        ok = np.isfinite(expected)
+        name = "false_alarm_rate" if rise == 1 else "detection_rate"
+        rows.append(_row(
+            "alarms", "farrington_flexible", truth=float(mu0), est=expected[ok],
+            rejected=alarm[ok], rate_name=name, replicates=replicates, dispersion=disp,
+            years=ALARM_YEARS, mu0=float(mu0), effect=rise,
+            setting=f"{n} tertials, b=5, w=1, mu0={mu0}, last period x{rise:g}, {disp}",
+        ))  # fmt: skip
+        tick()
+    return rows
+
+
+def _rates_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
+    rows, R = [], replicates
+    for cell, (n, p) in enumerate(WILSON):
+        k = _rng(seed, 3, cell).binomial(n, p, R)
+        t = wilson_table(k, n)
+        covered = ((t["ci_low"] <= p) & (p <= t["ci_high"])).to_numpy(bool)
+        rows.append(_row("rates", "wilson_share", truth=p, est=k / n, covered=covered,
+                         replicates=R, mu0=n * p, effect=p, setting=f"n={n}, p={p}"))  # fmt: skip
+        tick()
+    for cell, m in enumerate(RATE_COUNTS):
+        truth = m / POP0 * 10_000
+        k = _rng(seed, 4, cell).poisson(m, R)
+        t = poisson_rate_table(k, POP0)
+        covered = ((t["ci_low"] <= truth) & (truth <= t["ci_high"])).to_numpy(bool)
+        rows.append(_row("rates", "poisson_rate_exact", truth=truth, est=k / POP0 * 10_000,
+                         covered=covered, replicates=R, mu0=m, effect=1.0,
+                         setting=f"expected count {m:g}, population {POP0:g}"))  # fmt: skip
+        tick()
+    (pop1, pop0), per = KATZ_POPS, KATZ_POPS[1]
+    for cell, (m0, rr) in enumerate(KATZ):
+        rng = _rng(seed, 5, cell)
+        b = rng.poisson(m0, R)
+        a = rng.poisson(m0 * rr * pop1 / pop0, R)
+        t = rate_ratio_table(a, pop1, b, pop0, method="katz")
+        ok = t["ci_low"].notna().to_numpy()
+        lo, hi = t["ci_low"][ok].to_numpy(float), t["ci_high"][ok].to_numpy(float)
+        rows.append(_row("rates", "rate_ratio_katz", truth=rr,
+                         est=t["estimate"][ok].to_numpy(float), covered=(lo <= rr) & (rr <= hi),
+                         replicates=R, mu0=m0, effect=rr,
+                         setting=f"men expect {m0:g} per {per:g}, RR={rr}"))  # fmt: skip
+        tick()
+    return rows
+
+
+def _fairness_rows(replicates: int, seed: int) -> list[dict[str, Any]]:
+    """Rows of ``risk_indicators.fairness.fairness_coverage`` when that function exists."""
+    try:
+        from risk_indicators import fairness
+    except ImportError:
+        return []
+    func = getattr(fairness, "fairness_coverage", None)
+    if func is None:
+        return []
+    wanted = {"replicates": replicates, "seed": seed}
+    params = inspect.signature(func).parameters
+    out = func(**{k: v for k, v in wanted.items() if k in params})
+    frame = pd.DataFrame(getattr(out, "table", out))
+    if "study" not in frame:
+        frame.insert(0, "study", "fairness")
+    return [dict(r) for r in frame.reindex(columns=COLUMNS).to_dict("records")]
+
+
+def _tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    t = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    for c in ("mu0", "effect", "truth", "mean_estimate", "bias", "coverage", "coverage_mcse",
+              "rate", "rate_mcse"):  # fmt: skip
+        t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype="Float64")
+    for c in ("years", "replicates", "defined"):
+        t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype="Int64")
+    return t
+
+
+def simulate(
+    *,
+    replicates: int = 2000,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+    include: Iterable[Study] = STUDIES,
+) -> ValidationResult:
+    """Run the simulation study of CONTRACT 6.
+
+    Parameters
+    ----------
+    replicates
+        Data sets drawn per cell (at least 10). The Monte Carlo SE of a 95% coverage is
+        ``sqrt(0.95*0.05/replicates)``: 0.0049 at 2000.
+    seed
+        Seed of the whole study; each cell has its own stream derived from it.
+    progress
+        Called as ``progress(done, total)`` after each cell.
+    include
+        Studies to run: any of ``"trend"``, ``"alarms"``, ``"rates"``.
+
+    Returns
+    -------
+    ValidationResult
+
+    Examples
+    --------
+    >>> res = simulate(replicates=200, include=("rates",))
+    >>> bool(res.table["coverage"].min() > 0.8)
+    True
+    """
+    studies = list(include)
+    bad = [s for s in studies if s not in STUDIES]
+    if bad or not studies:
+        raise UsageError(
+            "The 'include' parameter of simulate must be a non-empty selection of 'alarms', "
+            f"'rates', 'trend'. Got {tuple(studies)!r} instead."
+        )
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 10:
+        raise UsageError(
+            f"The 'replicates' parameter of simulate must be an int in the range [10, inf). "
+            f"Got {replicates!r} instead."
+        )
+    sizes = {"trend": len(_trend_cells()), "alarms": len(_alarm_cells()),
+             "rates": len(WILSON) + len(RATE_COUNTS) + len(KATZ)}  # fmt: skip
+    total, done = sum(sizes[s] for s in STUDIES if s in studies), [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    start = time.perf_counter()
+    runners = {"trend": _trend_study, "alarms": _alarm_study, "rates": _rates_study}
+    rows: list[dict[str, Any]] = []
+    for study in STUDIES:
+        if study in studies:
+            rows += runners[study](replicates, seed, tick)
+    if "rates" in studies:
+        rows += _fairness_rows(replicates, seed)
+    return ValidationResult(_tidy(rows), replicates, seed, time.perf_counter() - start)
+
+
+def simulate_command(replicates: int, seed: int, progress: Progress | None) -> str:
+    """The ``risk-indicators simulate`` command: the study's markdown tables and runtime."""
+    res = simulate(replicates=replicates, seed=seed, progress=progress)
+    return res.summary() + f"\nRuntime: {res.seconds:.0f} s.\n"
+
+
+# --------------------------------------------------------------------------- markdown
+def _pct(value: Any, se: Any = None) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{100 * value:.1f}" + ("" if se is None or pd.isna(se) else f" ({100 * se:.1f})")
+
+
+def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for (disp, years, mu0), g in t.groupby(["dispersion", "years", "mu0"], sort=False):
+        glm = g[g["estimator"] == "youth_trend_annual_change"].set_index("effect")
+        mk = g[g["estimator"] == "mann_kendall"].set_index("effect")
+        row = {"dispersion": disp, "tertials": 3 * int(years), "mu0": f"{mu0:g}"}
+        for rr in TREND_RATIOS:
+            row[f"coverage RR {rr:g}"] = _pct(glm.at[rr, "coverage"], glm.at[rr, "coverage_mcse"])
+        row["bias RR 1.5"] = f"{glm.at[1.5, 'bias']:+.3f}"
+        row["type I GLM"] = _pct(glm.at[1.0, "rate"], glm.at[1.0, "rate_mcse"])
+        row["type I MK"] = _pct(mk.at[1.0, "rate"], mk.at[1.0, "rate_mcse"])
+        for rr in TREND_RATIOS[1:]:
+            row[f"power {rr:g} GLM"] = _pct(glm.at[rr, "rate"])
+            row[f"power {rr:g} MK"] = _pct(mk.at[rr, "rate"])
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _alarm_summary(t: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for (disp, mu0), g in t.groupby(["dispersion", "mu0"], sort=False):
+        g = g.set_index("effect")
+        row = {"dispersion": disp, "mu0": f"{mu0:g}",
+               "bias of expected": f"{g.at[1.0, 'bias']:+.2f}",
+               "false alarms": _pct(g.at[1.0, "rate"], g.at[1.0, "rate_mcse"])}  # fmt: skip
+        for rise in ALARM_RISES[1:]:
+            row[f"detected x{rise:g}"] = _pct(g.at[rise, "rate"], g.at[rise, "rate_mcse"])
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _rates_summary(t: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "estimator": t["estimator"], "setting": t["setting"],
+        "defined": [f"{d}/{r}" for d, r in zip(t["defined"], t["replicates"], strict=True)],
+        "bias": [("–" if pd.isna(b) else f"{b:+.3g}") for b in t["bias"]],
+        "coverage": [_pct(c, s) for c, s in zip(t["coverage"], t["coverage_mcse"], strict=True)],
+    })  # fmt: skip
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    head = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.to_numpy()]
+    return "\n".join(lines)
