@@ -1,10 +1,10 @@
-"""Engine of the synthetic generator: population, expected counts, persons and their reports.
+"""Engine of the synthetic generator: persons, their reports and their identifiers.
 
-Private to :mod:`risk_indicators.synthetic`, which documents the model; this module holds the
-vectorised arithmetic. Everything works on integer codes and day ordinals (days since
-1970-01-01): gender 0 = man, 1 = kvinna; offence and detection index the tuples below; areas
-index ``params.areas``. Random draws come from the caller's ``numpy.random.Generator`` in a
-fixed order and nothing depends on dict or set ordering, so a seed fixes every byte.
+Private to :mod:`risk_indicators.synthetic`, which documents the model; the expected counts
+come from :mod:`risk_indicators._synthetic_model`, this module draws the persons behind them.
+Everything works on integer codes and day ordinals (days since 1970-01-01). Random draws
+come from the caller's ``numpy.random.Generator`` in a fixed order and nothing depends on
+dict or set ordering, so a seed fixes every byte.
 """
 
 from __future__ import annotations
@@ -14,188 +14,24 @@ from typing import Any
 
 import numpy as np
 
-GENDERS: tuple[str, ...] = ("man", "kvinna")
-OFFENCES: tuple[str, ...] = ("eget_bruk", "innehav", "overlatelse", "framstallning", "annat")
-DETECTIONS: tuple[str, ...] = ("polisinitierad", "anmalan")
-AGE_EDGES: tuple[int, ...] = (0, 15, 18, 21, 25, 30, 40, 50, 60)
-AGE_LABELS: tuple[str, ...] = (
-    "0-14", "15-17", "18-20", "21-24", "25-29", "30-39", "40-49", "50-59", "60+",
-)  # fmt: skip
-N_AGES = 101
-BAND_OF_AGE = np.searchsorted(np.asarray(AGE_EDGES), np.arange(N_AGES), side="right") - 1
-N_BANDS = len(AGE_EDGES)
+from ._synthetic_model import (
+    BAND_OF_AGE,
+    N_BANDS,
+    Grid,
+    band_sum,
+    birth_window,
+    day_weights,
+    expected_means,
+    from_ymd,
+    is_feb29,
+    ymd,
+)
+
 # Birth ordinals are stored relative to 1850-01-01 so that (area, gender, birth) packs in int64.
 ORD_MIN = int(np.datetime64("1850-01-01", "D").astype(np.int64))
 _KEY_SHIFT = 1 << 17
 _SERIALS = 500  # three-digit serials with the right gender parity per birth date
 _MAX_RETURN_ROUNDS = 4
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month and day of day ordinals."""
-    d = np.asarray(days, dtype="datetime64[D]")
-    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    month_start = d.astype("datetime64[M]")
-    month = month_start.astype(np.int64) % 12 + 1
-    day = (d - month_start.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
-
-
-def from_ymd(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Day ordinals of (year, month, day); Feb 29 of a non-leap year becomes Feb 28."""
-    year = np.asarray(year, dtype=np.int64)
-    month = np.asarray(month, dtype=np.int64)
-    day = np.asarray(day, dtype=np.int64)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    day = np.where((month == 2) & (day == 29) & ~leap, 28, day)
-    months = (year - 1970) * 12 + (month - 1)
-    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    return first + day - 1
-
-
-def birth_window(days: np.ndarray, ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive range of birth ordinals that give age ``ages`` on ``days``."""
-    y, m, d = ymd(days)
-    high = from_ymd(y - ages, m, d)
-    low = from_ymd(y - ages - 1, m, d) + 1
-    return low, high
-
-
-def is_feb29(days: np.ndarray) -> np.ndarray:
-    _, m, d = ymd(days)
-    return (m == 2) & (d == 29)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Tertials covered by the data; ``t`` is time in years since the trend origin."""
-
-    labels: tuple[str, ...]
-    start: np.ndarray  # first day ordinal of each period
-    end: np.ndarray  # last day ordinal of each period
-    year: np.ndarray
-    tertial: np.ndarray  # 1, 2, 3
-    t: np.ndarray
-    years: np.ndarray  # distinct calendar years, in order
-    year_index: np.ndarray  # index into ``years`` for each period
-
-
-def tertial_grid(first: tuple[int, int], last: tuple[int, int], origin: tuple[int, int]) -> Grid:
-    """Tertials from ``first`` to ``last`` (``(year, tertial)``), trend time from ``origin``."""
-    n0 = first[0] * 3 + first[1] - 1
-    n1 = last[0] * 3 + last[1] - 1
-    idx = np.arange(n0, n1 + 1)
-    year, tertial = idx // 3, idx % 3 + 1
-    start = from_ymd(year, 4 * (tertial - 1) + 1, np.ones_like(year))
-    nxt = idx + 1
-    end = from_ymd(nxt // 3, 4 * (nxt % 3) + 1, np.ones_like(year)) - 1
-    years = np.unique(year)
-    return Grid(
-        labels=tuple(f"{y}T{t}" for y, t in zip(year.tolist(), tertial.tolist(), strict=True)),
-        start=start,
-        end=end,
-        year=year,
-        tertial=tertial,
-        t=(idx - (origin[0] * 3 + origin[1] - 1)) / 3.0,
-        years=years,
-        year_index=np.searchsorted(years, year),
-    )
-
-
-# --------------------------------------------------------------------------- population
-
-
-def gompertz_survival(params: Any) -> np.ndarray:
-    """Survival to each single age, shape (101, 2)."""
-    ages = np.arange(N_AGES, dtype=float)[:, None]
-    b = np.array([params.mortality_man, params.mortality_kvinna])[None, :]
-    c = params.mortality_slope
-    return np.exp(-(b / c) * (np.exp(c * ages) - 1.0))
-
-
-def draw_population(params: Any, n_years: int, rng: np.random.Generator) -> np.ndarray:
-    """Year-end population, shape (years, areas, 101, 2): a Poisson cohort-component model."""
-    surv = gompertz_survival(params)
-    ages = np.arange(N_AGES)
-    cohort = 1.0 + params.cohort_wave * np.sin(2.0 * np.pi * (ages - 5) / 32.0)
-    weights = (
-        surv * cohort[:, None] * np.array([params.male_birth_share, 1 - params.male_birth_share])
-    )
-    weights /= weights.sum()
-    base = np.asarray(params.area_population, dtype=float)[:, None, None] * weights[None]
-    growth = float(np.exp(params.population_growth))
-    ratio = surv[1:] / surv[:-1]
-    pop = np.empty((n_years, *base.shape), dtype=np.int64)
-    pop[0] = rng.poisson(base)
-    for y in range(1, n_years):
-        prev = pop[y - 1].astype(float)
-        mean = np.empty_like(base)
-        mean[:, 0] = base[:, 0] * growth**y
-        mean[:, 1:] = prev[:, :-1] * ratio[None] * growth
-        mean[:, -1] += prev[:, -1] * params.survival_100_plus * growth
-        pop[y] = rng.poisson(mean)
-    return pop
-
-
-# --------------------------------------------------------------------------- expected counts
-
-
-def age_shape(params: Any) -> np.ndarray:
-    """Relative rate by single age (1 at ``age_peak``), 0 below ``min_age``."""
-    ages = np.arange(N_AGES, dtype=float)
-    x = np.maximum(ages - params.min_age + 1.0, 1.0)
-    peak = params.age_peak - params.min_age + 1.0
-    shape = np.exp(-((np.log(x) - np.log(peak)) ** 2) / (2.0 * params.age_sdlog**2))
-    return np.where(ages >= params.min_age, shape, 0.0)
-
-
-def day_weights(params: Any, grid: Grid) -> list[np.ndarray]:
-    """Per period, (areas, days) police-initiated weights: 1 + sum of (m - 1) on operation days."""
-    out = []
-    for start, end in zip(grid.start.tolist(), grid.end.tolist(), strict=True):
-        w = np.ones((len(params.areas), end - start + 1))
-        for op in params.operations:
-            first = int(np.datetime64(op.start, "D").astype(np.int64))
-            lo, hi = max(first, start), min(first + op.days - 1, end)
-            if lo <= hi:
-                w[params.areas.index(op.area), lo - start : hi - start + 1] += op.multiplier - 1.0
-        out.append(w)
-    return out
-
-
-def expected_means(
-    params: Any, grid: Grid, pop: np.ndarray, weights: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Closed-form expected persons, shape (periods, areas, 101, 2), and the operation factors."""
-    rate = (
-        params.rate_level * age_shape(params)[:, None] * np.array([1.0, params.female_rate_ratio])
-    )
-    trend = np.exp(np.outer(grid.t, [params.trend_man, params.trend_kvinna]))  # (P, 2)
-    season = np.asarray(params.season)[grid.tertial - 1]
-    area = np.asarray(params.area_rate_factor)
-    pi = np.array([params.police_share_man, params.police_share_kvinna])
-    wbar = np.stack([w.mean(axis=1) for w in weights])  # (P, A)
-    op = (1.0 - pi)[None, None, :] + pi[None, None, :] * wbar[:, :, None]  # (P, A, 2)
-    mu = (
-        pop[grid.year_index].astype(float)
-        * rate[None, None]
-        * trend[:, None, None, :]
-        * season[:, None, None, None]
-        * area[None, :, None, None]
-        * op[:, :, None, :]
-    )
-    return mu, wbar
-
-
-def band_sum(x: np.ndarray) -> np.ndarray:
-    """Sum the single-age axis (-2) into the nine age bands."""
-    out = np.zeros((*x.shape[:-2], N_BANDS, x.shape[-1]), dtype=x.dtype)
-    for b in range(N_BANDS):
-        out[..., b, :] = x[..., b == BAND_OF_AGE, :].sum(axis=-2)
-    return out
 
 
 # --------------------------------------------------------------------------- persons

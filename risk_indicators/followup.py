@@ -20,7 +20,8 @@ from .alarms import FarringtonResult, farrington_flexible
 from .config import Config
 from .indicators import Indicator
 from .periods import Period
-from .trends import TrendResult, compare_periods, poisson_trend
+from .comparisons import compare_periods
+from .trends import TrendResult, poisson_trend
 
 __all__ = ["YouthStatistics", "youth_series", "youth_statistics"]
 

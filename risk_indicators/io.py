@@ -6,18 +6,15 @@ original header names; its index is the position of the data row in the source, 
 number a spreadsheet shows is ``index + row_offset`` (header = row 1, first data row = 2).
 Never reset that index before rows are reported.
 
-The writers (:func:`atomic_write_bytes`, :func:`atomic_write_text`, :func:`write_csv`,
-:func:`write_json`, :func:`atomic_directory`, :func:`sha256_file`) live in
-:mod:`risk_indicators._atomic` and are re-exported here: a reader sees either the old file or
-the new one, never half a file.
+Jobs live in private modules: file checks and dialect detection in ``_sniff``, values as text
+in ``_cells``, and the writers in ``_atomic`` (temporary file in the destination folder moved
+in place with ``os.replace``, so a reader sees either the old file or the new one, never half
+a file). The writers are re-exported here.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime as dt
-import math
 import os
 import warnings
 from collections.abc import Iterator, Sequence
@@ -36,6 +33,15 @@ from risk_indicators._atomic import (
     write_csv,
     write_json,
 )
+from risk_indicators._cells import _arrow_to_text, _cell_to_text, _to_text
+from risk_indicators._sniff import (
+    _check_duplicate_headers,
+    _detect_encoding,
+    _detect_separator,
+    _dialect,
+    _existing_file,
+    _no_header,
+)
 from risk_indicators.errors import InputFileError, SchemaError
 
 __all__ = [
@@ -51,8 +57,6 @@ __all__ = [
     "write_json",
 ]
 
-_CHUNK = 1 << 20
-_SEPARATORS = (",", ";", "\t")
 _FIX_FORMAT = "use .csv, .xlsx or .parquet"
 
 
@@ -152,95 +156,6 @@ def read_table(
         f"The {what} file '{path.name}' has the extension '{suffix or '(none)'}', which cannot "
         f"be read{hint}; {_FIX_FORMAT}."
     )
-
-
-def _existing_file(path_like: str | os.PathLike[str], what: str) -> Path:
-    path = Path(path_like)
-    if not path.exists():
-        raise InputFileError(
-            f"The {what} file '{path}' was not found. Check the path and the file name "
-            f"(relative paths start in {Path.cwd()})."
-        )
-    if path.is_dir():
-        raise InputFileError(f"The {what} path '{path}' is a folder; give the file inside it.")
-    if path.stat().st_size == 0:
-        raise InputFileError(
-            f"The {what} file '{path.name}' is empty (0 bytes). Export it again with a header "
-            "row and the data rows."
-        )
-    return path
-
-
-def _dialect(separator: str | None, encoding: str | None) -> dict[str, str | None]:
-    decimal = None if separator is None else ("," if separator == ";" else ".")
-    return {"separator": separator, "encoding": encoding, "decimal": decimal}
-
-
-def _no_header(path: Path, what: str) -> InputFileError:
-    return InputFileError(
-        f"The {what} file '{path.name}' has no header row. The first row must hold the column "
-        "names."
-    )
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _check_duplicate_headers(names: Sequence[str], source: str, what: str) -> None:
-    # The message gives positions, not the name: in a file without a header row the "names"
-    # are the first data row and may hold a person id.
-    first: dict[str, int] = {}
-    for number, name in enumerate(names, start=1):
-        if name in first:
-            a, b = first[name], number
-            raise InputFileError(
-                f"The {what} file '{source}' has two columns with the same name: columns {a} "
-                f"and {b} ({_column_letter(a)} and {_column_letter(b)} in Excel). Rename or "
-                "remove one of them, and check that the first row holds the column names."
-            )
-        first[name] = number
-
-
-def _detect_encoding(path: Path, what: str) -> tuple[str, str]:
-    """Return (encoding for reading, encoding to report) and fail early on non-text files."""
-    with path.open("rb") as fh:
-        head = fh.read(_CHUNK)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-            raise InputFileError(
-                f"The {what} file '{path.name}' is not plain text (UTF-16 or binary). Save it "
-                "again as 'CSV UTF-8 (comma delimited)'."
-            )
-        if head.startswith(b"PK\x03\x04"):
-            raise InputFileError(
-                f"The {what} file '{path.name}' is an Excel workbook saved with the extension "
-                ".csv. Rename it to .xlsx or save it again as CSV."
-            )
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-        try:  # strict UTF-8 over the whole file, in chunks, so a late "å" in cp1252 is caught
-            decoder.decode(head)
-            for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252", "cp1252"
-    return "utf-8-sig", ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8")
-
-
-def _detect_separator(header_line: str) -> str:
-    counts = {sep: 0 for sep in _SEPARATORS}
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(_SEPARATORS, key=lambda sep: counts[sep])  # ties keep the earlier: comma
-    return best if counts[best] > 0 else ","
 
 
 def _read_csv(path: Path, what: str) -> RawTable:
@@ -366,14 +281,6 @@ def _read_parquet(path: Path, what: str) -> RawTable:
     return RawTable(frame, path.name, sha256_file(path), 2, _dialect(None, None))
 
 
-def _arrow_to_text(table: Any, start: int = 0) -> pd.DataFrame:
-    columns = {
-        name: _to_text(table.column(i).to_pandas()) for i, name in enumerate(table.column_names)
-    }
-    index = pd.RangeIndex(start, start + table.num_rows)
-    return pd.DataFrame({k: v.set_axis(index) for k, v in columns.items()}, index=index)
-
-
 def parquet_metadata(path: str | os.PathLike[str], *, what: str = "reports") -> dict[str, Any]:
     """Return ``{"columns": [...], "num_rows": n}`` of a Parquet file without reading data."""
     parquet = _open_parquet(_existing_file(path, what), what)
@@ -427,64 +334,3 @@ def iter_parquet_batches(
     ):
         yield _arrow_to_text(batch, start)
         start += batch.num_rows
-
-
-# ------------------------------------------------------------------------- values as text
-def _cell_to_text(value: Any) -> str:
-    """One cell as the text a user would type: dates ISO, integral numbers without ``.0``."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isnan(number):
-            return ""
-        if number.is_integer() and abs(number) < 2**53:
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _to_text(series: pd.Series) -> pd.Series:
-    """Convert a column to text, vectorised for the large homogeneous cases."""
-    values = series
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    kind = values.dtype.kind
-    if kind in "iu" and not values.hasnans:  # nullable Int64 with <NA> goes cell by cell
-        return values.astype(str)
-    if kind == "f":
-        floats = values.to_numpy(dtype=float, na_value=np.nan)
-        integral = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2**53)
-        out = pd.Series(np.full(len(values), "", dtype=object), index=values.index)
-        out[integral] = floats[integral].astype(np.int64).astype(str)
-        other = ~integral & ~np.isnan(floats)
-        out[other] = [repr(float(x)) for x in floats[other]]
-        return out.astype(str)
-    if kind == "M":
-        stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        midnight = (stamps == stamps.dt.normalize()).to_numpy()
-        out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(
-            ~midnight, stamps.dt.strftime("%Y-%m-%d")
-        )
-        return out.fillna("").astype(str)
-    if (
-        pd.api.types.is_string_dtype(values.dtype)
-        and not values.isna().any()
-        and pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty")
-    ):
-        return values.astype(str)
-    return values.astype(object).map(_cell_to_text).astype(str)

@@ -19,7 +19,8 @@ import pandas as pd
 from .config import Config, load_config
 from .errors import DataError, DataWarning
 from .io import RawTable, read_table
-from .pseudonymise import Pseudonymiser, classify_ids
+from .personnummer import classify_ids
+from .pseudonymise import Pseudonymiser
 from .schema import validate_population, validate_report_rows
 
 __all__ = [

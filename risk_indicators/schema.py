@@ -33,7 +33,7 @@ import pandas as pd
 
 from .errors import SchemaError
 from .io import RawTable
-from .pseudonymise import PERSONNUMMER_PATTERN
+from .personnummer import PERSONNUMMER_PATTERN
 
 __all__ = [
     "DETECTION_CODES",

@@ -1,29 +1,29 @@
-"""Trends over periods: log-linear count trends, period comparisons and Mann-Kendall.
+"""Trends over periods: log-linear count trends.
 
 - :func:`poisson_trend`: the GLM of ``youth_trend_annual_change`` (CONTRACT 4),
   ``log(mu) = b0 + beta*time_in_years + C(period_of_year) + offset(log population)`` over every
-  period, zeros included, reported as the annual relative change ``exp(beta) - 1``.
-- :func:`compare_periods`: this period against the same period a year earlier and against the
-  same period pooled over the three previous years (exact conditional rate ratio and test).
-- :func:`mann_kendall`: distribution-free monotone trend test with Sen's slope.
+  period, zeros included, reported as the annual relative change ``exp(beta) - 1``. The
+  quasi-Poisson and negative binomial fitters are in ``risk_indicators._glm_fit``.
+
+:func:`compare_periods` and :func:`mann_kendall` (with :class:`MannKendallResult`) live in
+:mod:`risk_indicators.comparisons` and are re-exported here, where they were first published.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import optimize, special, stats
+from scipy import stats
 
+from risk_indicators._glm_fit import REASON_NOT_CONVERGED, _Fit, _fit_negbin, _fit_quasipoisson
+from risk_indicators.comparisons import MannKendallResult, Status, compare_periods, mann_kendall
 from risk_indicators.errors import UsageError
 from risk_indicators.periods import parse_period
-from risk_indicators.rates import rate_ratio_table
 
 __all__ = [
     "MannKendallResult",
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 Family = Literal["quasipoisson", "negbin"]
-Status = Literal["ok", "insufficient_data"]
 
 REASON_TOO_SHORT = "insufficient data: fewer than two years of periods ({n} < {need})"
 REASON_ALL_ZERO = "insufficient data: every period has a count of 0"
@@ -44,19 +43,7 @@ REASON_EDGE = (
     "so the trend is infinite (the maximum likelihood estimate does not exist)"
 )
 REASON_NO_DF = "insufficient data: no residual degrees of freedom to estimate the dispersion"
-REASON_NOT_CONVERGED = "insufficient data: the model fit did not converge"
 _FREQS = (1, 3, 4, 12)
-_COMPARE_COLUMNS = ["comparison", "estimate", "ci_low", "ci_high", "p_value", "n", "count",
-                    "reference_count", "population", "reference_population", "defined",
-                    "reason"]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Fit:
-    params: np.ndarray
-    cov: np.ndarray  # covariance already scaled by the dispersion
-    dispersion: float
-    df_resid: float  # t degrees of freedom; inf for likelihood (z) inference
 
 
 @dataclass(frozen=True)
@@ -167,104 +154,6 @@ def _design(n: int, freq: int, first_pos: int) -> tuple[np.ndarray, np.ndarray]:
     season = (np.arange(n) + first_pos) % freq
     dummies = (season[:, None] == np.arange(1, freq)[None, :]).astype(float)
     return np.column_stack([np.ones(n), np.arange(n) / freq, dummies]), season
-
-
-def _fit_quasipoisson(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> _Fit:
-    """Poisson GLM by IRLS; covariance scaled by ``max(Pearson chi2 / df_resid, 1)``.
-
-    The floor at 1 keeps under-dispersed (or perfectly fitting) series from getting
-    intervals narrower than Poisson ones.
-    """
-    params, mu, cov = _glm(y, X, offset, sm.families.Poisson())
-    df_resid = len(y) - X.shape[1]
-    phi = max(float(np.sum((y - mu) ** 2 / mu)) / df_resid, 1.0)
-    return _Fit(params, cov * phi, phi, float(df_resid))
-
-
-def _glm(
-    y: np.ndarray, X: np.ndarray, offset: np.ndarray, family: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson GLM (statsmodels IRLS): parameters, fitted means and the inverse Fisher
-    information ``(X' diag(mu) X)^-1`` at the estimate itself (statsmodels' own covariance
-    uses the weights of the step before, off by ~1e-9)."""
-    res = sm.GLM(y, X, family=family, offset=offset).fit(tol=1e-12, maxiter=100)
-    if not res.converged:
-        raise np.linalg.LinAlgError(REASON_NOT_CONVERGED)
-    params = np.asarray(res.params)
-    mu = np.exp(X @ params + offset)
-    return params, mu, np.linalg.inv(X.T @ (mu[:, None] * X))
-
-
-def _nb_loglik(
-    y: np.ndarray, X: np.ndarray, offset: np.ndarray, alpha: float, beta: np.ndarray
-) -> float:
-    with np.errstate(all="ignore"):
-        mu = np.exp(X @ beta + offset)
-        r, pos = 1 / alpha, y > 0
-        # log Gamma(y+r) - log Gamma(r) as gammaln(y) - betaln(y, r) - log(y): stable for big r
-        lg = np.zeros_like(y)
-        lg[pos] = special.gammaln(y[pos]) - special.betaln(y[pos], r) - np.log(y[pos])
-        ll = lg - special.gammaln(y + 1) + y * np.log(alpha * mu / (1 + alpha * mu))
-        total = float(np.sum(ll - r * np.log1p(alpha * mu)))
-    return total if math.isfinite(total) else -math.inf
-
-
-def _nb_irls(
-    y: np.ndarray, X: np.ndarray, offset: np.ndarray, alpha: float, beta: np.ndarray
-) -> tuple[np.ndarray, float, np.ndarray]:
-    """NB2 log-link GLM at fixed ``alpha`` by Newton-Raphson with step halving (numpy, far
-    cheaper than a statsmodels fit per profile step). The log-likelihood is concave in
-    ``beta``; the observed Hessian converges fast where Fisher scoring crawls on sparse data.
-    Returns parameters, log-likelihood and the inverse expected information
-    ``(X' W X)^-1``, ``W = mu/(1 + alpha*mu)`` (as R's ``glm.nb``)."""
-    ll = _nb_loglik(y, X, offset, alpha, beta)
-    for _ in range(200):
-        mu = np.exp(X @ beta + offset)
-        hess = X.T @ ((mu * (1 + alpha * y) / (1 + alpha * mu) ** 2)[:, None] * X)
-        step = np.linalg.solve(hess, X.T @ ((y - mu) / (1 + alpha * mu)))
-        for _ in range(40):
-            new_ll = _nb_loglik(y, X, offset, alpha, beta + step)
-            if new_ll >= ll - 1e-13 * abs(ll):
-                break
-            step = step / 2
-        beta, gain, ll = beta + step, new_ll - ll, new_ll
-        if np.max(np.abs(step)) < 1e-11 * (1 + np.max(np.abs(beta))) or abs(gain) < 1e-14:
-            break
-    else:
-        raise np.linalg.LinAlgError(REASON_NOT_CONVERGED)
-    mu = np.exp(X @ beta + offset)
-    w = mu / (1 + alpha * mu)
-    return beta, ll, np.linalg.inv(X.T @ (w[:, None] * X))
-
-
-def _fit_negbin(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> _Fit:
-    """NB2 (``var = mu + alpha*mu**2``) by maximum likelihood, Wald z inference.
-
-    ``alpha`` maximises the profile log-likelihood (bounded Brent search on ``log alpha``
-    over 1e-8..1e4); ``beta`` and its covariance are those of the NB2 GLM at that ``alpha``
-    (expected information, as R's ``MASS::glm.nb``). When the likelihood does not rise from
-    ``alpha = 0`` (score ``sum((y - mu)**2 - y) <= 0`` at the Poisson fit, i.e. no
-    over-dispersion) or the maximum is at the lower end, the model is the Poisson GLM and
-    ``alpha = 0``.
-    """
-    params, mu, cov = _glm(y, X, offset, sm.families.Poisson())
-    if np.sum((y - mu) ** 2 - y) <= 0:
-        return _Fit(params, cov, 0.0, math.inf)
-
-    def neg_loglik(log_alpha: float) -> float:
-        return -_nb_irls(y, X, offset, math.exp(log_alpha), params)[1]
-
-    lo, hi = math.log(1e-8), math.log(1e4)
-    opt = optimize.minimize_scalar(
-        neg_loglik, bounds=(lo, hi), method="bounded", options={"xatol": 1e-9}
-    )
-    if opt.x > hi - 1e-3:
-        raise np.linalg.LinAlgError(REASON_NOT_CONVERGED)
-    if opt.x < lo + 1e-3:
-        return _Fit(params, cov, 0.0, math.inf)
-    alpha = math.exp(opt.x)
-    beta, _, nb_cov = _nb_irls(y, X, offset, alpha, params)
-    return _Fit(beta, nb_cov, alpha, math.inf)
 
 
 def _not_estimable(y: np.ndarray, season: np.ndarray, freq: int) -> str:
@@ -455,169 +344,3 @@ def _result(
     fitted["ci_high"] = pd.array(np.where(keep, np.exp(eta + half), np.nan), dtype="Float64")
     return TrendResult(est, low, high, p, fit.dispersion, "ok", reason, n=n, table=table,
                        fitted=fitted, **info)  # fmt: skip
-
-
-# --------------------------------------------------------------------------- period comparison
-def compare_periods(
-    current_count: int,
-    current_pop: float,
-    reference_counts: Sequence[int],
-    reference_pops: Sequence[float],
-    *,
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """This period against the same period a year earlier and in the three previous years.
-
-    Rate ratio ``(count/pop) / (count_ref/pop_ref)``, exact conditional inference: given
-    ``m = count + count_ref``, ``count`` is binomial with ``pi = RR*pop/(RR*pop + pop_ref)``.
-    Interval: Clopper-Pearson for ``pi`` mapped to the ratio (``rates.rate_ratio_exact``, as
-    R's ``poisson.test``); statsmodels' ``confint_poisson_2indep`` has no exact method
-    (``waldcc, score, score-log, wald-log, sqrtcc, mover``). p-value of ``RR = 1``: two-sided
-    exact binomial test of ``pi = pop/(pop + pop_ref)``, as statsmodels
-    ``test_poisson_2indep(method="exact-cond")``.
-
-    Parameters
-    ----------
-    current_count, current_pop
-        Count and population of this period.
-    reference_counts, reference_pops
-        The same period in earlier years, **oldest first**: the last element is one year
-        earlier. The three-year row pools the last three (sums of counts and populations).
-    alpha
-        1 - confidence level.
-
-    Returns
-    -------
-    DataFrame
-        Rows ``comparison`` = ``previous_year``, ``previous_3_years``; columns
-        ``estimate, ci_low, ci_high, p_value, n, count, reference_count, population,
-        reference_population, defined, reason`` (``n = count + reference_count``). Without
-        enough earlier years, or with 0 reference events, a row is not defined.
-
-    Examples
-    --------
-    >>> t = compare_periods(12, 2_000, [4, 6, 5], [2_000, 2_000, 2_000])
-    >>> t["estimate"].round(3).tolist()
-    [2.4, 2.4]
-    """
-    counts, pops = list(reference_counts), list(reference_pops)
-    if len(counts) != len(pops):
-        raise UsageError("reference_counts and reference_pops must have the same length.")
-    rows = []
-    for label, k in (("previous_year", 1), ("previous_3_years", 3)):
-        ok = len(counts) >= k
-        ref_c = float(sum(counts[-k:])) if ok else 0.0
-        ref_p = float(sum(pops[-k:])) if ok else 0.0
-        ratio = rate_ratio_table(
-            current_count, current_pop, ref_c, ref_p, method="exact", alpha=alpha
-        )
-        est = ratio.iloc[0].to_dict()
-        m, p_value = int(current_count + ref_c), pd.NA
-        if ok and m > 0 and current_pop > 0 and ref_p > 0:
-            share = current_pop / (current_pop + ref_p)
-            p_value = stats.binomtest(int(current_count), m, share).pvalue
-        if not ok:
-            why = f"not defined: fewer than {k} earlier year(s) of the same period"
-            est.update(estimate=pd.NA, ci_low=pd.NA, ci_high=pd.NA, defined=False, reason=why)
-        rows.append(
-            {"comparison": label, **est, "p_value": p_value, "count": int(current_count),
-             "reference_count": int(ref_c), "population": float(current_pop),
-             "reference_population": ref_p}
-        )  # fmt: skip
-    out = pd.DataFrame(rows)
-    for c in ("estimate", "ci_low", "ci_high", "p_value"):
-        out[c] = out[c].astype("Float64")
-    return out[_COMPARE_COLUMNS]
-
-
-# --------------------------------------------------------------------------- Mann-Kendall
-@dataclass(frozen=True)
-class MannKendallResult:
-    """Mann-Kendall trend test with Sen's slope.
-
-    Attributes
-    ----------
-    s, var_s, z, p_value, tau
-        Kendall's S, its tie-corrected variance, the (continuity-corrected) normal score, the
-        two-sided p-value and ``tau = S / (n(n-1)/2)``.
-    slope, slope_ci_low, slope_ci_high, intercept
-        Sen's slope per period (median of pairwise slopes) with the Gilbert (1987) interval,
-        and the intercept ``median(y) - slope*median(t)`` (t = 0, 1, ...).
-    """
-
-    s: int | None
-    var_s: float | None
-    z: float | None
-    p_value: float | None
-    tau: float | None
-    slope: float | None
-    slope_ci_low: float | None
-    slope_ci_high: float | None
-    intercept: float | None
-    n: int
-    status: Status
-    reason: str
-
-    @property
-    def table(self) -> pd.DataFrame:
-        vals = [self.slope, self.slope_ci_low, self.slope_ci_high, self.p_value]
-        names = ("estimate", "ci_low", "ci_high", "p_value")
-        cols = {c: pd.array([v], dtype="Float64") for c, v in zip(names, vals, strict=True)}
-        return pd.DataFrame({"term": ["sen_slope"], **cols, "n": [self.n]})
-
-    def summary(self) -> str:
-        if self.status != "ok":
-            return f"Mann-Kendall (n = {self.n}): {self.reason}"
-        return (
-            f"Mann-Kendall (n = {self.n}): S = {self.s}, Z = {self.z:.3f}, p = {self.p_value:.3g}; "
-            f"Sen's slope {self.slope:.4g} per period (CI {self.slope_ci_low:.4g} to "
-            f"{self.slope_ci_high:.4g})"
-        )
-
-
-def mann_kendall(series: Any, *, alpha: float = 0.05, continuity: bool = True) -> MannKendallResult:
-    """Mann-Kendall test of a monotone trend, with Sen's slope and its Gilbert interval.
-
-    ``S = sum_{i<j} sign(y_j - y_i)``; ``var S = [n(n-1)(2n+5) - sum t(t-1)(2t+5)] / 18`` over
-    groups of ``t`` tied values; ``Z = (S - sign(S)) / sqrt(var S)`` with the continuity
-    correction (``continuity=False``: ``S / sqrt(var S)``, as ``scipy.stats.kendalltau``
-    against the time index). Assumes independent observations (no serial correlation); the
-    normal approximation is rough for ``n < 10``. Sen's slope is the median of the
-    ``N' = n(n-1)/2`` pairwise slopes; its interval takes the ``M1``-th and ``(M2+1)``-th
-    ordered slopes, ``M1,2 = (N' -+ z_{1-alpha/2} sqrt(var S))/2`` rounded to the nearest
-    integer (Gilbert 1987, 16.5; as ``scipy.stats.theilslopes``).
-
-    Examples
-    --------
-    >>> r = mann_kendall([1, 2, 2, 3, 5, 4])
-    >>> r.s, round(r.var_s, 4), round(r.p_value, 4), round(r.slope, 4)
-    (12, 27.3333, 0.0354, 0.6667)
-    """
-    y = np.asarray(pd.Series(series), dtype=float)
-    if np.any(~np.isfinite(y)):
-        raise UsageError("The series given to mann_kendall must not contain missing values.")
-    n = len(y)
-    if n < 3:
-        why = f"insufficient data: {n} values, at least 3 are needed"
-        return MannKendallResult(None, None, None, None, None, None, None, None, None, n,
-                                 "insufficient_data", why)  # fmt: skip
-    i, j = np.triu_indices(n, k=1)
-    diff = y[j] - y[i]
-    s = int(np.sign(diff).sum())
-    _, ties = np.unique(y, return_counts=True)
-    var_s = float((n * (n - 1) * (2 * n + 5) - np.sum(ties * (ties - 1) * (2 * ties + 5))) / 18)
-    if var_s > 0:
-        z = (s - np.sign(s)) / math.sqrt(var_s) if continuity else s / math.sqrt(var_s)
-    else:  # every value equal: no evidence of any trend
-        z = 0.0
-    p = float(2 * stats.norm.sf(abs(z)))
-    slopes = np.sort(diff / (j - i))
-    n_pairs = len(slopes)
-    c = stats.norm.isf(alpha / 2) * math.sqrt(var_s)
-    lo_idx = max(int(np.round((n_pairs - c) / 2)) - 1, 0)
-    hi_idx = min(int(np.round((n_pairs + c) / 2)), n_pairs - 1)
-    slope = float(np.median(slopes))
-    intercept = float(np.median(y) - slope * (n - 1) / 2)
-    low, high = float(slopes[lo_idx]), float(slopes[hi_idx])
-    return MannKendallResult(s, var_s, float(z), p, s / n_pairs, slope, low, high, intercept, n,
-                             "ok", "")  # fmt: skip

@@ -5,15 +5,16 @@ own estimator on each, and reports bias, 95% interval coverage and rejection rat
 its Monte Carlo standard error ``sqrt(p(1-p)/R)``.
 
 - **trend**: ``youth_trend_annual_change`` (:func:`risk_indicators.trends.poisson_trend`,
-  quasi-Poisson, fitted through its fast path) and, for comparison, the Mann-Kendall test of
-  the rates. Tertial series of 3, 4 and 6 years, ``mu0`` = 5, 10 or 20 expected persons per
-  tertial in the first year, tertial effects ``(1.1, 0.8, 1.1)``, a population growing 1% a
-  year (the offset), true rate ratios 1 (type-I error), 1.2 and 1.5 a year (power).
+  quasi-Poisson, fitted through its fast path) and, for comparison, the Mann-Kendall test.
+  Tertial series of 3, 4 and 6 years, ``mu0`` = 5, 10 or 20 expected persons per tertial in
+  the first year, tertial effects ``(1.1, 0.8, 1.1)``, a constant population of 2000 (the
+  offset), true rate ratios 1 (type-I error), 1.2 and 1.5 a year (power).
 - **alarms**: :func:`risk_indicators.alarms.farrington_flexible` with the defaults documented
   for tertials (``freq=3, b=5, w=1, no_periods=1``; ``alpha=0.05``, ``limit54=(5, 4)``,
   ``"delta"`` threshold), on 6 years of flat tertial counts (mean ``mu0``), the last period
   evaluated: false-alarm rate without outbreak, detection rate when its mean is 2 or 3 times
-  ``mu0``. ``bias`` is that of the expected count against ``mu0``.
+  ``mu0``; ``bias`` is that of the expected count. Also with ``trend=False`` on the same
+  draws. One fit per series serves all outbreak sizes (:func:`alarm_decision`).
 - **rates**: Wilson shares, exact Poisson rates and Katz rate ratios at small counts (and the
   fairness module's ``fairness_coverage`` when it exists).
 
@@ -29,7 +30,6 @@ cell's result does not depend on which other studies run.
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -45,7 +45,8 @@ from risk_indicators.errors import UsageError
 from risk_indicators.rates import poisson_rate_table, rate_ratio_table, wilson_table
 from risk_indicators.trends import _trend_numbers, mann_kendall
 
-__all__ = ["COLUMNS", "ValidationResult", "simulate", "simulate_command"]
+__all__ = ["COLUMNS", "ValidationResult", "alarm_decision", "draw_counts", "simulate",
+           "simulate_command", "trend_replicates"]  # fmt: skip
 
 Study = Literal["trend", "alarms", "rates"]
 Progress = Callable[[int, int], None]
@@ -59,9 +60,10 @@ COLUMNS = ["study", "estimator", "dispersion", "years", "mu0", "effect", "truth"
 PHI = {"poisson": 1.0, "overdispersed": 2.0}
 TREND_YEARS, TREND_MU0, TREND_RATIOS = (3, 4, 6), (5, 10, 20), (1.0, 1.2, 1.5)
 SEASON = np.array([1.1, 0.8, 1.1])  # tertial effects T1, T2, T3 of the trend series
-POP0, POP_GROWTH = 2_000.0, 0.01
+POP0 = 2_000.0
 ALARM_OPTIONS: dict[str, Any] = {"freq": 3, "b": 5, "w": 1, "no_periods": 1}
-ALARM_YEARS, ALARM_MU0, ALARM_RISES = 6, (5, 10, 20), (1.0, 2.0, 3.0)
+ALARM_VARIANTS = {"farrington_flexible": {}, "farrington_flexible_no_trend": {"trend": False}}
+ALARM_YEARS, ALARM_MU0, ALARM_RISES, LIMIT54 = 6, (5, 10, 20), (1.0, 2.0, 3.0), (5, 4)
 WILSON = [(n, p) for n in (5, 10, 20, 50) for p in (0.1, 0.25, 0.5)]
 RATE_COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0)
 KATZ = [(m0, rr) for m0 in (5.0, 10.0, 20.0, 40.0) for rr in (0.3, 1.0)]
@@ -93,17 +95,9 @@ class ValidationResult:
     def summary(self) -> str:
         """Markdown tables, one per study (coverage and rates in percent, MC SE beside)."""
         parts = [f"Simulation study: {self.replicates} replicates per cell, seed {self.seed}."]
-        t = self.table
-        if (t["study"] == "trend").any():
-            parts += ["", "### Trend (`youth_trend_annual_change` and Mann-Kendall)", "",
-                      _markdown(_trend_summary(t[t["study"] == "trend"]))]  # fmt: skip
-        if (t["study"] == "alarms").any():
-            parts += ["", "### Period alarms (`farrington_flexible`, tertial defaults)", "",
-                      _markdown(_alarm_summary(t[t["study"] == "alarms"]))]  # fmt: skip
-        rest = t[~t["study"].isin(["trend", "alarms"])]
-        if len(rest):
-            parts += ["", "### Rates and shares at small counts", "",
-                      _markdown(_rates_summary(rest))]  # fmt: skip
+        for study, rows in self.table.groupby("study", sort=False):
+            title, make = _SECTIONS.get(str(study), (str(study), _rates_summary))
+            parts += ["", f"### {title}", "", _markdown(make(rows))]
         return "\n".join(parts) + "\n"
 
     def plot(self, ax: Any = None) -> Any:
@@ -140,40 +134,30 @@ def _rng(seed: int, study: int, cell: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(study, cell)))
 
 
-def _share(hits: np.ndarray) -> tuple[float | None, float | None]:
-    """Proportion and its Monte Carlo SE, None without replicates."""
-    if hits.size == 0:
-        return None, None
-    p = float(np.mean(hits))
-    return p, math.sqrt(p * (1 - p) / hits.size)
-
-
 def _row(study: str, estimator: str, *, truth: float | None, est: np.ndarray,
          covered: np.ndarray | None = None, rejected: np.ndarray | None = None,
          rate_name: str | None = None, replicates: int, **keys: Any) -> dict[str, Any]:  # fmt: skip
-    """One row of the table from the per-replicate results of the defined replicates."""
-    cov, cov_se = _share(covered) if covered is not None else (None, None)
-    rate, rate_se = _share(rejected) if rejected is not None else (None, None)
-    mean = float(np.mean(est)) if est.size else None
-    bias = None if mean is None or truth is None else mean - truth
-    return {"study": study, "estimator": estimator, **keys, "truth": truth,
-            "replicates": replicates, "defined": int(est.size), "mean_estimate": mean,
-            "bias": bias, "coverage": cov, "coverage_mcse": cov_se, "rate_name": rate_name,
-            "rate": rate, "rate_mcse": rate_se}  # fmt: skip
+    """One row of the table from the per-replicate results of the defined replicates; the
+    Monte Carlo SE of a proportion ``p`` of ``R`` is ``sqrt(p(1-p)/R)``."""
+    out = {"study": study, "estimator": estimator, **keys, "truth": truth,
+           "replicates": replicates, "defined": int(est.size), "rate_name": rate_name}  # fmt: skip
+    for name, hits in (("coverage", covered), ("rate", rejected)):
+        if hits is not None and hits.size:
+            p = float(np.mean(hits))
+            out[name], out[f"{name}_mcse"] = p, math.sqrt(p * (1 - p) / hits.size)
+    if est.size:
+        out["mean_estimate"] = float(np.mean(est))
+        out["bias"] = None if truth is None else out["mean_estimate"] - truth
+    return out
 
 
 def trend_replicates(
     counts: np.ndarray, population: np.ndarray, *, freq: int = 3, alpha: float = 0.05
 ) -> pd.DataFrame:
     """The quasi-Poisson trend of :func:`~risk_indicators.trends.poisson_trend` for each row
-    of ``counts`` (series starting in the first period of a year), through its fast path.
-
-    Returns
-    -------
-    DataFrame
-        ``beta, ci_low, ci_high, p_value`` on the log scale (``log`` of the rate ratio a
-        year), NaN where the trend is ``insufficient_data``.
-    """
+    of ``counts`` (series starting in the first period of a year), through its fast path:
+    ``beta, ci_low, ci_high, p_value`` on the log scale (log of the rate ratio a year), NaN
+    where the trend is ``insufficient_data``."""
     offset = np.log(np.asarray(population, float))
     beta, se, df = (np.full(len(counts), np.nan) for _ in range(3))
     for r, y in enumerate(counts):
@@ -199,90 +183,107 @@ def _trend_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[d
     rows = []
     for cell, (disp, years, mu0, ratio) in enumerate(_trend_cells()):
         n = 3 * years
-        t = np.arange(n) / 3
-        pop = POP0 * (1 + POP_GROWTH) ** t
-        mu = mu0 * SEASON[np.arange(n) % 3] * ratio**t * pop / POP0
-        y = draw_counts(_rng(seed, 1, cell), mu, replicates, PHI[disp])
-        fits = trend_replicates(y, pop)
-        ok = fits["beta"].notna().to_numpy()
-        f = fits[ok]
-        truth, log_rr = ratio - 1, math.log(ratio)
-        name = "type_I_error" if ratio == 1 else "power"
+        t, pop = np.arange(n) / 3, np.full(n, POP0)
+        y = draw_counts(_rng(seed, 1, cell), mu0 * SEASON[np.arange(n) % 3] * ratio**t,
+                        replicates, PHI[disp])  # fmt: skip
+        f = trend_replicates(y, pop).dropna()
+        log_rr, name = math.log(ratio), "type_I_error" if ratio == 1 else "power"
         keys = {"dispersion": disp, "years": years, "mu0": float(mu0), "effect": ratio,
                 "setting": f"{n} tertials, mu0={mu0}, RR={ratio}/year, {disp}"}  # fmt: skip
         rows.append(_row(
-            "trend", "youth_trend_annual_change", truth=truth,
+            "trend", "youth_trend_annual_change", truth=ratio - 1,
             est=np.expm1(f["beta"].to_numpy()), replicates=replicates, rate_name=name,
             covered=((f["ci_low"] <= log_rr) & (log_rr <= f["ci_high"])).to_numpy(),
             rejected=(f["p_value"] < 0.05).to_numpy(), **keys,
         ))  # fmt: skip
-        mk = np.array([mann_kendall(row / pop).p_value for row in y], dtype=float)
-        rows.append(_row("trend", "mann_kendall", truth=None, est=mk[np.isfinite(mk)],
-                         rejected=mk[np.isfinite(mk)] < 0.05, rate_name=name,
-                         replicates=replicates, **keys))  # fmt: skip
+        # on counts: the population is constant, and on rates with a changing population
+        # tied counts would be ordered by population (a bias of S, not of the test)
+        mk = np.array([mann_kendall(row).p_value for row in y], dtype=float)
+        mk = mk[np.isfinite(mk)]
+        rows.append(_row("trend", "mann_kendall", truth=None, est=mk, rejected=mk < 0.05,
+                         rate_name=name, replicates=replicates, **keys))  # fmt: skip
         rows[-1]["mean_estimate"] = None  # the mean p-value is no estimate of anything
         tick()
     return rows
 
 
-def _alarm_cells() -> list[tuple[str, int, float]]:
-    return [(d, m, rise) for d in PHI for m in ALARM_MU0 for rise in ALARM_RISES]
+def alarm_decision(
+    recent: np.ndarray, now: np.ndarray, expected: np.ndarray, upperbound: np.ndarray
+) -> np.ndarray:
+    """The alarm rule of :func:`~risk_indicators.alarms.farrington_flexible` (delta threshold)
+    for other counts ``now`` of the evaluated period: the threshold does not depend on that
+    count (it is left out of the fit), so one fit serves every outbreak size.
+
+    ``recent`` holds the counts of the ``limit54[1] - 1`` periods before it (rows: replicates).
+    Alarm: score ``(now - expected)/(upperbound - expected) > 1``, ``now > 0`` and at least
+    ``limit54[0]`` cases in the last ``limit54[1]`` periods.
+    """
+    with np.errstate(all="ignore"):
+        score = (now - expected) / (upperbound - expected)
+    enough = recent.sum(axis=1) + now >= LIMIT54[0]
+    return np.asarray(enough & (now > 0) & (score > 1), dtype=bool)
+
+
+def _alarm_cells() -> list[tuple[str, int, str]]:
+    return [(d, m, v) for d in PHI for m in ALARM_MU0 for v in ALARM_VARIANTS]
 
 
 def _alarm_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
-    n = 3 * ALARM_YEARS
-    rows = []
-    for cell, (disp, mu0, rise) in enumerate(_alarm_cells()):
-        mu = np.full(n, float(mu0))
-        mu[-1] *= rise
-        y = draw_counts(_rng(seed, 2, cell), mu, replicates, PHI[disp])
-        alarm, expected = np.zeros(replicates, bool), np.full(replicates, np.nan)
+    n, rows = 3 * ALARM_YEARS, []
+    for cell, (disp, mu0, variant) in enumerate(_alarm_cells()):
+        # the same draws for both variants: a paired comparison
+        rng = _rng(seed, 2, cell // len(ALARM_VARIANTS))
+        y = draw_counts(rng, np.full(n, float(mu0)), replicates, PHI[disp])
+        now = draw_counts(rng, np.array(ALARM_RISES) * mu0, replicates, PHI[disp])
+        now[:, 0] = y[:, -1]
+        expected, upper = np.full(replicates, np.nan), np.full(replicates, np.nan)
+        direct = np.zeros(replicates, bool)
+        options = {**ALARM_OPTIONS, **ALARM_VARIANTS[variant], "limit54": LIMIT54}
         for r, row in enumerate(y):
-            res = farrington_flexible(row, range=[n - 1], **ALARM_OPTIONS).table.iloc[0]
-            alarm[r] = bool(res["alarm"])
-            expected[r] = np.nan if pd.isna(res["expected"]) else float(res["expected"])
+            res = farrington_flexible(row, range=[n - 1], **options).table.iloc[0]
+            direct[r] = bool(res["alarm"])
+            if pd.notna(res["expected"]):
+                expected[r] = float(res["expected"])
+                upper[r] = np.nan if pd.isna(res["upperbound"]) else float(res["upperbound"])
         ok = np.isfinite(expected)
-        name = "false_alarm_rate" if rise == 1 else "detection_rate"
-        rows.append(_row(
-            "alarms", "farrington_flexible", truth=float(mu0), est=expected[ok],
-            rejected=alarm[ok], rate_name=name, replicates=replicates, dispersion=disp,
-            years=ALARM_YEARS, mu0=float(mu0), effect=rise,
-            setting=f"{n} tertials, b=5, w=1, mu0={mu0}, last period x{rise:g}, {disp}",
-        ))  # fmt: skip
+        for j, rise in enumerate(ALARM_RISES):
+            alarm = direct if rise == 1 else alarm_decision(
+                y[:, n - LIMIT54[1] : n - 1], now[:, j], expected, upper)  # fmt: skip
+            rows.append(_row(
+                "alarms", variant, truth=float(mu0), est=expected[ok], rejected=alarm[ok],
+                rate_name="false_alarm_rate" if rise == 1 else "detection_rate",
+                replicates=replicates, dispersion=disp, years=ALARM_YEARS, mu0=float(mu0),
+                effect=rise, setting=f"{n} tertials, mu0={mu0}, last period x{rise:g}, {disp}",
+            ))  # fmt: skip
         tick()
     return rows
 
 
+def _rates_cells() -> list[tuple[str, float, float]]:
+    return ([("wilson_share", n, p) for n, p in WILSON]
+            + [("poisson_rate_exact", m, 1.0) for m in RATE_COUNTS]
+            + [("rate_ratio_katz", m0, rr) for m0, rr in KATZ])  # fmt: skip
+
+
 def _rates_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
-    rows, R = [], replicates
-    for cell, (n, p) in enumerate(WILSON):
-        k = _rng(seed, 3, cell).binomial(n, p, R)
-        t = wilson_table(k, n)
-        covered = ((t["ci_low"] <= p) & (p <= t["ci_high"])).to_numpy(bool)
-        rows.append(_row("rates", "wilson_share", truth=p, est=k / n, covered=covered,
-                         replicates=R, mu0=n * p, effect=p, setting=f"n={n}, p={p}"))  # fmt: skip
-        tick()
-    for cell, m in enumerate(RATE_COUNTS):
-        truth = m / POP0 * 10_000
-        k = _rng(seed, 4, cell).poisson(m, R)
-        t = poisson_rate_table(k, POP0)
-        covered = ((t["ci_low"] <= truth) & (truth <= t["ci_high"])).to_numpy(bool)
-        rows.append(_row("rates", "poisson_rate_exact", truth=truth, est=k / POP0 * 10_000,
-                         covered=covered, replicates=R, mu0=m, effect=1.0,
-                         setting=f"expected count {m:g}, population {POP0:g}"))  # fmt: skip
-        tick()
-    (pop1, pop0), per = KATZ_POPS, KATZ_POPS[1]
-    for cell, (m0, rr) in enumerate(KATZ):
-        rng = _rng(seed, 5, cell)
-        b = rng.poisson(m0, R)
-        a = rng.poisson(m0 * rr * pop1 / pop0, R)
-        t = rate_ratio_table(a, pop1, b, pop0, method="katz")
-        ok = t["ci_low"].notna().to_numpy()
-        lo, hi = t["ci_low"][ok].to_numpy(float), t["ci_high"][ok].to_numpy(float)
-        rows.append(_row("rates", "rate_ratio_katz", truth=rr,
-                         est=t["estimate"][ok].to_numpy(float), covered=(lo <= rr) & (rr <= hi),
-                         replicates=R, mu0=m0, effect=rr,
-                         setting=f"men expect {m0:g} per {per:g}, RR={rr}"))  # fmt: skip
+    rows, (pop1, pop0) = [], KATZ_POPS
+    for cell, (name, size, effect) in enumerate(_rates_cells()):
+        rng = _rng(seed, 3, cell)
+        if name == "wilson_share":
+            t, truth = wilson_table(rng.binomial(size, effect, replicates), size), effect
+            keys = {"mu0": size * effect, "setting": f"n={size:g}, p={effect:g}"}
+        elif name == "poisson_rate_exact":
+            t, truth = poisson_rate_table(rng.poisson(size, replicates), POP0), size / POP0 * 1e4
+            keys = {"mu0": size, "setting": f"expected count {size:g}, population {POP0:g}"}
+        else:  # young women (1) against young men (0)
+            b = rng.poisson(size, replicates)
+            a = rng.poisson(size * effect * pop1 / pop0, replicates)
+            t, truth = rate_ratio_table(a, pop1, b, pop0, method="katz"), effect
+            keys = {"mu0": size, "setting": f"men expect {size:g} per {pop0:g}, RR={effect:g}"}
+        t = t[t["ci_low"].notna()]  # Katz: no interval with a zero count
+        est, lo, hi = (t[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+        rows.append(_row("rates", name, truth=truth, est=est, replicates=replicates,
+                         covered=(lo <= truth) & (truth <= hi), effect=effect, **keys))  # fmt: skip
         tick()
     return rows
 
@@ -293,25 +294,20 @@ def _fairness_rows(replicates: int, seed: int) -> list[dict[str, Any]]:
         from risk_indicators import fairness
     except ImportError:
         return []
-    func = getattr(fairness, "fairness_coverage", None)
-    if func is None:
+    if not hasattr(fairness, "fairness_coverage"):
         return []
-    wanted = {"replicates": replicates, "seed": seed}
-    params = inspect.signature(func).parameters
-    out = func(**{k: v for k, v in wanted.items() if k in params})
-    frame = pd.DataFrame(getattr(out, "table", out))
-    if "study" not in frame:
-        frame.insert(0, "study", "fairness")
-    return [dict(r) for r in frame.reindex(columns=COLUMNS).to_dict("records")]
+    frame = pd.DataFrame(fairness.fairness_coverage(replicates, seed=seed))
+    return list(frame.reindex(columns=COLUMNS).assign(study="fairness").to_dict("records"))
 
 
 def _tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
     t = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    for c in ("mu0", "effect", "truth", "mean_estimate", "bias", "coverage", "coverage_mcse",
-              "rate", "rate_mcse"):  # fmt: skip
-        t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype="Float64")
-    for c in ("years", "replicates", "defined"):
-        t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype="Int64")
+    for c in COLUMNS:
+        if c in ("study", "estimator", "dispersion", "rate_name", "setting"):
+            t[c] = t[c].astype(object).where(t[c].notna(), None)
+        else:
+            kind = "Int64" if c in ("years", "replicates", "defined") else "Float64"
+            t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype=kind)
     return t
 
 
@@ -359,7 +355,7 @@ def simulate(
             f"Got {replicates!r} instead."
         )
     sizes = {"trend": len(_trend_cells()), "alarms": len(_alarm_cells()),
-             "rates": len(WILSON) + len(RATE_COUNTS) + len(KATZ)}  # fmt: skip
+             "rates": len(_rates_cells())}  # fmt: skip
     total, done = sum(sizes[s] for s in STUDIES if s in studies), [0]
 
     def tick() -> None:
@@ -399,7 +395,7 @@ def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
         row = {"dispersion": disp, "tertials": 3 * int(years), "mu0": f"{mu0:g}"}
         for rr in TREND_RATIOS:
             row[f"coverage RR {rr:g}"] = _pct(glm.at[rr, "coverage"], glm.at[rr, "coverage_mcse"])
-        row["bias RR 1.5"] = f"{glm.at[1.5, 'bias']:+.3f}"
+        row["bias RR 1/1.2/1.5"] = " / ".join(f"{glm.at[rr, 'bias']:+.3f}" for rr in TREND_RATIOS)
         row["type I GLM"] = _pct(glm.at[1.0, "rate"], glm.at[1.0, "rate_mcse"])
         row["type I MK"] = _pct(mk.at[1.0, "rate"], mk.at[1.0, "rate_mcse"])
         for rr in TREND_RATIOS[1:]:
@@ -411,13 +407,14 @@ def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
 
 def _alarm_summary(t: pd.DataFrame) -> pd.DataFrame:
     out = []
-    for (disp, mu0), g in t.groupby(["dispersion", "mu0"], sort=False):
+    for (est, disp, mu0), g in t.groupby(["estimator", "dispersion", "mu0"], sort=False):
         g = g.set_index("effect")
-        row = {"dispersion": disp, "mu0": f"{mu0:g}",
-               "bias of expected": f"{g.at[1.0, 'bias']:+.2f}",
-               "false alarms": _pct(g.at[1.0, "rate"], g.at[1.0, "rate_mcse"])}  # fmt: skip
-        for rise in ALARM_RISES[1:]:
-            row[f"detected x{rise:g}"] = _pct(g.at[rise, "rate"], g.at[rise, "rate_mcse"])
+        row = {"trend term": "if significant" if est == "farrington_flexible" else "never",
+               "dispersion": disp, "mu0": f"{mu0:g}",
+               "bias of expected": f"{g.at[1.0, 'bias']:+.2f}"}  # fmt: skip
+        for rise in ALARM_RISES:
+            name = "false alarms" if rise == 1 else f"detected x{rise:g}"
+            row[name] = _pct(g.at[rise, "rate"], g.at[rise, "rate_mcse"])
         out.append(row)
     return pd.DataFrame(out)
 
@@ -429,6 +426,15 @@ def _rates_summary(t: pd.DataFrame) -> pd.DataFrame:
         "bias": [("–" if pd.isna(b) else f"{b:+.3g}") for b in t["bias"]],
         "coverage": [_pct(c, s) for c, s in zip(t["coverage"], t["coverage_mcse"], strict=True)],
     })  # fmt: skip
+
+
+_SECTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.DataFrame]]] = {
+    "trend": ("Trend (`youth_trend_annual_change` and Mann-Kendall)", _trend_summary),
+    "alarms": ("Period alarms (`farrington_flexible`, b=5, w=1, last of 18 tertials)",
+               _alarm_summary),
+    "rates": ("Rates and shares at small counts", _rates_summary),
+    "fairness": ("Women/men rate ratio and female share (`fairness_coverage`)", _rates_summary),
+}  # fmt: skip
 
 
 def _markdown(frame: pd.DataFrame) -> str:

@@ -1,0 +1,496 @@
+"""The gender goal: the trend of the female share among young persons and the goal status.
+
+- :func:`female_share_youth_trend` (CONTRACT 4): binomial GLM
+  ``logit(share) ~ time_in_years`` over every period up to P that has young women or men
+  (women successes, men failures), Wald 95% interval; the value is the change per year in
+  the log-odds, ``exp`` of it the odds ratio per year.
+- :func:`goal_status` (CONTRACT 4): ``met``, ``on_track``, ``not_on_track`` or
+  ``insufficient_data`` for ``gender_goal.target_female_share`` by
+  ``gender_goal.target_period``, by the rule in :data:`GOAL_RULE_EN` (also in Swedish,
+  :data:`GOAL_RULE_SV`), with the smallest change in the share that the data could detect.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import special, stats
+from statsmodels.stats.power import NormalIndPower
+
+from .config import Config
+from .errors import UsageError
+from .periods import Period, parse_period, window_label
+from .rates import wilson_interval
+from .standardise import COLOURS, gender_counts, period_of
+
+__all__ = [
+    "GOAL_RULE_EN",
+    "GOAL_RULE_SV",
+    "GOAL_STATUSES",
+    "GoalResult",
+    "ShareTrendResult",
+    "detectable_change",
+    "female_share_youth_trend",
+    "goal_status",
+]
+
+GOAL_STATUSES = ("met", "on_track", "not_on_track", "insufficient_data")
+N_MIN = 20
+Z95 = float(stats.norm.isf(0.025))
+MIN_YEARS = 2
+
+GOAL_RULE_EN = (
+    "Goal status for the target female share T among young reported persons by the target "
+    "period. (1) insufficient_data: the data up to the period P cover fewer than 2 years of "
+    "periods, or fewer than 20 young women and men were reported in the rolling 12 months "
+    "ending with P. (2) met: the lower limit of the Wilson 95% interval of the female share "
+    "in those 12 months is at least T, i.e. the share is at or above the target beyond chance "
+    "variation. (3) on_track: not met, but the trend (binomial GLM of the share on time, "
+    "female_share_youth_trend) projected to the target period (or to P, when the target "
+    "period has passed) reaches T. (4) not_on_track: otherwise. When the trend cannot be "
+    "estimated, the status is not_on_track if the upper limit of the 12-month interval is "
+    "below T, otherwise insufficient_data."
+)
+GOAL_RULE_SV = (
+    "Målstatus för målandelen kvinnor T bland unga anmälda personer till målperioden. "
+    "(1) insufficient_data (för lite data): data fram till perioden P täcker färre än 2 års "
+    "perioder, eller färre än 20 unga kvinnor och män anmäldes under de rullande 12 månader "
+    "som slutar med P. (2) met (uppnått): den nedre gränsen i Wilsons 95 %-intervall för "
+    "andelen kvinnor under de 12 månaderna är minst T, dvs. andelen ligger på eller över målet "
+    "bortom slumpvariation. (3) on_track (på väg): inte uppnått, men trenden (binomial GLM för "
+    "andelen över tid, female_share_youth_trend) framskriven till målperioden (eller till P "
+    "när målperioden har passerat) når T. (4) not_on_track (inte på väg): annars. När trenden "
+    "inte kan skattas blir statusen not_on_track om den övre gränsen i 12-månadersintervallet "
+    "ligger under T, annars insufficient_data."
+)
+
+
+@dataclass(frozen=True)
+class ShareTrendResult:
+    """Trend of the female share: logistic regression of women vs men on time in years.
+
+    Attributes
+    ----------
+    estimate, ci_low, ci_high, p_value
+        Change per year in the log-odds of the share (Wald z interval and test); None when
+        ``status`` is ``insufficient_data``.
+    odds_ratio, or_ci_low, or_ci_high
+        ``exp`` of the above: the factor by which the odds women:men change per year.
+    intercept
+        Log-odds at ``time_in_years = 0`` (the first period of the cube).
+    cov
+        2x2 covariance of (intercept, slope), as nested tuples.
+    n
+        Young women and men over the periods used; ``periods`` their number.
+    fitted
+        ``period, time_in_years, women, men, share, fitted, ci_low, ci_high`` (fitted share
+        and its pointwise Wald band, computed on the logit scale).
+    """
+
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    odds_ratio: float | None
+    or_ci_low: float | None
+    or_ci_high: float | None
+    intercept: float | None
+    cov: tuple[tuple[float, float], tuple[float, float]] | None
+    dispersion: float | None
+    n: int
+    periods: int
+    freq: int
+    first_period: str
+    status: str
+    reason: str
+    table: pd.DataFrame
+    fitted: pd.DataFrame
+
+    def projected(self, period: str, *, alpha: float = 0.05) -> tuple[float, float, float] | None:
+        """Fitted share at any period (also a future one) with its Wald interval."""
+        if self.intercept is None or self.estimate is None or self.cov is None:
+            return None
+        t = (parse_period(period).ordinal - parse_period(self.first_period).ordinal) / self.freq
+        x = np.array([1.0, t])
+        eta = self.intercept + self.estimate * t
+        se = math.sqrt(float(x @ np.array(self.cov) @ x))
+        z = float(stats.norm.isf(alpha / 2))
+        return float(special.expit(eta)), float(special.expit(eta - z * se)), float(
+            special.expit(eta + z * se)
+        )
+
+    def summary(self) -> str:
+        head = f"Female share trend ({self.periods} periods, {self.n} young women and men): "
+        if self.estimate is None:
+            return head + self.reason
+        return head + (
+            f"{self.estimate:+.3f} log-odds per year (CI {self.ci_low:+.3f} to "
+            f"{self.ci_high:+.3f}, p = {self.p_value:.3g}); odds ratio per year "
+            f"{self.odds_ratio:.3f} (CI {self.or_ci_low:.3f} to {self.or_ci_high:.3f})"
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Observed share per period (points sized by n) and the fitted logistic trend."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        f = self.fitted
+        x = np.arange(len(f))
+        n = (f["women"] + f["men"]).to_numpy(float)
+        share = f["share"].to_numpy(float, na_value=np.nan)
+        ax.scatter(x, share, s=8 + 2 * n, color=COLOURS["kvinna"], label="observed share")
+        if self.status == "ok":
+            ax.plot(x, f["fitted"].to_numpy(float), color="black", label="fitted trend")
+            ax.fill_between(x, f["ci_low"].to_numpy(float), f["ci_high"].to_numpy(float),
+                            color="grey", alpha=0.25, label="95% band")  # fmt: skip
+        ax.set_xticks(x, list(f["period"]), rotation=90)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("female share")
+        ax.set_title(self.summary(), fontsize=7)
+        ax.legend(fontsize=8, frameon=False)
+        return ax
+
+
+def _trend_empty(series: pd.DataFrame, t: np.ndarray, freq: int, first: str,
+                 reason: str) -> ShareTrendResult:  # fmt: skip
+    na = pd.array([pd.NA, pd.NA], dtype="Float64")
+    n = int(series["women"].sum() + series["men"].sum())
+    table = pd.DataFrame({"term": ["log_odds_per_year", "odds_ratio_per_year"], "estimate": na,
+                          "ci_low": na, "ci_high": na, "p_value": na, "n": [n, n]})  # fmt: skip
+    fitted = _fitted_frame(series, t, None, None)
+    return ShareTrendResult(None, None, None, None, None, None, None, None, None, None, n,
+                            len(series), freq, first, "insufficient_data", reason, table,
+                            fitted)  # fmt: skip
+
+
+def _fitted_frame(series: pd.DataFrame, t: np.ndarray, params: np.ndarray | None,
+                  cov: np.ndarray | None, z: float = Z95) -> pd.DataFrame:  # fmt: skip
+    w, m = series["women"].to_numpy(np.int64), series["men"].to_numpy(np.int64)
+    tot = w + m
+    share = pd.array(np.where(tot > 0, w / np.maximum(tot, 1), np.nan), dtype="Float64")
+    out = pd.DataFrame({"period": series["period"].to_numpy(), "time_in_years": t,
+                        "women": w, "men": m, "share": share})  # fmt: skip
+    na = pd.array([pd.NA] * len(t), dtype="Float64")
+    if params is None or cov is None:
+        return out.assign(fitted=na, ci_low=na, ci_high=na)
+    X = np.column_stack([np.ones(len(t)), t])
+    eta = X @ params
+    se = np.sqrt(np.einsum("ij,jk,ik->i", X, cov, X))
+    return out.assign(fitted=special.expit(eta), ci_low=special.expit(eta - z * se),
+                      ci_high=special.expit(eta + z * se))  # fmt: skip
+
+
+def female_share_youth_trend(
+    cube: pd.DataFrame,
+    period: str | None = None,
+    *,
+    config: Config,
+    alpha: float = 0.05,
+    min_years: int = MIN_YEARS,
+    youth: bool = True,
+) -> ShareTrendResult:
+    """Change per year in the log-odds of ``female_share_youth`` (CONTRACT 4).
+
+    Binomial GLM with logit link, ``logit(p_t) = b0 + b1 * time_in_years``, over every period
+    up to P with at least one young woman or man (women are successes, men failures;
+    ``time_in_years`` = periods since the first period of the cube / periods per year); Wald
+    ``b1 +- z * se`` interval and z test. Assumes the persons of a period are independent
+    with a common share that moves linearly on the logit scale; the Pearson dispersion is
+    reported, not used (CONTRACT 4 asks for the binomial Wald interval).
+
+    ``insufficient_data`` (with the reason) when the periods from the first in the cube to P
+    span fewer than ``min_years`` years, fewer than 2 periods have young persons, no young
+    woman or no young man is reported at all, or women and men are separated in time (all
+    women at or after the last man, or at or before the first), where the slope is infinite.
+
+    Examples
+    --------
+    Two periods a year apart: the slope is the difference of the two log-odds,
+    ``log(4/16) - log(2/18) = log(2.25)``.
+    """
+    func = "female_share_youth_trend"
+    if not 0 < alpha < 1:
+        raise UsageError(f"The 'alpha' parameter of {func} must be in (0, 1). Got {alpha!r}.")
+    labels = list(dict.fromkeys(cube["period"]))
+    period = str(labels[-1]) if period is None else period
+    if period not in labels:
+        raise UsageError(f"The period {period!r} given to {func} is not in the cube.")
+    labels = labels[: labels.index(period) + 1]
+    counts = gender_counts(cube, config=config, youth=youth, periods=labels)
+    first = period_of(labels[0])
+    freq = first.freq
+    t_all = np.array([(period_of(p).ordinal - first.ordinal) / freq for p in counts["period"]])
+    used = (counts["women"] + counts["men"] > 0).to_numpy()
+    series, t = counts.loc[used].reset_index(drop=True), t_all[used]
+    w, m = series["women"].to_numpy(float), series["men"].to_numpy(float)
+    reason = ""
+    if len(labels) < min_years * freq:
+        reason = (f"insufficient data: fewer than {min_years * freq} periods ({min_years} years) "
+                  f"up to {period}")  # fmt: skip
+    elif len(series) < 2:
+        reason = "insufficient data: fewer than 2 periods have young women or men"
+    elif w.sum() == 0 or m.sum() == 0:
+        who = "woman" if w.sum() == 0 else "man"
+        reason = f"insufficient data: no young {who} is reported, the log-odds are infinite"
+    elif t[w > 0].min() >= t[m > 0].max() or t[w > 0].max() <= t[m > 0].min():
+        reason = ("insufficient data: women and men are reported in separate periods of time, "
+                  "so the slope is infinite")  # fmt: skip
+    if reason:
+        return _trend_empty(series, t, freq, first.code, reason)
+    X = np.column_stack([np.ones(len(t)), t])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(np.column_stack([w, m]), X, family=sm.families.Binomial()).fit(tol=1e-12)
+    params = np.asarray(res.params, dtype=float)
+    if not res.converged or not np.all(np.isfinite(params)):
+        return _trend_empty(series, t, freq, first.code, "insufficient data: no convergence")
+    p = special.expit(X @ params)
+    nn = w + m
+    # inverse Fisher information at the estimate itself
+    cov = np.linalg.inv(X.T @ ((nn * p * (1 - p))[:, None] * X))
+    z = float(stats.norm.isf(alpha / 2))
+    b, se = float(params[1]), math.sqrt(float(cov[1, 1]))
+    low, high, pv = b - z * se, b + z * se, float(2 * stats.norm.sf(abs(b / se)))
+    df = len(t) - 2
+    disp = float(np.sum((w - nn * p) ** 2 / (nn * p * (1 - p)))) / df if df > 0 else None
+    n = int(nn.sum())
+    table = pd.DataFrame({"term": ["log_odds_per_year", "odds_ratio_per_year"],
+                          "estimate": [b, math.exp(b)], "ci_low": [low, math.exp(low)],
+                          "ci_high": [high, math.exp(high)], "p_value": [pv, pv],
+                          "n": [n, n]})  # fmt: skip
+    cov_t = ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1])))
+    return ShareTrendResult(b, low, high, pv, math.exp(b), math.exp(low), math.exp(high),
+                            float(params[0]), cov_t, disp, n, len(series), freq, first.code,
+                            "ok", "", table, _fitted_frame(series, t, params, cov, z))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- power
+def detectable_change(
+    share: float, n: float, *, alpha: float = 0.05, power: float = 0.8
+) -> float | None:
+    """Smallest increase of a share from ``share`` that a two-sided test could detect.
+
+    Two independent samples of ``n`` persons each (e.g. this period and a period a year
+    earlier), normal test on the arcsine scale: Cohen's ``h`` solved from
+    ``statsmodels.stats.power.NormalIndPower`` (``h ~ (z_{1-alpha/2} + z_power) *
+    sqrt(2/n)``) and mapped back, ``p1 = sin(asin(sqrt(p0)) + h/2)**2``. Returns ``p1 - p0``
+    in share units (0.10 = 10 percentage points), or None when ``n < 2`` or ``p1`` would pass
+    1.
+
+    Examples
+    --------
+    >>> round(detectable_change(0.2, 40), 3)
+    0.291
+    """
+    if not (0 < share < 1) or n < 2:
+        return None
+    h = float(NormalIndPower().solve_power(effect_size=None, nobs1=n, alpha=alpha,
+                                           power=power, ratio=1.0))  # fmt: skip
+    angle = math.asin(math.sqrt(share)) + h / 2
+    if angle >= math.pi / 2:
+        return None
+    return math.sin(angle) ** 2 - share
+
+
+# --------------------------------------------------------------------------- goal
+@dataclass(frozen=True)
+class GoalResult:
+    """``goal_status`` with the numbers the rule used (see :data:`GOAL_RULE_EN`).
+
+    Attributes
+    ----------
+    status
+        ``met``, ``on_track``, ``not_on_track`` or ``insufficient_data``.
+    reason
+        Why, in one sentence with the numbers.
+    share, ci_low, ci_high, n
+        Female share among young women and men in the rolling 12 months ending with P, its
+        Wilson interval and ``n`` = young women + men.
+    projected, projected_low, projected_high
+        The trend's fitted share at the target period (at P when the target has passed).
+    detectable_change_period, detectable_change_year
+        Smallest increase of the share detectable with the given power when two periods, or
+        two 12-month windows, of the current size are compared (:func:`detectable_change`).
+    """
+
+    status: str
+    reason: str
+    period: str
+    target: float
+    target_period: str
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    projected: float | None
+    projected_low: float | None
+    projected_high: float | None
+    detectable_change_period: float | None
+    detectable_change_year: float | None
+    n_per_period: float
+    trend: ShareTrendResult
+    window: str
+
+    @property
+    def table(self) -> pd.DataFrame:
+        rows = [("rolling_12_month_share", self.share, self.ci_low, self.ci_high, self.n),
+                ("projected_share_at_target", self.projected, self.projected_low,
+                 self.projected_high, self.trend.n),
+                ("trend_log_odds_per_year", self.trend.estimate, self.trend.ci_low,
+                 self.trend.ci_high, self.trend.n),
+                ("detectable_change_period", self.detectable_change_period, None, None,
+                 round(self.n_per_period)),
+                ("detectable_change_12_months", self.detectable_change_year, None, None,
+                 self.n)]  # fmt: skip
+        out = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high", "n"])
+        for c in ("estimate", "ci_low", "ci_high"):
+            out[c] = pd.array(out[c].astype(object), dtype="Float64")
+        return out.assign(period=self.period, status=self.status, target=self.target,
+                          target_period=self.target_period)  # fmt: skip
+
+    def summary(self) -> str:
+        share = "" if self.share is None else (
+            f"; female share {self.share:.1%} (CI {self.ci_low:.1%}-{self.ci_high:.1%}, "
+            f"n = {self.n}) in {self.window}")  # fmt: skip
+        det = "" if self.detectable_change_year is None else (
+            f"; a rise of {100 * self.detectable_change_year:.1f} percentage points between two "
+            "12-month periods is the smallest the data could detect with 80% power")  # fmt: skip
+        return (f"Goal {self.target:.0%} by {self.target_period}: {self.status} "
+                f"({self.reason}){share}{det}.")  # fmt: skip
+
+    def plot(self, ax: Any = None) -> Any:
+        """Observed shares, the fitted trend projected to the target period, and the target."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        self.trend.plot(ax=ax)
+        f = self.trend.fitted
+        last = len(f) - 1
+        if self.projected is not None and last >= 0:
+            now = period_of(self.period)
+            steps = _target_ordinal(self.target_period, now) - now.ordinal
+            x_end = last + max(steps, 0)
+            ax.plot([last, x_end], [float(f["fitted"].iloc[-1]), self.projected], ls=":",
+                    color="black", label="projection")  # fmt: skip
+        ax.axhline(self.target, color=COLOURS["standardised"], ls="--", label="target")
+        ax.set_title(f"{self.status}: {self.reason}", fontsize=7)
+        ax.legend(fontsize=8, frameon=False)
+        return ax
+
+
+def _target_ordinal(target_period: str, p: Period) -> int:
+    """Ordinal, in the kind of ``p``, of the period that holds the target period's last day."""
+    end = parse_period(target_period).end
+    return end.year * p.freq + (end.month - 1) // p.months
+
+
+def _rolling(cube: pd.DataFrame, windows: pd.DataFrame | None, period: str,
+             config: Config) -> tuple[int, int, str]:  # fmt: skip
+    """Young women and men in the rolling 12 months ending with P."""
+    p = period_of(period)
+    label = window_label(p)
+    if windows is not None and label in set(windows["period"]):
+        c = gender_counts(windows, config=config, periods=[label])
+        return int(c["women"].iloc[0]), int(c["men"].iloc[0]), label
+    # counts mode: person-periods (a person reported in two periods counts twice)
+    codes = [q.code for q in p.window()]
+    c = gender_counts(cube, config=config, periods=codes)
+    return int(c["women"].sum()), int(c["men"].sum()), f"{label} (sum of periods)"
+
+
+def goal_status(
+    cube: pd.DataFrame,
+    period: str | None = None,
+    *,
+    config: Config,
+    windows: pd.DataFrame | None = None,
+    n_min: int = N_MIN,
+    min_years: int = MIN_YEARS,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> GoalResult:
+    """Whether the female share among young persons meets the goal (CONTRACT 4).
+
+    Rule (:data:`GOAL_RULE_EN`; T = ``gender_goal.target_female_share``):
+
+    1. ``insufficient_data`` when the periods up to P span fewer than ``min_years`` (2) years
+       or fewer than ``n_min`` (20) young women and men were reported in the rolling 12 months
+       ending with P;
+    2. ``met`` when the Wilson 95% lower limit of the female share in those 12 months is
+       at least T;
+    3. ``on_track`` when not met but the trend of :func:`female_share_youth_trend`, projected
+       on the logit scale to ``gender_goal.target_period`` (to P once the target period has
+       passed), reaches T with its point estimate;
+    4. ``not_on_track`` otherwise. If the trend cannot be estimated: ``not_on_track`` when the
+       Wilson upper limit is below T, else ``insufficient_data``.
+
+    Why the lower limit for ``met``: at the counts of a small municipality (15-40 young persons
+    in 12 months) the point estimate reaches the target by chance far too often. With a true
+    share of 0.20, 20 persons and T = 0.25 the point estimate is at least 0.25 with probability
+    ``P(Bin(20, 0.2) >= 5) = 0.370``; the Wilson lower limit reaches 0.25 only with 9 or more
+    women of 20, probability ``P(Bin(20, 0.2) >= 9) = 0.010``. ``met`` therefore means shown
+    beyond chance variation; a share at the target by its point estimate alone shows as
+    ``on_track``. The price: with a true share of 0.35 and 20 persons ``met`` shows with
+    probability 0.24 only, so the detectable change is reported beside the status.
+
+    The rolling 12 months are read from ``windows`` (distinct persons); without it (counts
+    mode) the last 12 months of periods are summed, counting a person once per period.
+    """
+    func = "goal_status"
+    labels = list(dict.fromkeys(cube["period"]))
+    period = str(labels[-1]) if period is None else period
+    if period not in labels:
+        raise UsageError(f"The period {period!r} given to {func} is not in the cube.")
+    if not (isinstance(n_min, int) and n_min >= 1):
+        raise UsageError(f"The 'n_min' parameter of {func} must be a positive integer. "
+                         f"Got {n_min!r} instead.")  # fmt: skip
+    goal = config.gender_goal
+    target, target_period = goal.target_female_share, goal.target_period
+    p = period_of(period)
+    trend = female_share_youth_trend(cube, period, config=config, alpha=alpha,
+                                     min_years=min_years)  # fmt: skip
+    w, m, window = _rolling(cube, windows, period, config)
+    n = w + m
+    est = wilson_interval(w, n, alpha=alpha)
+    recent = gender_counts(cube, config=config, periods=[q.code for q in p.window()])
+    n_period = float((recent["women"] + recent["men"]).mean()) if len(recent) else 0.0
+    base = est.estimate if est.estimate is not None and 0 < est.estimate < 1 else target
+    horizon = max(_target_ordinal(target_period, p), p.ordinal)
+    proj = trend.projected(p.shift(horizon - p.ordinal).code, alpha=alpha)
+    span = labels.index(period) + 1
+    if span < min_years * p.freq:
+        status, reason = "insufficient_data", (
+            f"the data cover {span} periods up to {period}, fewer than {min_years} years")
+    elif n < n_min:
+        status, reason = "insufficient_data", (
+            f"fewer than {n_min} young women and men in {window}")
+    elif est.ci_low is not None and est.ci_low >= target:
+        status, reason = "met", (
+            f"the lower 95% limit of the 12-month share is at least {target:.0%}")
+    elif proj is not None:
+        on = proj[0] >= target
+        status = "on_track" if on else "not_on_track"
+        reason = (f"the trend projects {proj[0]:.1%} by {p.shift(horizon - p.ordinal).code}, "
+                  f"{'at or above' if on else 'below'} the target {target:.0%}")
+    elif est.ci_high is not None and est.ci_high < target:
+        status, reason = "not_on_track", (
+            f"the trend cannot be estimated ({trend.reason}) and the upper 95% limit of the "
+            f"12-month share is below {target:.0%}")
+    else:
+        status, reason = "insufficient_data", (
+            f"the trend cannot be estimated ({trend.reason}) and the 12-month interval "
+            f"includes the target {target:.0%}")  # fmt: skip
+    return GoalResult(
+        status, reason, period, target, target_period, est.estimate, est.ci_low, est.ci_high,
+        n, *(proj if proj is not None else (None, None, None)),
+        detectable_change(base, n_period, alpha=alpha, power=power),
+        detectable_change(base, n, alpha=alpha, power=power), n_period, trend, window,
+    )  # fmt: skip

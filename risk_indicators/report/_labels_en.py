@@ -1,0 +1,353 @@
+"""English texts of the report; the keys are the same as in :mod:`._labels_sv`."""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # ------------------------------------------------------------------ title and sections
+    "title": "Follow-up of the citizen promise: narcotics offences",
+    "subtitle": "{municipality}, {period}",
+    "intro": (
+        "In their citizen promise, the municipality of {municipality} and the police commit to "
+        "detect younger persons who risk ending up in drug abuse, and to strive for a more even "
+        "gender distribution of persons reported for narcotics offences. This report follows "
+        "up both goals for {period}."
+    ),
+    "published_note": (
+        "Every figure in this report has passed disclosure control and may be published."
+    ),
+    "sec_summary": "Summary",
+    "sec_youth": "Young people aged {ages}",
+    "sec_gender": "Gender distribution",
+    "sec_fairness": "Differences between groups",
+    "sec_meaning": "What the numbers mean",
+    "sec_method": "Method and data quality",
+    "sub_definitions": "Definitions",
+    "sub_methods": "Methods",
+    "sub_disclosure": "Disclosure control",
+    "sub_rows": "Input rows",
+    "sub_notes": "Notes on the data",
+    "sub_sources": "Sources",
+    "sub_checksums": "Input checksums (SHA-256)",
+    "sub_goal": "The goal",
+    "sub_areas": "Areas and age groups",
+    # ------------------------------------------------------------------ summary sentences
+    "s_youth": "In {period}, {n} young people ({ages} years) were reported for narcotics offences.",
+    "s_youth_supp": (
+        "The number of young people ({ages} years) reported for narcotics offences in {period} "
+        "is not shown (–): it is fewer than {T} or could reveal such a number."
+    ),
+    "s_youth_rate": (
+        "That is {rate} per 10,000 inhabitants of the same age (95% confidence interval {ci})."
+    ),
+    "s_compare_more": "That is more than in the same period a year earlier ({label}), when {n} were reported.",
+    "s_compare_fewer": "That is fewer than in the same period a year earlier ({label}), when {n} were reported.",
+    "s_compare_same": "That is as many as in the same period a year earlier ({label}).",
+    "s_compare_only": "In the same period a year earlier ({label}) the number was {n}.",
+    "s_rolling": "In the last 12 months ({label}), {n} young people were reported.",
+    "s_persons": "In all, {n} persons of all ages were reported in {period}.",
+    "s_female_youth": (
+        "Women made up {share} of the young people reported (95% confidence interval {ci})."
+    ),
+    "s_female_youth_supp": (
+        "The share of women among young people ({ages} years) in {period} is not shown (–): "
+        "the number of women or men is fewer than {T} or could reveal such a number."
+    ),
+    "s_female_youth_rolling": (
+        "Over the last 12 months ({label}), women made up {share} of the young people "
+        "reported (95% confidence interval {ci})."
+    ),
+    "s_trend": (
+        "Over all periods, the number of young people reported per inhabitant changed by "
+        "{change} a year (95% confidence interval {ci})."
+    ),
+    "s_trend_undefined": "The trend cannot be estimated from the data available yet.",
+    "s_alarm": "Alarm: the number of young people in {periods} was higher than expected from earlier years.",
+    "s_no_alarm": "No alarm: the number of young people in {period} was within the expected range.",
+    "s_new_youth": "{n} of the young people had not been reported in the 24 months before.",
+    # ------------------------------------------------------------------ goal
+    "goal_sentence": (
+        "The goal is a share of women of {target} among the young people reported, by "
+        "{target_period}."
+    ),
+    "goal_status_line": "Assessment: {status}.",
+    "goal_met": "the goal is met",
+    "goal_on_track": "on track to meet the goal",
+    "goal_not_on_track": "not on track to meet the goal",
+    "goal_insufficient_data": "too little data to assess",
+    "goal_rule": "How the assessment is made: {rule}",
+    "goal_mdc": (
+        "With numbers this small, a change of the share smaller than about {mdc} cannot be told "
+        "apart from chance."
+    ),
+    "goal_benchmark": (
+        "Benchmark: women are {benchmark} of young people who use narcotics ({source})."
+    ),
+    # ------------------------------------------------------------------ key table
+    "col_indicator": "Indicator",
+    "col_this_period": "{label}",
+    "col_last_year": "Same period a year earlier ({label})",
+    "col_rolling": "Last 12 months ({label})",
+    "col_direction": "Compared with a year earlier",
+    "dir_up": "↑ higher",
+    "dir_down": "↓ lower",
+    "dir_same": "→ unchanged",
+    "ci_short": "95% CI",
+    "not_defined": "n/a",
+    "footnote_suppressed": "– = fewer than {T} persons, or could reveal such a number.",
+    "footnote_not_defined": "n/a = not defined (e.g. nothing to divide by, or too short a series).",
+    "footnote_ci": "Brackets show 95% confidence intervals: the range chance alone could give.",
+    # ------------------------------------------------------------------ indicator names
+    "ind_persons": "Persons reported (all ages)",
+    "ind_persons_youth": "Young people ({ages}), number",
+    "ind_youth_share": "Share of young people among all reported",
+    "ind_female_share": "Share of women (all ages)",
+    "ind_female_share_youth": "Share of women among young people",
+    "ind_youth_rate_per_10k": "Young people per 10,000 inhabitants aged {ages}",
+    "ind_rate_ratio_female_male_youth": "Ratio of women's to men's rate, young people",
+    "ind_benchmark_ratio_youth": "Odds ratio against the benchmark, young people",
+    "ind_new_persons_youth": "New young people (not reported in the previous 24 months)",
+    "ind_youth_trend_annual_change": "Trend: annual change in young people reported",
+    "ind_female_share_youth_trend": "Trend: change a year in the log-odds of the share of women",
+    "ind_goal_status": "Goal status",
+    # ------------------------------------------------------------------ definitions
+    "def_persons": "Distinct persons with at least one report of a narcotics offence in the period.",
+    "def_persons_youth": (
+        "Of those, persons aged {ages} at their first report in the period."
+    ),
+    "def_youth_share": "Young people divided by all persons reported.",
+    "def_female_share": (
+        "Women divided by women and men among persons reported; unknown gender is left out."
+    ),
+    "def_female_share_youth": "The same among young people.",
+    "def_youth_rate_per_10k": (
+        "Young people reported per 10,000 inhabitants aged {ages} (population at the end of the "
+        "year, Statistics Sweden)."
+    ),
+    "def_rate_ratio_female_male_youth": (
+        "Young women's rate per inhabitant divided by young men's; 1 means equal rates."
+    ),
+    "def_benchmark_ratio_youth": (
+        "The odds of the share of women among young people reported divided by the odds of the "
+        "benchmark share; 1 means women are reported as often as they use narcotics."
+    ),
+    "def_new_persons_youth": (
+        "Young people in the period with no report in the 24 months before it began."
+    ),
+    "def_youth_trend_annual_change": (
+        "Relative change a year in young people reported per inhabitant, over every period from "
+        "the first in the data."
+    ),
+    "def_female_share_youth_trend": (
+        "Change a year in the log-odds of the share of women among young people; above 0 means "
+        "the share is rising."
+    ),
+    "def_goal_status": "Whether the goal for the share of women is met or on track (see the rule).",
+    # ------------------------------------------------------------------ what the numbers mean
+    "meaning_police": (
+        "Narcotics offences are found mostly by police activity, for example checks and "
+        "operations at places picked out in the shared situation picture. The number of persons "
+        "reported therefore follows police effort at least as much as drug use. More young "
+        "people reported can mean that the police find more of them, not that more use drugs."
+    ),
+    "meaning_chance": (
+        "The numbers are small. With a few dozen persons a period, the counts vary a lot by "
+        "chance. The 95% confidence intervals show how large that uncertainty is; differences "
+        "within them should not be read as changes."
+    ),
+    "meaning_zero": "Zeros are published: 0 means that nobody was reported.",
+    "meaning_suppressed": (
+        "A dash (–) means that a figure is not shown: it rests on fewer than {T} persons, or "
+        "together with other published figures (also from earlier reports) it could reveal such "
+        "a number."
+    ),
+    "meaning_counting": (
+        "A person is counted once a period, in the area, age group and gender of their first "
+        "report in the period. Over 12 months a person is counted once, so a 12-month figure "
+        "can be smaller than the sum of its periods."
+    ),
+    "meaning_benchmark": (
+        "The share of women is compared with a benchmark: the share of women among young people "
+        "who use narcotics. A ratio near 1 means women are reported in line with their drug use."
+    ),
+    # ------------------------------------------------------------------ methods
+    "method_wilson": (
+        "Shares come with Wilson 95% confidence intervals, which work for small numbers and for "
+        "shares near 0 or 100%."
+    ),
+    "method_poisson": (
+        "Rates per 10,000 inhabitants come with exact (Garwood) Poisson 95% confidence intervals."
+    ),
+    "method_katz": "The ratio of women's to men's rates comes with the Katz log 95% interval.",
+    "method_trend": (
+        "The trend is a quasi-Poisson regression of young people reported per period, with the "
+        "population as exposure and the period of the year as season; the overdispersion is "
+        "estimated from the data and the interval uses the t distribution. It is shown as the "
+        "relative change a year."
+    ),
+    "method_female_trend": (
+        "The change in the share of women over time is a binomial (logistic) regression with a "
+        "Wald interval."
+    ),
+    "method_comparison": (
+        "The comparison with earlier years is the ratio of the rates per inhabitant, with an "
+        "exact conditional test and interval."
+    ),
+    "method_alarm": (
+        "Alarms for single periods use the Farrington flexible method (as in the R package "
+        "surveillance): the count is compared with a threshold estimated from the same time of "
+        "year in earlier years. An alarm means an unusually high count, not that anything is "
+        "wrong."
+    ),
+    "method_disclosure": (
+        "Every published count is 0 or at least {T}. Shares, rates and ratios are published "
+        "only when every count they use is published. Further figures are hidden when, together "
+        "with other published figures (also from earlier reports), they could reveal a number "
+        "between 1 and {T1}."
+    ),
+    "suppressed_count_text": "{k} published cells of this release are hidden (–).",
+    "suppressed_none_text": "No published cell of this release had to be hidden.",
+    "rows_read": "Rows in the police extract",
+    "rows_used": "Rows used",
+    "rows_rejected": "Rows rejected (errors in the data; listed in the audit, never published)",
+    "rows_duplicates": "Duplicates (same case and person, counted once)",
+    "source_police": (
+        "Swedish Police Authority: persons reported for narcotics offences, extract for "
+        "{municipality}."
+    ),
+    "source_population": "Statistics Sweden: population by age and gender on 31 December.",
+    "version_text": "Made with risk_indicators version {version}.",
+    "col_input": "Input",
+    "input_reports": "Reported persons (police extract)",
+    "input_population": "Population",
+    "input_counts": "Counts (aggregated)",
+    "input_config": "Settings",
+    "col_file": "File",
+    "col_sha256": "SHA-256",
+    "col_count": "Rows",
+    "col_what": "What",
+    # ------------------------------------------------------------------ captions
+    "cap_key": "Key figures",
+    "cap_youth": "Young people aged {ages} per period",
+    "cap_comparison": "Young people per inhabitant compared with earlier years",
+    "cap_trend": "Trend of young people per inhabitant",
+    "cap_female": "Share of women among young people aged {ages}",
+    "cap_fairness": "Women and men compared",
+    "cap_area": "Persons reported by area and gender, {period}",
+    "cap_age": "Persons reported by age group and gender, {period}",
+    "cap_rows": "Input rows: read, used, rejected and duplicates",
+    "no_rows": "No published values.",
+    "more_tables": (
+        "Every table, including all periods, areas and age groups, is in report.xlsx and "
+        "tables/*.csv."
+    ),
+    # ------------------------------------------------------------------ table columns
+    "col_period": "Period",
+    "col_label": "Period",
+    "col_persons_youth": "Young people",
+    "col_population_youth": "Population aged {ages}",
+    "col_rate_per_10k": "Per 10,000",
+    "col_ci": "95% CI",
+    "col_ci_low": "95% CI, lower",
+    "col_ci_high": "95% CI, upper",
+    "col_fitted_rate": "Trend (fitted, per 10,000)",
+    "col_fitted_low": "Trend band, lower",
+    "col_fitted_high": "Trend band, upper",
+    "col_fitted_band": "Trend 95% band",
+    "col_expected": "Expected number",
+    "col_upperbound": "Alarm threshold (number)",
+    "col_alarm": "Alarm",
+    "col_scope": "Scope",
+    "col_women": "Women",
+    "col_men": "Men",
+    "col_estimate": "Estimate",
+    "col_share_women": "Share of women",
+    "col_value": "Value",
+    "col_n": "n",
+    "col_id": "Indicator",
+    "col_area": "Area",
+    "col_age_band": "Age group",
+    "col_gender": "Gender",
+    "col_measure": "Measure",
+    "col_term": "Term",
+    "col_p_value": "p-value",
+    "col_comparison": "Comparison",
+    "col_group": "Group",
+    "col_note": "Note",
+    "col_total": "Total",
+    # ------------------------------------------------------------------ values
+    "scope_period": "The period",
+    "scope_same_period_last_year": "Same period a year earlier",
+    "scope_rolling_12_months": "Rolling 12 months",
+    "gender_man": "Men",
+    "gender_kvinna": "Women",
+    "gender_okänt": "Unknown gender",
+    "total": "Total",
+    "area_total": "Whole municipality",
+    "age_total": "All ages",
+    "measure_persons": "Persons",
+    "measure_reports": "Reports",
+    "comparison_previous_year": "Against the same period a year earlier",
+    "comparison_previous_3_years": "Against the same period in the three previous years",
+    "term_annual_change": "Annual change",
+    "term_time_in_years": "Time coefficient (log scale, a year)",
+    "yes": "Yes",
+    "no": "No",
+    "fair_rate_ratio_crude": "Women/men rate ratio, crude",
+    "fair_rate_ratio_standardised": "Women/men rate ratio, age-standardised",
+    "fair_benchmark_ratio": "Odds ratio against the benchmark",
+    "fair_female_share_by_detection": "Share of women by how the offence was found",
+    "fair_share_by_detection": "Share by how the offence was found",
+    "fair_demographic_parity_ratio": "Demographic parity ratio (fairlearn)",
+    "fair_demographic_parity_difference": "Demographic parity difference (fairlearn)",
+    "group_polisinitierad": "Found by police activity",
+    "group_anmalan": "Reported by someone else",
+    "group_okand": "Unknown how found",
+    # ------------------------------------------------------------------ figures
+    "fig_youth_title": "Young people aged {ages} reported per 10,000 inhabitants",
+    "fig_youth_ylabel": "Per 10,000 inhabitants aged {ages}",
+    "fig_observed": "Observed (95% CI)",
+    "fig_fitted": "Trend",
+    "fig_band": "Trend 95% band",
+    "fig_alarm": "Alarm",
+    "fig_female_title": "Share of women among young people aged {ages}",
+    "fig_female_ylabel": "Share of women",
+    "fig_period_points": "Per period (95% CI)",
+    "fig_rolling": "Rolling 12 months (95% CI)",
+    "fig_benchmark": "Benchmark {value}",
+    "fig_target": "Goal {value}",
+    "fig_no_data": "No publishable values",
+    "fig_gaps": "Missing points: hidden (–) or not defined",
+    "fig_youth_alt": (
+        "Chart of young people reported per 10,000 inhabitants per period, with the trend and "
+        "alarms. The same figures are in the table below."
+    ),
+    "fig_female_alt": (
+        "Chart of the share of women among young people reported, per period and over rolling "
+        "12 months, with the benchmark and the goal. The same figures are in the table below."
+    ),
+    # ------------------------------------------------------------------ excel
+    "sheet_info": "About",
+    "sheet_youth_by_period": "Young people",
+    "sheet_female_share": "Share of women",
+    "sheet_indicators": "Indicators",
+    "sheet_cube": "Counts",
+    "sheet_rolling_12_months": "Rolling 12 months",
+    "sheet_trend": "Trend",
+    "sheet_comparison": "Comparison",
+    "sheet_fairness": "Groups",
+    "info_municipality": "Municipality",
+    "info_period": "Period",
+    "info_threshold": "Disclosure threshold",
+    "info_version": "Version",
+    # ------------------------------------------------------------------ follow-up text
+    "md_title": "Citizen promise {municipality}: follow-up of narcotics offences, {period}",
+    "md_intro": (
+        "The municipality and the police follow up the citizen promise's focus on narcotics "
+        "offences: to detect younger persons who risk ending up in drug abuse, and to strive "
+        "for a more even gender distribution of persons reported."
+    ),
+    "md_youth": "Young people",
+    "md_gender": "Gender distribution",
+    "md_caution": "Keep in mind",
+    "md_more": "Full report with tables and method: report.html and report.xlsx.",
+}

@@ -1,0 +1,365 @@
+"""Swedish texts of the report (the default language); the keys are those of :mod:`._labels_en`.
+
+A space before "%" is written as an ordinary space here; :func:`..labels.text` makes it a
+no-break space, as Swedish typography wants.
+"""
+
+from __future__ import annotations
+
+SV: dict[str, str] = {
+    # ------------------------------------------------------------------ title and sections
+    "title": "Uppföljning av medborgarlöftet: narkotikabrott",
+    "subtitle": "{municipality}, {period}",
+    "intro": (
+        "I medborgarlöftet har kommunen och polisen i {municipality} lovat att arbeta för att "
+        "upptäcka yngre personer som riskerar att hamna i ett missbruk och att eftersträva en "
+        "jämnare könsfördelning bland personer som rapporteras för narkotikabrott. Rapporten "
+        "följer upp båda målen för {period}."
+    ),
+    "published_note": (
+        "Alla siffror i rapporten har passerat röjandekontroll och får publiceras."
+    ),
+    "sec_summary": "Sammanfattning",
+    "sec_youth": "Unga {ages} år",
+    "sec_gender": "Könsfördelning",
+    "sec_fairness": "Skillnader mellan grupper",
+    "sec_meaning": "Vad siffrorna betyder",
+    "sec_method": "Metod och datakvalitet",
+    "sub_definitions": "Definitioner",
+    "sub_methods": "Metoder",
+    "sub_disclosure": "Röjandekontroll",
+    "sub_rows": "Rader i indata",
+    "sub_notes": "Anmärkningar om data",
+    "sub_sources": "Källor",
+    "sub_checksums": "Kontrollsummor för indata (SHA-256)",
+    "sub_goal": "Målet",
+    "sub_areas": "Områden och åldersgrupper",
+    # ------------------------------------------------------------------ summary sentences
+    "s_youth": "Under {period} rapporterades {n} unga ({ages} år) för narkotikabrott.",
+    "s_youth_supp": (
+        "Antalet unga ({ages} år) som rapporterades för narkotikabrott under {period} redovisas "
+        "inte (–): det är färre än {T} eller skulle kunna avslöja ett sådant tal."
+    ),
+    "s_youth_rate": (
+        "Det motsvarar {rate} per 10 000 invånare i samma ålder (95 % konfidensintervall {ci})."
+    ),
+    "s_compare_more": "Det är fler än samma period året innan ({label}), då {n} rapporterades.",
+    "s_compare_fewer": "Det är färre än samma period året innan ({label}), då {n} rapporterades.",
+    "s_compare_same": "Det är lika många som samma period året innan ({label}).",
+    "s_compare_only": "Samma period året innan ({label}) var antalet {n}.",
+    "s_rolling": "Under de senaste tolv månaderna ({label}) rapporterades {n} unga.",
+    "s_persons": "Totalt rapporterades {n} personer i alla åldrar under {period}.",
+    "s_female_youth": (
+        "Andelen kvinnor bland de unga var {share} (95 % konfidensintervall {ci})."
+    ),
+    "s_female_youth_supp": (
+        "Andelen kvinnor bland de unga ({ages} år) under {period} redovisas inte (–): antalet "
+        "kvinnor eller män är färre än {T} eller skulle kunna avslöja ett sådant tal."
+    ),
+    "s_female_youth_rolling": (
+        "Under de senaste tolv månaderna ({label}) var andelen kvinnor bland de unga {share} "
+        "(95 % konfidensintervall {ci})."
+    ),
+    "s_trend": (
+        "Sett över alla perioder har antalet rapporterade unga per invånare förändrats med "
+        "{change} per år (95 % konfidensintervall {ci})."
+    ),
+    "s_trend_undefined": "Trenden kan ännu inte skattas med de data som finns.",
+    "s_alarm": "Larm: antalet unga under {periods} var högre än väntat utifrån tidigare år.",
+    "s_no_alarm": "Inget larm: antalet unga under {period} låg inom det väntade.",
+    "s_new_youth": "{n} av de unga hade inte rapporterats under de 24 månaderna innan.",
+    # ------------------------------------------------------------------ goal
+    "goal_sentence": (
+        "Målet är att andelen kvinnor bland de rapporterade unga ska vara {target} senast "
+        "{target_period}."
+    ),
+    "goal_status_line": "Bedömning: {status}.",
+    "goal_met": "målet är uppnått",
+    "goal_on_track": "på väg att nå målet",
+    "goal_not_on_track": "inte på väg att nå målet",
+    "goal_insufficient_data": "för lite data för att bedöma",
+    "goal_rule": "Så görs bedömningen: {rule}",
+    "goal_mdc": (
+        "Med så små tal kan en förändring av andelen som är mindre än ungefär {mdc} inte "
+        "skiljas från slumpen."
+    ),
+    "goal_benchmark": (
+        "Jämförelsevärde: kvinnor är {benchmark} av de unga som använder narkotika ({source})."
+    ),
+    # ------------------------------------------------------------------ key table
+    "col_indicator": "Indikator",
+    "col_this_period": "{label}",
+    "col_last_year": "Samma period året innan ({label})",
+    "col_rolling": "Senaste 12 månaderna ({label})",
+    "col_direction": "Jämfört med året innan",
+    "dir_up": "↑ högre",
+    "dir_down": "↓ lägre",
+    "dir_same": "→ oförändrat",
+    "ci_short": "95 % KI",
+    "not_defined": "ej def.",
+    "footnote_suppressed": "– = färre än {T} personer eller kan avslöja ett sådant tal.",
+    "footnote_not_defined": (
+        "ej def. = kan inte beräknas (till exempel när nämnaren är noll eller serien för kort)."
+    ),
+    "footnote_ci": (
+        "Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."
+    ),
+    # ------------------------------------------------------------------ indicator names
+    "ind_persons": "Rapporterade personer (alla åldrar)",
+    "ind_persons_youth": "Unga ({ages} år), antal",
+    "ind_youth_share": "Andel unga av alla rapporterade",
+    "ind_female_share": "Andel kvinnor (alla åldrar)",
+    "ind_female_share_youth": "Andel kvinnor bland unga",
+    "ind_youth_rate_per_10k": "Unga per 10 000 invånare {ages} år",
+    "ind_rate_ratio_female_male_youth": "Kvot mellan kvinnors och mäns tal per invånare, unga",
+    "ind_benchmark_ratio_youth": "Oddskvot mot jämförelsevärdet, unga",
+    "ind_new_persons_youth": "Nya unga (ej rapporterade de 24 månaderna innan)",
+    "ind_youth_trend_annual_change": "Trend: årlig förändring av antalet unga",
+    "ind_female_share_youth_trend": "Trend: förändring per år av andelen kvinnor (log-odds)",
+    "ind_goal_status": "Målstatus",
+    # ------------------------------------------------------------------ definitions
+    "def_persons": (
+        "Antal olika personer med minst en anmälan om narkotikabrott under perioden."
+    ),
+    "def_persons_youth": "Av dessa de som var {ages} år vid sin första anmälan under perioden.",
+    "def_youth_share": "Unga delat med alla rapporterade personer.",
+    "def_female_share": (
+        "Kvinnor delat med kvinnor och män bland de rapporterade; okänt kön räknas inte med."
+    ),
+    "def_female_share_youth": "Samma sak bland de unga.",
+    "def_youth_rate_per_10k": (
+        "Rapporterade unga per 10 000 invånare som är {ages} år (befolkningen vid årets slut "
+        "enligt SCB)."
+    ),
+    "def_rate_ratio_female_male_youth": (
+        "Unga kvinnors tal per invånare delat med unga mäns; 1 betyder lika höga tal."
+    ),
+    "def_benchmark_ratio_youth": (
+        "Oddset för andelen kvinnor bland rapporterade unga delat med oddset för "
+        "jämförelsevärdet; 1 betyder att kvinnor rapporteras i samma utsträckning som de "
+        "använder narkotika."
+    ),
+    "def_new_persons_youth": (
+        "Unga under perioden som inte hade någon anmälan under de 24 månaderna före periodens "
+        "början."
+    ),
+    "def_youth_trend_annual_change": (
+        "Relativ förändring per år av rapporterade unga per invånare, över alla perioder från "
+        "den första i data."
+    ),
+    "def_female_share_youth_trend": (
+        "Förändring per år av log-oddset för andelen kvinnor bland unga; över 0 betyder att "
+        "andelen ökar."
+    ),
+    "def_goal_status": "Om målet för andelen kvinnor är nått eller på väg att nås (se regeln).",
+    # ------------------------------------------------------------------ what the numbers mean
+    "meaning_police": (
+        "Narkotikabrott upptäcks till största delen genom polisens eget arbete, till exempel "
+        "kontroller och insatser på platser som pekas ut i den gemensamma lägesbilden. Antalet "
+        "rapporterade personer följer därför polisens arbetsinsats minst lika mycket som hur "
+        "vanligt narkotikabruket är. Fler rapporterade unga kan betyda att polisen upptäcker "
+        "fler, inte att fler använder narkotika."
+    ),
+    "meaning_chance": (
+        "Talen är små. När det gäller några tiotal personer per period varierar antalet mycket "
+        "av en slump. Konfidensintervallen (95 %) visar hur stor osäkerheten är; skillnader "
+        "inom intervallen ska inte läsas som förändringar."
+    ),
+    "meaning_zero": "Nollor publiceras: 0 betyder att ingen rapporterades.",
+    "meaning_suppressed": (
+        "Ett streck (–) betyder att siffran inte redovisas: den bygger på färre än {T} personer "
+        "eller skulle tillsammans med andra publicerade siffror (även från tidigare rapporter) "
+        "kunna avslöja ett sådant tal."
+    ),
+    "meaning_counting": (
+        "En person räknas en gång per period, i det område, den åldersgrupp och det kön som "
+        "gäller vid personens första anmälan under perioden. Under tolv månader räknas en "
+        "person en gång, så en tolvmånaderssiffra kan vara mindre än summan av perioderna."
+    ),
+    "meaning_benchmark": (
+        "Andelen kvinnor jämförs med ett jämförelsevärde: andelen kvinnor bland unga som "
+        "använder narkotika. En kvot nära 1 betyder att kvinnor rapporteras i takt med sitt "
+        "narkotikabruk."
+    ),
+    # ------------------------------------------------------------------ methods
+    "method_wilson": (
+        "Andelar redovisas med Wilsons 95 % konfidensintervall, som fungerar även för små tal "
+        "och för andelar nära 0 eller 100 %."
+    ),
+    "method_poisson": (
+        "Tal per 10 000 invånare redovisas med exakta (Garwood) Poisson-intervall, 95 %."
+    ),
+    "method_katz": (
+        "Kvoten mellan kvinnors och mäns tal redovisas med Katz logaritmiska 95 % intervall."
+    ),
+    "method_trend": (
+        "Trenden är en kvasi-Poisson-regression av antalet rapporterade unga per period, med "
+        "befolkningen som exponering och periodens plats i året som säsong; överspridningen "
+        "skattas från data och intervallet bygger på t-fördelningen. Trenden redovisas som "
+        "relativ förändring per år."
+    ),
+    "method_female_trend": (
+        "Förändringen av andelen kvinnor över tid skattas med binomial (logistisk) regression "
+        "och Wald-intervall."
+    ),
+    "method_comparison": (
+        "Jämförelsen med tidigare år är kvoten mellan talen per invånare, med exakt villkorligt "
+        "test och intervall."
+    ),
+    "method_alarm": (
+        "Larm för enskilda perioder följer Farringtons flexibla metod (som i R-paketet "
+        "surveillance): antalet jämförs med en gräns som skattas från samma tid på året under "
+        "tidigare år. Ett larm betyder ett ovanligt högt antal, inte att något är fel."
+    ),
+    "method_disclosure": (
+        "Varje publicerat antal är 0 eller minst {T}. Andelar, tal per invånare och kvoter "
+        "publiceras bara när alla antal de bygger på publiceras. Dessutom döljs siffror som "
+        "tillsammans med andra publicerade siffror (även från tidigare rapporter) skulle kunna "
+        "avslöja ett antal mellan 1 och {T1}."
+    ),
+    "suppressed_count_text": "I den här rapporten är {k} publicerade celler dolda (–).",
+    "suppressed_none_text": "Ingen publicerad cell i den här rapporten behövde döljas.",
+    "rows_read": "Rader i polisens uttag",
+    "rows_used": "Använda rader",
+    "rows_rejected": "Avvisade rader (fel i uppgifterna; listas i granskningen, publiceras inte)",
+    "rows_duplicates": "Dubbletter (samma ärende och person, räknas en gång)",
+    "source_police": (
+        "Polismyndigheten: personer rapporterade för narkotikabrott, uttag för {municipality}."
+    ),
+    "source_population": "SCB: befolkning efter ålder och kön den 31 december.",
+    "version_text": "Framställd med risk_indicators version {version}.",
+    "col_input": "Indata",
+    "input_reports": "Anmälda personer (polisens uttag)",
+    "input_population": "Befolkning",
+    "input_counts": "Antal (aggregerade)",
+    "input_config": "Inställningar",
+    "col_file": "Fil",
+    "col_sha256": "SHA-256",
+    "col_count": "Rader",
+    "col_what": "Vad",
+    # ------------------------------------------------------------------ captions
+    "cap_key": "Nyckeltal",
+    "cap_youth": "Unga {ages} år per period",
+    "cap_comparison": "Unga per invånare jämfört med tidigare år",
+    "cap_trend": "Trend för unga per invånare",
+    "cap_female": "Andel kvinnor bland unga {ages} år",
+    "cap_fairness": "Kvinnor och män jämförda",
+    "cap_area": "Rapporterade personer per område och kön, {period}",
+    "cap_age": "Rapporterade personer per åldersgrupp och kön, {period}",
+    "cap_rows": "Indatarader: lästa, använda, avvisade och dubbletter",
+    "no_rows": "Inga publicerade värden.",
+    "more_tables": (
+        "Alla tabeller, med alla perioder, områden och åldersgrupper, finns i report.xlsx och "
+        "tables/*.csv."
+    ),
+    # ------------------------------------------------------------------ table columns
+    "col_period": "Period",
+    "col_label": "Period",
+    "col_persons_youth": "Unga",
+    "col_population_youth": "Befolkning {ages} år",
+    "col_rate_per_10k": "Per 10 000",
+    "col_ci": "95 % KI",
+    "col_ci_low": "95 % KI, nedre",
+    "col_ci_high": "95 % KI, övre",
+    "col_fitted_rate": "Trend (anpassat, per 10 000)",
+    "col_fitted_low": "Trendband, nedre",
+    "col_fitted_high": "Trendband, övre",
+    "col_fitted_band": "Trendens 95 % band",
+    "col_expected": "Väntat antal",
+    "col_upperbound": "Larmgräns (antal)",
+    "col_alarm": "Larm",
+    "col_scope": "Omfattning",
+    "col_women": "Kvinnor",
+    "col_men": "Män",
+    "col_estimate": "Skattning",
+    "col_share_women": "Andel kvinnor",
+    "col_value": "Värde",
+    "col_n": "n",
+    "col_id": "Indikator",
+    "col_area": "Område",
+    "col_age_band": "Åldersgrupp",
+    "col_gender": "Kön",
+    "col_measure": "Mått",
+    "col_term": "Term",
+    "col_p_value": "p-värde",
+    "col_comparison": "Jämförelse",
+    "col_group": "Grupp",
+    "col_note": "Anmärkning",
+    "col_total": "Totalt",
+    # ------------------------------------------------------------------ values
+    "scope_period": "Perioden",
+    "scope_same_period_last_year": "Samma period året innan",
+    "scope_rolling_12_months": "Rullande 12 månader",
+    "gender_man": "Män",
+    "gender_kvinna": "Kvinnor",
+    "gender_okänt": "Okänt kön",
+    "total": "Totalt",
+    "area_total": "Hela kommunen",
+    "age_total": "Alla åldrar",
+    "measure_persons": "Personer",
+    "measure_reports": "Anmälningar",
+    "comparison_previous_year": "Mot samma period året innan",
+    "comparison_previous_3_years": "Mot samma period de tre föregående åren",
+    "term_annual_change": "Årlig förändring",
+    "term_time_in_years": "Tidskoefficient (log-skala, per år)",
+    "yes": "Ja",
+    "no": "Nej",
+    "fair_rate_ratio_crude": "Kvot kvinnor/män per invånare, ojusterad",
+    "fair_rate_ratio_standardised": "Kvot kvinnor/män per invånare, åldersstandardiserad",
+    "fair_benchmark_ratio": "Oddskvot mot jämförelsevärdet",
+    "fair_female_share_by_detection": "Andel kvinnor efter hur brottet upptäcktes",
+    "fair_share_by_detection": "Andel efter hur brottet upptäcktes",
+    "fair_demographic_parity_ratio": "Kvot för demografisk paritet (fairlearn)",
+    "fair_demographic_parity_difference": "Skillnad i demografisk paritet (fairlearn)",
+    "group_polisinitierad": "Upptäckt genom polisens arbete",
+    "group_anmalan": "Anmält av någon annan",
+    "group_okand": "Okänt hur det upptäcktes",
+    # ------------------------------------------------------------------ figures
+    "fig_youth_title": "Rapporterade unga {ages} år per 10 000 invånare",
+    "fig_youth_ylabel": "Per 10 000 invånare {ages} år",
+    "fig_observed": "Observerat (95 % KI)",
+    "fig_fitted": "Trend",
+    "fig_band": "Trendens 95 % band",
+    "fig_alarm": "Larm",
+    "fig_female_title": "Andel kvinnor bland unga {ages} år",
+    "fig_female_ylabel": "Andel kvinnor",
+    "fig_period_points": "Per period (95 % KI)",
+    "fig_rolling": "Rullande 12 månader (95 % KI)",
+    "fig_benchmark": "Jämförelsevärde {value}",
+    "fig_target": "Mål {value}",
+    "fig_no_data": "Inga publicerbara värden",
+    "fig_gaps": "Saknade punkter: dolda (–) eller ej definierade",
+    "fig_youth_alt": (
+        "Diagram över rapporterade unga per 10 000 invånare per period, med trend och larm. "
+        "Samma siffror finns i tabellen nedan."
+    ),
+    "fig_female_alt": (
+        "Diagram över andelen kvinnor bland rapporterade unga, per period och rullande 12 "
+        "månader, med jämförelsevärde och mål. Samma siffror finns i tabellen nedan."
+    ),
+    # ------------------------------------------------------------------ excel
+    "sheet_info": "Om rapporten",
+    "sheet_youth_by_period": "Unga per period",
+    "sheet_female_share": "Andel kvinnor",
+    "sheet_indicators": "Indikatorer",
+    "sheet_cube": "Antal",
+    "sheet_rolling_12_months": "Rullande 12 månader",
+    "sheet_trend": "Trend",
+    "sheet_comparison": "Jämförelse",
+    "sheet_fairness": "Grupper",
+    "info_municipality": "Kommun",
+    "info_period": "Period",
+    "info_threshold": "Gräns för röjandekontroll",
+    "info_version": "Version",
+    # ------------------------------------------------------------------ follow-up text
+    "md_title": "Medborgarlöfte {municipality}: uppföljning av narkotikabrott, {period}",
+    "md_intro": (
+        "Kommunen och polisen följer upp medborgarlöftets fokus på narkotikabrott: att upptäcka "
+        "yngre personer som riskerar att hamna i ett missbruk och att eftersträva en jämnare "
+        "könsfördelning bland rapporterade personer."
+    ),
+    "md_youth": "Unga",
+    "md_gender": "Könsfördelning",
+    "md_caution": "Att tänka på",
+    "md_more": "Hela rapporten med tabeller och metod: report.html och report.xlsx.",
+}

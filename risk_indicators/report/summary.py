@@ -1,0 +1,293 @@
+"""Plain sentences about the release, shared by the HTML report and the follow-up text.
+
+Every number in a sentence is a published value of the release, formatted; a sentence whose
+number is suppressed is left out or replaced by one that says the figure is not shown. The only
+logic is the choice of words: "more" or "fewer" when both published counts differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .formatting import (
+    INDICATOR_KINDS,
+    SUPPRESSED,
+    fmt_interval,
+    fmt_value,
+    is_missing,
+    period_text,
+)
+from .labels import text
+from .model import PublicRelease, table
+
+__all__ = [
+    "ages_text",
+    "direction",
+    "gender_sentences",
+    "goal_sentences",
+    "indicator",
+    "indicator_texts",
+    "join_words",
+    "scope_label",
+    "source_lines",
+    "persons_sentences",
+    "summary_sentences",
+    "youth_sentences",
+]
+
+SCOPE_KEYS = ("period", "same_period_last_year", "rolling_12_months")
+
+
+def ages_text(release: PublicRelease) -> str:
+    """The youth ages as written in the report, e.g. ``15-24``."""
+    return f"{release.youth_ages[0]}-{release.youth_ages[1]}"
+
+
+def indicator(release: PublicRelease, scope: str, indicator_id: str) -> dict[str, Any] | None:
+    """The indicator object of ``indicators.json`` for a scope, or None when absent."""
+    data = release.indicators
+    if scope == "period":
+        block = data.get("indicators", {})
+    else:
+        block = data.get("comparisons", {}).get(scope, {}).get("indicators", {})
+    found = block.get(indicator_id)
+    return found if isinstance(found, dict) else None
+
+
+def scope_label(release: PublicRelease, scope: str) -> str:
+    """The period or window of a scope as text (``T1 2023``, ``T2 2023–T1 2024``)."""
+    if scope == "period":
+        return period_text(release.period.code, release.language)
+    label = release.indicators.get("comparisons", {}).get(scope, {}).get("label", "")
+    return period_text(str(label), release.language) if label else ""
+
+
+def _published(ind: dict[str, Any] | None) -> bool:
+    return ind is not None and not ind.get("suppressed") and not is_missing(ind.get("value"))
+
+
+def _shown(release: PublicRelease, scope: str, indicator_id: str) -> dict[str, Any] | None:
+    """The indicator when its value is published and defined, else None."""
+    ind = indicator(release, scope, indicator_id)
+    return ind if ind is not None and _published(ind) else None
+
+
+def indicator_texts(
+    release: PublicRelease, scope: str, indicator_id: str
+) -> tuple[str, str] | None:
+    """``(value, interval)`` of an indicator as text; None when the scope lacks it.
+
+    A suppressed value is "–" and a value that is not defined is "ej def." / "n/a"; the
+    interval is ``""`` when it is missing. ``goal_status`` is written as words.
+    """
+    ind = indicator(release, scope, indicator_id)
+    if ind is None:
+        return None
+    lang = release.language
+    if ind.get("suppressed"):
+        return SUPPRESSED, ""
+    value = ind.get("value")
+    if indicator_id == "goal_status":
+        if is_missing(value):
+            return text(lang, "not_defined"), ""
+        return _goal_status_words(lang, str(value)), ""
+    kind = INDICATOR_KINDS.get(indicator_id, "ratio")
+    missing = text(lang, "not_defined")
+    return (
+        fmt_value(value, kind, lang, missing=missing),
+        fmt_interval(ind.get("ci_low"), ind.get("ci_high"), kind, lang),
+    )
+
+
+def _goal_status_words(lang: Any, status: str) -> str:
+    key = f"goal_{status}"
+    try:
+        return text(lang, key)
+    except KeyError:
+        return status.replace("_", " ")
+
+
+def direction(release: PublicRelease, indicator_id: str) -> str:
+    """Arrow and word comparing P with the same period a year earlier ("" when not both shown).
+
+    This compares the two published numbers only; whether the difference is more than chance
+    is for the intervals and the comparison table to say.
+    """
+    if indicator_id not in INDICATOR_KINDS or indicator_id.endswith("_trend") or (
+        indicator_id == "youth_trend_annual_change"
+    ):
+        return ""
+    now = _shown(release, "period", indicator_id)
+    before = _shown(release, "same_period_last_year", indicator_id)
+    if now is None or before is None:
+        return ""
+    kind = INDICATOR_KINDS[indicator_id]
+    a = fmt_value(now["value"], kind, release.language)
+    b = fmt_value(before["value"], kind, release.language)
+    if a == b:  # equal as shown: no direction out of the last decimals
+        return text(release.language, "dir_same")
+    key = "dir_up" if float(now["value"]) > float(before["value"]) else "dir_down"
+    return text(release.language, key)
+
+
+def join_words(lang: Any, items: list[str]) -> str:
+    """``a, b och c`` / ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    word = " och " if lang == "sv" else " and "
+    return ", ".join(items[:-1]) + word + items[-1]
+
+
+def _alarm_sentence(release: PublicRelease) -> str | None:
+    lang = release.language
+    df = table(release, "youth_by_period")
+    flagged: list[str] = []
+    this_period: bool | None = None
+    for code, alarm in zip(df["period"], df["alarm"], strict=True):
+        if is_missing(alarm):
+            continue
+        if bool(alarm):
+            flagged.append(period_text(str(code), lang))
+        if str(code) == release.period.code:
+            this_period = bool(alarm)
+    if flagged:
+        return text(lang, "s_alarm", periods=join_words(lang, flagged))
+    if this_period is False:
+        return text(lang, "s_no_alarm", period=scope_label(release, "period"))
+    return None
+
+
+def summary_sentences(release: PublicRelease) -> list[str]:
+    """The plain sentences of the summary, in the report language."""
+    return youth_sentences(release) + gender_sentences(release) + persons_sentences(release)
+
+
+def youth_sentences(release: PublicRelease) -> list[str]:
+    """Young people in P: count, rate, earlier periods, new persons, alarms and trend."""
+    lang = release.language
+    ages, period = ages_text(release), scope_label(release, "period")
+    out: list[str] = []
+    youth = _shown(release, "period", "persons_youth")
+    if youth is not None:
+        n = fmt_value(youth["value"], "int", lang)
+        out.append(text(lang, "s_youth", period=period, n=n, ages=ages))
+        rate = _shown(release, "period", "youth_rate_per_10k")
+        if rate is not None:
+            ci = fmt_interval(rate.get("ci_low"), rate.get("ci_high"), "rate", lang)
+            out.append(text(lang, "s_youth_rate", rate=fmt_value(rate["value"], "rate", lang),
+                            ci=ci or text(lang, "not_defined")))
+    else:
+        out.append(text(lang, "s_youth_supp", period=period, ages=ages, T=release.min_count))
+    before = _shown(release, "same_period_last_year", "persons_youth")
+    if before is not None:
+        label = scope_label(release, "same_period_last_year")
+        n_before = fmt_value(before["value"], "int", lang)
+        if youth is not None:
+            diff = float(youth["value"]) - float(before["value"])
+            key = "s_compare_more" if diff > 0 else "s_compare_fewer" if diff < 0 else (
+                "s_compare_same"
+            )
+        else:
+            key = "s_compare_only"
+        out.append(text(lang, key, label=label, n=n_before))
+    rolling = _shown(release, "rolling_12_months", "persons_youth")
+    if rolling is not None:
+        out.append(text(lang, "s_rolling", label=scope_label(release, "rolling_12_months"),
+                        n=fmt_value(rolling["value"], "int", lang)))
+    new = _shown(release, "period", "new_persons_youth")
+    if new is not None and youth is not None:
+        out.append(text(lang, "s_new_youth", n=fmt_value(new["value"], "int", lang)))
+    alarm = _alarm_sentence(release)
+    if alarm:
+        out.append(alarm)
+    trend = _shown(release, "period", "youth_trend_annual_change")
+    if trend is not None:
+        ci = fmt_interval(trend.get("ci_low"), trend.get("ci_high"), "signed_percent", lang)
+        out.append(text(lang, "s_trend", change=fmt_value(trend["value"], "signed_percent", lang),
+                        ci=ci or text(lang, "not_defined")))
+    elif (indicator(release, "period", "youth_trend_annual_change") or {}).get(
+        "suppressed"
+    ) is False:
+        out.append(text(lang, "s_trend_undefined"))
+    return out
+
+
+def gender_sentences(release: PublicRelease) -> list[str]:
+    """The share of women among young people in P and over the last 12 months."""
+    lang, ages = release.language, ages_text(release)
+    out: list[str] = []
+    share = _shown(release, "period", "female_share_youth")
+    if share is not None:
+        ci = fmt_interval(share.get("ci_low"), share.get("ci_high"), "percent", lang)
+        out.append(text(lang, "s_female_youth", share=fmt_value(share["value"], "percent", lang),
+                        ci=ci or text(lang, "not_defined")))
+    elif (indicator(release, "period", "female_share_youth") or {}).get("suppressed"):
+        out.append(text(lang, "s_female_youth_supp", period=scope_label(release, "period"),
+                        ages=ages, T=release.min_count))
+    rolling = _shown(release, "rolling_12_months", "female_share_youth")
+    if rolling is not None:
+        ci = fmt_interval(rolling.get("ci_low"), rolling.get("ci_high"), "percent", lang)
+        out.append(text(lang, "s_female_youth_rolling",
+                        label=scope_label(release, "rolling_12_months"),
+                        share=fmt_value(rolling["value"], "percent", lang),
+                        ci=ci or text(lang, "not_defined")))
+    return out
+
+
+def persons_sentences(release: PublicRelease) -> list[str]:
+    """All persons reported in P."""
+    lang, out = release.language, []
+    persons = _shown(release, "period", "persons")
+    if persons is not None:
+        out.append(text(lang, "s_persons", n=fmt_value(persons["value"], "int", lang),
+                        period=scope_label(release, "period")))
+    return out
+
+
+def _rule_text(rule: Any, lang: str) -> str:
+    if isinstance(rule, dict):
+        return str(rule.get(lang) or "")
+    return "" if is_missing(rule) else str(rule)
+
+
+def goal_sentences(release: PublicRelease, *, full: bool = True) -> list[str]:
+    """The goal for the share of women: target and assessment; with ``full`` also the rule,
+    the benchmark and the smallest change the data can detect."""
+    lang, goal = release.language, release.goal
+    out: list[str] = []
+    target, target_period = goal.get("target_female_share"), goal.get("target_period")
+    if not is_missing(target) and target_period:
+        out.append(text(lang, "goal_sentence", target=fmt_value(target, "percent", lang,
+                                                                  decimals=0),
+                        target_period=period_text(str(target_period), lang)))
+    status = goal.get("status")
+    if is_missing(status) or not status:
+        ind = indicator(release, "period", "goal_status")
+        status = ind.get("value") if ind else None
+    if status:
+        out.append(text(lang, "goal_status_line", status=_goal_status_words(lang, str(status))))
+    if not full:
+        return out
+    rule = _rule_text(goal.get("rule"), lang)
+    if rule:
+        out.append(text(lang, "goal_rule", rule=rule))
+    bench = goal.get("benchmark_female_share")
+    if not is_missing(bench):
+        out.append(text(lang, "goal_benchmark", benchmark=fmt_value(bench, "percent", lang,
+                                                                    decimals=0),
+                        source=str(goal.get("benchmark_source") or "").rstrip(".")))
+    mdc = goal.get("min_detectable_change")
+    if not is_missing(mdc):
+        out.append(text(lang, "goal_mdc", mdc=fmt_value(mdc, "share_pp", lang, decimals=0)))
+    return out
+
+
+def source_lines(release: PublicRelease) -> list[str]:
+    """Where the data come from: ``release.sources``, or the standard wording."""
+    if release.sources:
+        return list(release.sources)
+    lang = release.language
+    return [
+        text(lang, "source_police", municipality=release.municipality),
+        text(lang, "source_population"),
+    ]

@@ -1,0 +1,550 @@
+"""The follow-up report renders exactly the public figures of a release (issue 8).
+
+The fixture below is a hand-made PublicRelease: seven tertials of a Vaggeryd-sized
+municipality, threshold T = 5, with suppressed cells (young women in 2024T1, a whole period in
+2022T3), a published zero (young women in 2023T1), a value that is not defined (a rate ratio
+with no young women) and an alarm in 2024T1. The report computes nothing: every expected text
+below is written by hand from these numbers and the formatting rules of the report (Swedish
+decimal comma, no-break space as thousands separator and before "%").
+
+Golden files (tests/golden/report_text_{sv,en}.txt) hold the visible text of the HTML report;
+regenerate them with ``UPDATE_GOLDEN=1 python -m pytest tests/test_report.py`` and review the
+diff by eye.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from risk_indicators.periods import parse_period
+from risk_indicators.report import (
+    PublicRelease,
+    make_figures,
+    render_followup_md,
+    render_html,
+    write_report,
+    write_workbook,
+)
+from risk_indicators.report.formatting import fmt_interval, fmt_value
+from risk_indicators.report.labels import LABELS
+
+GOLDEN = Path(__file__).parent / "golden"
+NBSP = "\u00a0"
+T = 5
+PERIODS = ["2022T1", "2022T2", "2022T3", "2023T1", "2023T2", "2023T3", "2024T1"]
+SUPPRESSED_REASON = "suppressed: a count it uses is below the disclosure threshold"
+
+
+def _ind(
+    value: Any = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    n: int | None = None,
+    *,
+    suppressed: bool = False,
+    reason: str = "",
+) -> dict[str, Any]:
+    if suppressed:
+        return {"value": None, "ci_low": None, "ci_high": None, "n": None, "suppressed": True,
+                "reason": SUPPRESSED_REASON}
+    out: dict[str, Any] = {"value": value, "ci_low": lo, "ci_high": hi, "n": n,
+                           "suppressed": False}
+    if reason:
+        out["reason"] = reason
+    return out
+
+
+INDICATORS: dict[str, Any] = {
+    "schema_version": 1,
+    "municipality": "Vaggeryd",
+    "period": "2024T1",
+    "period_kind": "tertial",
+    "rows": {"read": 1234, "used": 1200, "rejected": 22, "duplicates": 12},
+    "indicators": {
+        "persons": _ind(31, n=31),
+        "persons_youth": _ind(14, n=14),
+        "youth_share": _ind(0.4516129, 0.2906, 0.6230, 31),
+        "female_share": _ind(0.2258065, 0.1142, 0.3979, 31),
+        "female_share_youth": _ind(suppressed=True),
+        "youth_rate_per_10k": _ind(86.41975, 47.2464, 145.0004, 14),
+        "rate_ratio_female_male_youth": _ind(suppressed=True),
+        "benchmark_ratio_youth": _ind(suppressed=True),
+        "new_persons_youth": _ind(9, n=9),
+        "youth_trend_annual_change": _ind(0.0823, -0.0512, 0.2347, 7),
+        "female_share_youth_trend": _ind(None, n=7, reason="insufficient_data: too few periods"),
+        "goal_status": _ind("not_on_track"),
+    },
+    "comparisons": {
+        "same_period_last_year": {
+            "label": "2023T1",
+            "indicators": {
+                "persons": _ind(24, n=24),
+                "persons_youth": _ind(10, n=10),
+                "youth_share": _ind(0.4166667, 0.2447, 0.6106, 24),
+                "female_share": _ind(0.125, 0.0434, 0.3100, 24),
+                "female_share_youth": _ind(0.0, 0.0, 0.2775, 10),
+                "youth_rate_per_10k": _ind(62.11180, 29.7847, 114.2255, 10),
+                "rate_ratio_female_male_youth": _ind(
+                    None, n=10, reason="not defined: no young women"
+                ),
+                "benchmark_ratio_youth": _ind(0.0, None, None, 10),
+            },
+        },
+        "rolling_12_months": {
+            "label": "2023T2-2024T1",
+            "indicators": {
+                "persons": _ind(80, n=80),
+                "persons_youth": _ind(38, n=38),
+                "youth_share": _ind(0.475, 0.3686, 0.5836, 80),
+                "female_share": _ind(0.2125, 0.1371, 0.3142, 80),
+                "female_share_youth": _ind(0.2105263, 0.1107, 0.3640, 38),
+                "youth_rate_per_10k": _ind(234.5679, 166.0011, 321.9530, 38),
+                "rate_ratio_female_male_youth": _ind(0.2963, 0.1347, 0.6516, 38),
+                "benchmark_ratio_youth": _ind(0.4952, 0.2258, 1.0858, 38),
+            },
+        },
+    },
+    "package_version": "0.1.0-test",
+}
+
+NA = pd.NA
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    youth = pd.DataFrame(
+        {
+            "period": PERIODS,
+            "label": [parse_period(p).label_sv() for p in PERIODS],
+            "persons_youth": pd.array([9, 12, NA, 10, 13, 11, 14], dtype="Int64"),
+            "population_youth": pd.array([1590, 1590, 1590, 1610, 1610, 1610, 1620],
+                                         dtype="Int64"),
+            "rate_per_10k": pd.array(
+                [56.60377, 75.47170, NA, 62.11180, 80.74534, 68.32298, 86.41975], dtype="Float64"
+            ),
+            "ci_low": pd.array([25.88, 39.00, NA, 29.78, 42.99, 34.11, 47.25], dtype="Float64"),
+            "ci_high": pd.array([107.45, 131.84, NA, 114.23, 138.08, 122.25, 145.00],
+                                dtype="Float64"),
+            "fitted_rate": pd.array([60.1, 63.5, 67.0, 70.8, 74.7, 78.9, 83.3], dtype="Float64"),
+            "fitted_low": pd.array([41.2, 46.0, 50.3, 54.4, 57.6, 59.8, 61.5], dtype="Float64"),
+            "fitted_high": pd.array([87.7, 87.6, 89.2, 92.1, 96.9, 104.1, 112.8], dtype="Float64"),
+            "expected": pd.array([NA, NA, NA, NA, 10.9, 11.3, 9.6], dtype="Float64"),
+            "upperbound": pd.array([NA, NA, NA, NA, 18.8, 19.2, 13.2], dtype="Float64"),
+            "alarm": pd.array([NA, NA, NA, NA, False, False, True], dtype="boolean"),
+            "suppressed": [False, False, True, False, False, False, False],
+        }
+    )
+    windows = ["2022T2-2023T1", "2022T3-2023T2", "2023T1-2023T3", "2023T2-2024T1"]
+    female = pd.DataFrame(
+        {
+            "scope": ["period"] * 7 + ["rolling_12_months"] * 4,
+            "period": PERIODS + windows,
+            "women": pd.array([NA, 5, NA, 0, 5, NA, NA, 5, 5, 8, 8], dtype="Int64"),
+            "men": pd.array([NA, 7, NA, 10, 8, NA, NA, 20, 22, 26, 30], dtype="Int64"),
+            "estimate": pd.array(
+                [NA, 0.4166667, NA, 0.0, 0.3846154, NA, NA, 0.2, 0.1851852, 0.2352941, 0.2105263],
+                dtype="Float64",
+            ),
+            "ci_low": pd.array(
+                [NA, 0.1933, NA, 0.0, 0.1771, NA, NA, 0.0886, 0.0818, 0.1244, 0.1107],
+                dtype="Float64",
+            ),
+            "ci_high": pd.array(
+                [NA, 0.6805, NA, 0.2775, 0.6448, NA, NA, 0.3913, 0.3671, 0.3989, 0.3640],
+                dtype="Float64",
+            ),
+            "suppressed": [True, False, True, False, False, True, True] + [False] * 4,
+        }
+    )
+    rows = []
+    for scope, block, label in (
+        ("period", INDICATORS["indicators"], "2024T1"),
+        *(
+            (s, INDICATORS["comparisons"][s]["indicators"], INDICATORS["comparisons"][s]["label"])
+            for s in ("same_period_last_year", "rolling_12_months")
+        ),
+    ):
+        for ind_id, ind in block.items():
+            rows.append({"scope": scope, "label": label, "id": ind_id, "value": ind["value"],
+                         "ci_low": ind["ci_low"], "ci_high": ind["ci_high"], "n": ind["n"],
+                         "suppressed": ind["suppressed"]})
+    indicators = pd.DataFrame(rows)
+    cube_rows = []
+    by_area = {  # area: (kvinna, man, okänt, total); None = suppressed
+        "Skillingaryd": (0, 7, 0, 7),
+        "Vaggeryd": (None, None, 0, 11),
+        "Övriga": (None, None, 0, 13),
+        "total": (7, 24, 0, 31),
+    }
+    by_age = {
+        "0-14": (0, 0, 0, 0), "15-17": (None, None, 0, 6), "18-20": (None, None, 0, 8),
+        "21-24": (0, 0, 0, 0), "25-29": (0, 5, 0, 5), "30-39": (None, None, 0, 7),
+        "40-49": (None, None, 0, 5), "50-59": (0, 0, 0, 0), "60+": (0, 0, 0, 0),
+    }
+    genders = ("kvinna", "man", "okänt", "total")
+    for area, values in by_area.items():
+        for g, v in zip(genders, values, strict=True):
+            cube_rows.append(("2024T1", area, "total", g, "persons", v))
+    for band, values in by_age.items():
+        for g, v in zip(genders, values, strict=True):
+            cube_rows.append(("2024T1", "total", band, g, "persons", v))
+    cube_rows.append(("2024T1", "total", "total", "total", "reports", 44))
+    cube = pd.DataFrame(cube_rows, columns=["period", "area", "age_band", "gender", "measure",
+                                            "value"])
+    cube["suppressed"] = cube["value"].isna()
+    cube["value"] = pd.array(cube["value"], dtype="Int64")
+    rolling = pd.DataFrame(
+        {
+            "period": ["2023T2-2024T1"] * 4,
+            "area": ["total"] * 4,
+            "age_band": ["total"] * 4,
+            "gender": list(genders),
+            "measure": ["persons"] * 4,
+            "value": pd.array([17, 63, 0, 80], dtype="Int64"),
+            "suppressed": [False] * 4,
+        }
+    )
+    trend = pd.DataFrame(
+        {
+            "term": ["annual_change", "time_in_years"],
+            "estimate": [0.0823, 0.0791],
+            "ci_low": [-0.0512, -0.0526],
+            "ci_high": [0.2347, 0.2109],
+            "p_value": [0.2134, 0.2134],
+            "n": [7, 7],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "comparison": ["previous_year", "previous_3_years"],
+            "estimate": pd.array([1.3901, NA], dtype="Float64"),
+            "ci_low": pd.array([0.5784, NA], dtype="Float64"),
+            "ci_high": pd.array([3.4405, NA], dtype="Float64"),
+            "p_value": pd.array([0.5413, NA], dtype="Float64"),
+            "suppressed": [False, True],
+        }
+    )
+    fairness = pd.DataFrame(
+        {
+            "measure": ["rate_ratio_crude", "rate_ratio_crude", "rate_ratio_standardised",
+                        "benchmark_ratio", "female_share_by_detection",
+                        "female_share_by_detection", "demographic_parity_ratio"],
+            "scope": ["period"] + ["rolling_12_months"] * 6,
+            "group": ["kvinna", "kvinna", "kvinna", "kvinna", "polisinitierad", "anmalan", NA],
+            "estimate": pd.array([NA, 0.2963, 0.3050, 0.4952, 0.1667, NA, 0.2963],
+                                 dtype="Float64"),
+            "ci_low": pd.array([NA, 0.1347, 0.1390, 0.2258, 0.0729, NA, NA], dtype="Float64"),
+            "ci_high": pd.array([NA, 0.6516, 0.6690, 1.0858, 0.3377, NA, NA], dtype="Float64"),
+            "n": pd.array([NA, 38, 38, 38, 30, NA, 38], dtype="Int64"),
+            "p_value": pd.array([NA, 0.0004, 0.0021, 0.0801, NA, NA, NA], dtype="Float64"),
+            "suppressed": [True, False, False, False, False, True, False],
+        }
+    )
+    return {
+        "youth_by_period": youth, "female_share": female, "indicators": indicators,
+        "cube": cube, "rolling_12_months": rolling, "trend": trend, "comparison": comparison,
+        "fairness": fairness,
+    }
+
+
+RULE = {
+    "sv": "målet räknas som uppnått när den övre gränsen för andelen kvinnor de senaste 12 "
+    "månaderna når målet; på väg när trenden når målet till målperioden.",
+    "en": "the goal counts as met when the upper limit of the share of women over the last 12 "
+    "months reaches the target; on track when the trend reaches it by the target period.",
+}
+DECOMPOSITION = {
+    "sv": "Två tredjedelar av skillnaden mot jämförelsevärdet finns bland de brott som "
+    "upptäcks genom polisens eget arbete.",
+    "en": "Two thirds of the gap to the benchmark lies in offences found by police activity.",
+}
+NOTES = {
+    "sv": ("3 personer har olika kön på olika rader; det vanligaste könet används.",),
+    "en": ("3 persons have different genders on different rows; the most frequent is used.",),
+}
+
+
+def make_release(lang: str = "sv") -> PublicRelease:
+    """The hand-made release of this module (see the module docstring)."""
+    return PublicRelease(
+        municipality="Vaggeryd",
+        period=parse_period("2024T1"),
+        language=lang,  # type: ignore[arg-type]
+        indicators=INDICATORS,
+        tables=_tables(),
+        min_count=T,
+        suppressed_count=19,
+        youth_ages=(15, 24),
+        goal={
+            "status": "not_on_track",
+            "target_female_share": 0.25,
+            "target_period": "2026T3",
+            "rule": RULE,
+            "min_detectable_change": 0.187,
+            "benchmark_female_share": 0.35,
+            "benchmark_source": "CAN:s drogvaneundersökning 2023, exempelvärde",
+        },
+        sentences={"decomposition": DECOMPOSITION[lang]},
+        inputs={
+            "reports": {"file": "anmalda_2024T1.xlsx", "sha256": "ab" * 32},
+            "population": {"file": "befolkning.csv", "sha256": "cd" * 32},
+        },
+        version="0.1.0-test",
+        notes=NOTES[lang],
+    )
+
+
+# ----------------------------------------------------------------------------- helpers
+def _squash(text: str) -> str:
+    """Collapse ASCII whitespace only: the no-break spaces of Swedish numbers are kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+class _TextAndCells(HTMLParser):
+    """Visible text as lines (one per block element), key-table cells, images, tag balance."""
+
+    BLOCK = frozenset({"p", "h1", "h2", "h3", "h4", "tr", "li", "dt", "dd", "caption", "title",
+                       "figure", "table"})
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.cells: dict[tuple[str, str], str] = {}
+        self.images: list[dict[str, str | None]] = []
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self._cur: list[str] = []
+        self._skip = False
+        self._cell: tuple[str, str] | None = None
+        self._cell_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+        if tag in ("style", "script"):
+            self._skip = True
+        if tag in self.BLOCK:
+            self._flush()
+        if tag in ("td", "th") and self._cur:
+            self._cur.append(" | ")
+        if tag == "img":
+            self.images.append(a)
+            self._cur.append(f"[{a.get('alt')}]")
+        if tag == "td" and "data-scope" in a:
+            self._cell = (str(a["data-scope"]), str(a["data-id"]))
+            self._cell_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:]}")
+        else:
+            self.stack.pop()
+        if tag in ("style", "script"):
+            self._skip = False
+        if tag == "td" and self._cell is not None:
+            self.cells[self._cell] = _squash("".join(self._cell_text))
+            self._cell = None
+        if tag in self.BLOCK:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._cur.append(data)
+            if self._cell is not None:
+                self._cell_text.append(data)
+
+    def _flush(self) -> None:
+        line = _squash("".join(self._cur))
+        if line:
+            self.lines.append(line)
+        self._cur = []
+
+
+def _parse(html: str) -> _TextAndCells:
+    parser = _TextAndCells()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return parser
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, tuple[str, _TextAndCells]]:
+    out = {}
+    for lang in ("sv", "en"):
+        html = render_html(make_release(lang))
+        out[lang] = (html, _parse(html))
+    return out
+
+
+# ----------------------------------------------------------------------------- labels
+def test_both_languages_have_the_same_label_keys_and_placeholders() -> None:
+    import string
+
+    assert set(LABELS["sv"]) == set(LABELS["en"])
+    for key in LABELS["sv"]:
+        names = [
+            {f for _, f, _, _ in string.Formatter().parse(LABELS[lang][key]) if f}
+            for lang in ("sv", "en")
+        ]
+        assert names[0] == names[1], key
+
+
+# ----------------------------------------------------------------------------- numbers
+def test_numbers_are_written_in_the_language_by_hand() -> None:
+    assert fmt_value(1234.5, "rate", "sv") == f"1{NBSP}234,5"
+    assert fmt_value(1234.5, "rate", "en") == "1,234.5"
+    assert fmt_value(0.125, "percent", "sv") == f"12,5{NBSP}%"
+    assert fmt_value(0.125, "percent", "en") == "12.5%"
+    assert fmt_value(0, "int", "sv") == "0"  # zeros are published
+    assert fmt_value(0.0823, "signed_percent", "en") == "+8.2%"
+    assert fmt_value(-0.0512, "signed_percent", "sv") == f"\u22125,1{NBSP}%"
+    assert fmt_value(-0.00004, "rate", "sv") == "0,0"  # never a negative zero
+    assert fmt_value(0.0004, "p", "sv") == f"<{NBSP}0,001"
+    assert fmt_value(0.0213, "p", "en") == "0.021"
+    assert fmt_value(None, "int", "sv", suppressed=True) == "–"
+    assert fmt_value(float("nan"), "rate", "sv") == ""
+    assert fmt_value(pd.NA, "rate", "en", missing="n/a") == "n/a"
+    assert fmt_interval(47.2464, 145.0004, "rate", "sv") == "47,2–145,0"
+    assert fmt_interval(-0.0512, 0.2347, "signed_percent", "sv") == f"\u22125,1 till 23,5{NBSP}%"
+    assert fmt_interval(0.0, 0.2775, "percent", "en") == "0.0–27.8%"
+    assert fmt_interval(None, 1.0, "ratio", "en") == ""
+
+
+# ----------------------------------------------------------------------------- html
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_html_parses_and_is_self_contained(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    html, parsed = rendered[lang]
+    assert parsed.errors == [] and parsed.stack == []
+    assert html.startswith("<!DOCTYPE html>") and f'<html lang="{lang}">' in html
+    assert re.search(r"https?://|<link|<script|@import|url\(", html) is None
+    assert len(parsed.images) == 2
+    pngs = {png for png, _ in make_figures(make_release(lang)).values()}
+    import base64
+
+    for img in parsed.images:
+        src = str(img["src"])
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]) in pngs
+        assert img["alt"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_html_text_matches_the_golden_file(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    got = "\n".join(rendered[lang][1].lines) + "\n"
+    path = GOLDEN / f"report_text_{lang}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_key_figure_agrees_with_the_indicators(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    cells = rendered[lang][1].cells
+    blocks = {"period": INDICATORS["indicators"]}
+    blocks.update({s: INDICATORS["comparisons"][s]["indicators"]
+                   for s in ("same_period_last_year", "rolling_12_months")})
+    kinds = {"persons": "int", "persons_youth": "int", "new_persons_youth": "int",
+             "youth_rate_per_10k": "rate", "rate_ratio_female_male_youth": "ratio",
+             "benchmark_ratio_youth": "ratio", "youth_trend_annual_change": "signed_percent",
+             "female_share_youth_trend": "coef"}
+    checked = 0
+    for scope, block in blocks.items():
+        for ind_id, ind in block.items():
+            if ind_id == "goal_status":
+                continue
+            cell = cells[(scope, ind_id)]
+            if ind["suppressed"]:
+                assert cell == "–", (scope, ind_id)
+            elif ind["value"] is None:
+                assert cell == ("ej def." if lang == "sv" else "n/a"), (scope, ind_id)
+            else:
+                kind = kinds.get(ind_id, "percent")
+                assert cell.startswith(fmt_value(ind["value"], kind, lang)), (scope, ind_id)
+                interval = fmt_interval(ind["ci_low"], ind["ci_high"], kind, lang)
+                if interval:
+                    assert cell.endswith(f"({interval})")
+            checked += 1
+    assert checked == 27
+    # the same cells written out by hand from the fixture's numbers
+    if lang == "sv":
+        assert cells[("period", "youth_rate_per_10k")] == "86,4 (47,2–145,0)"
+        assert cells[("same_period_last_year", "female_share_youth")] == (
+            f"0,0{NBSP}% (0,0–27,8{NBSP}%)"
+        )
+        assert cells[("period", "youth_trend_annual_change")] == (
+            f"+8,2{NBSP}% (\u22125,1 till 23,5{NBSP}%)"
+        )
+        assert cells[("rolling_12_months", "rate_ratio_female_male_youth")] == "0,30 (0,13–0,65)"
+    else:
+        assert cells[("period", "youth_rate_per_10k")] == "86.4 (47.2–145.0)"
+        assert cells[("period", "youth_share")] == "45.2% (29.1–62.3%)"
+    assert cells[("period", "persons")] == "31"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_summary_sentences_use_only_published_numbers(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    lines = rendered[lang][1].lines
+    if lang == "sv":
+        expected = [
+            "Under T1 2024 rapporterades 14 unga (15-24 år) för narkotikabrott.",
+            f"Det motsvarar 86,4 per 10{NBSP}000 invånare i samma ålder "
+            f"(95{NBSP}% konfidensintervall 47,2–145,0).",
+            "Det är fler än samma period året innan (T1 2023), då 10 rapporterades.",
+            "Larm: antalet unga under T1 2024 var högre än väntat utifrån tidigare år.",
+        ]
+    else:
+        expected = [
+            "In T1 2024, 14 young people (15-24 years) were reported for narcotics offences.",
+            "That is more than in the same period a year earlier (T1 2023), when 10 were "
+            "reported.",
+        ]
+    for sentence in expected:
+        assert sentence in lines
+    # the share of young women in P is suppressed: said in words, never as a number
+    hidden = [line for line in lines if line.startswith(("Andelen kvinnor bland de unga (",
+                                                          "The share of women among young"))]
+    assert len(hidden) == 1 and "(–)" in hidden[0]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_suppressed_table_cells_show_a_dash_with_the_footnote(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    lines = rendered[lang][1].lines
+    label = "T3 2022"
+    row = next(line for line in lines if line.startswith(f"{label} | "))
+    assert row.split(" | ")[1:5] == ["–", f"1{NBSP}590" if lang == "sv" else "1,590", "–", "–"]
+    footnote = ("– = färre än 5 personer eller kan avslöja ett sådant tal." if lang == "sv"
+                else "– = fewer than 5 persons, or could reveal such a number.")
+    assert footnote in lines
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_missing_value_text_in_outputs(
+    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+) -> None:
+    texts = ["\n".join(rendered[lang][1].lines), render_followup_md(make_release(lang))]
+    for body in texts:
+        assert re.search(r"\b(nan|NaN|None|null|inf|NaT)\b|<NA>", body) is None
