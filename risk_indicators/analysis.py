@@ -24,6 +24,7 @@ from .aggregate import (
 from .config import Config, load_config
 from .counts import read_counts
 from .errors import InsufficientDataError, UsageError
+from .fairness import gender_goal_indicators
 from .followup import YouthStatistics, youth_statistics
 from .indicators import Indicator, slice_indicators
 from .periods import Period, last_complete_period, parse_period, period_grid, window_label
@@ -268,6 +269,9 @@ def analyse(
     results["period"]["new_persons_youth"] = _new_persons_youth(pp, chosen, data_start, config)
     youth = youth_statistics(cube, chosen, config=config)
     results["period"]["youth_trend_annual_change"] = youth.trend_indicator
+    results["period"].update(
+        gender_goal_indicators(cube, chosen.code, config=config, windows=windows if ends else None)
+    )
     return Analysis(
         period=chosen,
         config=config,
@@ -325,6 +329,7 @@ def _analyse_counts(
     results, labels = _scopes(cube, None, chosen, first, config)
     youth = youth_statistics(cube, chosen, config=config)
     results["period"]["youth_trend_annual_change"] = youth.trend_indicator
+    results["period"].update(gender_goal_indicators(cube, chosen.code, config=config))
     persons = int(
         table.cube.loc[
             (table.cube["area"] == "total")

@@ -243,6 +243,7 @@ def certify(
     *,
     min_count: int,
     report: bool = False,
+    levels: Sequence[str] = ("block", "neighbourhood", "all"),
 ) -> Certification:
     """Prove with integer witnesses that each needed target can be 0 and can be ``T``.
 
@@ -261,6 +262,10 @@ def certify(
     report
         Also run one batch linear program per block over every target to find reachable
         values for the audit table (not needed for the pass rule).
+    levels
+        Search regions, widening: ``"block"``, ``"neighbourhood"`` (with the blocks that
+        share a relation), ``"all"``. Only ``"all"`` can prove a failure; a narrower list
+        gives a quick check that may report failures that a wider search would settle.
     """
     k = len(targets)
     cert = Certification(
@@ -279,7 +284,7 @@ def certify(
     cert.ok_high[todo_high] = False
     neigh = system.neighbours
     blocks = system.block[targets]
-    for level in ("block", "neighbourhood", "all"):
+    for level in levels:
         for direction, todo in (("low", todo_low), ("high", todo_high)):
             ok = cert.ok_low if direction == "low" else cert.ok_high
             pending = todo & ~ok
@@ -465,19 +470,33 @@ def repair(
     """
     b = int(system.block[target])
     neigh = system.neighbours
-    levels = [[b], sorted(neigh.get(b, {b}))] if b >= 0 else []
-    regions = [np.isin(system.block, blocks) for blocks in levels]
+    # a period's witness nearly always moves the windows that cover it: start with them
+    regions = [np.isin(system.block, sorted(neigh.get(b, {b})))] if b >= 0 else []
     regions.append(np.ones(system.n_vars, dtype=bool))
     for region in regions:
-        for integral in (False, True):
-            chosen = _repair_in(
-                system, fixed, deviable, target, direction, min_count, weight, region, integral
-            )
-            if chosen is None:
-                break  # infeasible here: widen the region
-            if len(chosen):
-                return chosen
+        chosen = _repair_in(
+            system, fixed, deviable, target, direction, min_count, weight, region, False
+        )
+        if chosen is None:
+            continue  # infeasible here: widen the region
+        if len(chosen) or chosen.integral:
+            return chosen.idx
+        # the linear witness needs no hiding but is fractional: ask for an integer one
+        chosen = _repair_in(
+            system, fixed, deviable, target, direction, min_count, weight, region, True
+        )
+        if chosen is not None:
+            return chosen.idx
     return np.array([], dtype=np.int64)
+
+
+@dataclass
+class _Chosen:
+    idx: IntArray
+    integral: bool
+
+    def __len__(self) -> int:
+        return len(self.idx)
 
 
 def _repair_in(
@@ -490,7 +509,7 @@ def _repair_in(
     weight: FloatArray,
     region: BoolArray,
     integral: bool,
-) -> IntArray | None:
+) -> _Chosen | None:
     sub = _sub(system, region)
     n = len(sub.idx)
     val = fixed[sub.idx]
@@ -523,7 +542,7 @@ def _repair_in(
     if x is None:
         return None
     moved = (x[n : n + m] + x[n + m :]) > _TOL
-    return sub.idx[dev[moved]].astype(np.int64)
+    return _Chosen(sub.idx[dev[moved]].astype(np.int64), _is_integral(x[:n]))
 
 
 # --------------------------------------------------------------------------------------

@@ -287,29 +287,15 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     # Per unit of deviation every count costs about the same (fewest hidden counts); a
     # margin costs a little more, so that ties hide inner cells and keep the totals.
     weight = np.array([1.0 + 0.01 * len(model.defs.get(i, ())) for i in range(system.n_vars)])
+    zero = counts[value == 0]
     for _ in range(MAX_ROUNDS):
-        fixed = np.where(deviable & ~hidden, system.truth, np.nan)
-        fixed[counts[value == 0]] = 0.0
-        failing = _audit(model, fixed, hidden, targets, min_count, report=False)[0]
+        failing = _audit(model, _fixed(system.truth, deviable & ~hidden, zero), hidden,
+                         targets, min_count, report=False)[0]  # fmt: skip
         if not failing:
             break
-        added = False
-        for target, direction in failing:
-            if not (deviable & ~hidden).any():
-                break
-            fixed = np.where(deviable & ~hidden, system.truth, np.nan)
-            fixed[counts[value == 0]] = 0.0
-            chosen = repair(
-                system, fixed, deviable & ~hidden, target, direction,
-                min_count=min_count, weight=weight,
-            )  # fmt: skip
-            if len(chosen):
-                hidden[chosen] = True
-                added = True
-        if not added:
+        if not _repair_round(model, failing, hidden, deviable, zero, weight, min_count):
             break
-    fixed = np.where(deviable & ~hidden, system.truth, np.nan)
-    fixed[counts[value == 0]] = 0.0
+    fixed = _fixed(system.truth, deviable & ~hidden, zero)
     failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
     if failing:
         names = sorted({system.names[t] for t, _ in failing})
@@ -329,6 +315,71 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     cells = _ledger_cells(model, table, low=vals, high=vals)
     release = Release(release_id, "suppress", min_count, cells, model.links, state)
     return Protection(table, audit, release, min_count, "suppress", {"set_aside": model.set_aside})
+
+
+def _fixed(truth: np.ndarray, shown: np.ndarray, zero: np.ndarray) -> np.ndarray:
+    """Published value per variable (zeros always), NaN where hidden or not a count."""
+    fixed = np.where(shown, truth, np.nan)
+    fixed[zero] = 0.0
+    return fixed
+
+
+def _repair_round(
+    model: Model,
+    failing: list[tuple[int, str]],
+    hidden: np.ndarray,
+    deviable: np.ndarray,
+    zero: np.ndarray,
+    weight: np.ndarray,
+    min_count: int,
+) -> bool:
+    """Hide more counts for the failing targets of one audit round, block by block.
+
+    After each repair the other failing targets of the block are checked again with one
+    batch witness program, so that a target already protected by an earlier repair costs
+    no repair program of its own. Returns whether anything was hidden.
+    """
+    system = model.system
+    added = False
+    by_block: dict[int, list[tuple[int, str]]] = {}
+    for t, d in failing:
+        by_block.setdefault(int(system.block[t]), []).append((t, d))
+    for _, pending in sorted(by_block.items()):
+        while pending:
+            if added:
+                pending = _still_failing(model, pending, hidden, deviable, zero, min_count)
+                if not pending:
+                    break
+            target, direction = pending.pop(0)
+            shown = deviable & ~hidden
+            fixed = _fixed(system.truth, shown, zero)
+            chosen = repair(
+                system, fixed, shown, target, direction, min_count=min_count, weight=weight
+            )
+            if len(chosen):
+                hidden[chosen] = True
+                added = True
+    return added
+
+
+def _still_failing(
+    model: Model,
+    pending: list[tuple[int, str]],
+    hidden: np.ndarray,
+    deviable: np.ndarray,
+    zero: np.ndarray,
+    min_count: int,
+) -> list[tuple[int, str]]:
+    """The pending (target, direction) pairs that one batch witness search cannot settle."""
+    fixed = _fixed(model.system.truth, deviable & ~hidden, zero)
+    known = ~np.isnan(fixed)
+    lb, ub = np.where(known, fixed, 0.0), np.where(known, fixed, np.inf)
+    tg = np.array(sorted({t for t, _ in pending}), dtype=np.int64)
+    cert = certify(model.system, lb, ub, tg, np.ones(len(tg), dtype=bool), min_count=min_count,
+                   levels=("neighbourhood",))  # fmt: skip
+    ok = {("low", int(t)) for t, o in zip(tg, cert.ok_low, strict=True) if o}
+    ok |= {("high", int(t)) for t, o in zip(tg, cert.ok_high, strict=True) if o}
+    return [(t, d) for t, d in pending if (d, t) not in ok]
 
 
 def _audit(

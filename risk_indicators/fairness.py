@@ -35,10 +35,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.rates import test_poisson_2indep
+from statsmodels.stats import rates as sm_rates
 
 from .config import Config
 from .errors import UsageError
+from .goal import (
+    GOAL_RULE_EN,
+    GOAL_RULE_SV,
+    GoalResult,
+    ShareTrendResult,
+    female_share_youth_trend,
+    goal_status,
+)
 from .indicators import Indicator, slice_indicators
 from .rates import odds_ratio_to_benchmark, rate_ratio_table, wilson_table
 from .standardise import (
@@ -47,9 +55,10 @@ from .standardise import (
     TOTAL,
     WOMEN,
     StandardisedResult,
-    _youth_label,
+    float64_columns,
     gender_counts,
     standardised_rate_ratio,
+    youth_label,
 )
 
 __all__ = [
@@ -66,6 +75,7 @@ __all__ = [
     "fairness_report",
     "female_share",
     "female_share_youth",
+    "gender_goal_indicators",
     "gender_rate_ratio",
     "has_detection",
     "selection_rates",
@@ -85,11 +95,11 @@ def _labels(cube: pd.DataFrame, period: str | None, func: str) -> list[str]:
     return [period]
 
 
-def _float64(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    for c in cols:
-        frame[c] = pd.array(frame[c].astype(object).where(frame[c].notna(), None),
-                            dtype="Float64")  # fmt: skip
-    return frame
+def _women_men(counts: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """``{label: (women, men)}`` from :func:`gender_counts`."""
+    return {str(p): (int(w), int(m)) for p, w, m in zip(
+        counts["period"].tolist(), counts["women"].tolist(), counts["men"].tolist(),
+        strict=True)}  # fmt: skip
 
 
 def _errorbars(ax: Any, x: np.ndarray, t: pd.DataFrame, colour: str, label: str) -> None:
@@ -145,18 +155,18 @@ def female_share(
     """
     key = "female_share_youth" if youth else "female_share"
     labels = _labels(cube, period, "female_share")
-    counts = gender_counts(cube, config=config, youth=youth, periods=labels).set_index("period")
+    counts = _women_men(gender_counts(cube, config=config, youth=youth, periods=labels))
     rows = []
     # one period's rows at a time: slice_indicators filters its input once per count
     parts = dict(tuple(cube.loc[cube["period"].isin(labels)].groupby("period", sort=False)))
     for label in labels:
         ind = slice_indicators(parts[label], label, config=config)[key]
         rows.append({"period": label, "area": TOTAL,
-                     "age_band": _youth_label(config) if youth else TOTAL, "gender": WOMEN,
+                     "age_band": youth_label(config) if youth else TOTAL, "gender": WOMEN,
                      "estimate": ind.value, "ci_low": ind.ci_low, "ci_high": ind.ci_high,
-                     "n": int(ind.n or 0), "women": int(counts.at[label, "women"]),
-                     "men": int(counts.at[label, "men"]), "reason": ind.reason})  # fmt: skip
-    table = _float64(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
+                     "n": int(ind.n or 0), "women": counts[label][0], "men": counts[label][1],
+                     "reason": ind.reason})  # fmt: skip
+    table = float64_columns(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
     return ShareResult(table, youth, config.gender_goal.target_female_share if youth else None)
 
 
@@ -239,20 +249,23 @@ def gender_rate_ratio(
     exact = rate_ratio_table(a, p1, b, p0, method="exact", alpha=alpha)
     pvals: list[float | None] = []
     for ai, bi, n1, n0 in zip(a, b, p1, p0, strict=True):
-        ok = ai + bi > 0 and n1 > 0 and n0 > 0
-        test = test_poisson_2indep(int(ai), n1, int(bi), n0, method="exact-cond") if ok else None
-        pvals.append(None if test is None else float(test.pvalue))
+        if not (ai + bi > 0 and n1 > 0 and n0 > 0):
+            pvals.append(None)
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):  # its ratio when bi = 0
+            test = sm_rates.test_poisson_2indep(int(ai), n1, int(bi), n0, method="exact-cond")
+        pvals.append(float(test.pvalue))
     table = pd.DataFrame({
         "period": c["period"], "area": TOTAL,
-        "age_band": _youth_label(config) if youth else TOTAL,
+        "age_band": youth_label(config) if youth else TOTAL,
         "gender": WOMEN if reference == MEN else MEN,
-        "estimate": katz["estimate"].to_numpy(), "ci_low": katz["ci_low"].to_numpy(),
-        "ci_high": katz["ci_high"].to_numpy(), "n": katz["n"].to_numpy(),
+        "estimate": katz["estimate"].array, "ci_low": katz["ci_low"].array,
+        "ci_high": katz["ci_high"].array, "n": katz["n"].to_numpy(),
         "p_value": pd.array(pvals, dtype="Float64"),
-        "exact_ci_low": exact["ci_low"].to_numpy(), "exact_ci_high": exact["ci_high"].to_numpy(),
+        "exact_ci_low": exact["ci_low"].array, "exact_ci_high": exact["ci_high"].array,
         "count": a.astype(np.int64), "reference_count": b.astype(np.int64),
-        "population": pd.array(c[f"pop_{num}"].astype(object), dtype="Float64"),
-        "reference_population": pd.array(c[f"pop_{den}"].astype(object), dtype="Float64"),
+        "population": c[f"pop_{num}"].astype("Float64").array,
+        "reference_population": c[f"pop_{den}"].astype("Float64").array,
         "reference": reference, "reason": katz["reason"].to_numpy(),
     })  # fmt: skip
     return RateRatioResult(table, reference)
@@ -318,14 +331,13 @@ def benchmark_ratio_youth(
     c = gender_counts(cube, config=config, periods=labels)
     s = config.gender_goal.benchmark_female_share
     rows = []
-    for r in c.itertuples(index=False):
-        e = odds_ratio_to_benchmark(int(r.women), int(r.women + r.men), s, alpha=alpha,
-                                    benchmark_n=benchmark_n)  # fmt: skip
-        rows.append({"period": r.period, "area": TOTAL, "age_band": _youth_label(config),
+    for label, (w, m) in _women_men(c).items():
+        e = odds_ratio_to_benchmark(w, w + m, s, alpha=alpha, benchmark_n=benchmark_n)
+        rows.append({"period": label, "area": TOTAL, "age_band": youth_label(config),
                      "gender": WOMEN, "estimate": e.estimate, "ci_low": e.ci_low,
-                     "ci_high": e.ci_high, "n": e.n, "women": int(r.women), "men": int(r.men),
+                     "ci_high": e.ci_high, "n": e.n, "women": w, "men": m,
                      "benchmark_share": s, "reason": e.reason})  # fmt: skip
-    table = _float64(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
+    table = float64_columns(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
     return BenchmarkResult(table, s, config.gender_goal.benchmark_source, benchmark_n)
 
 
@@ -366,7 +378,9 @@ class DecompositionResult:
                             "estimate": [self.from_women, self.from_men, self.change],
                             "start_count": [w0, m0, w0 + m0],
                             "end_count": [w1, m1, w1 + m1]})  # fmt: skip
-        return _float64(out, "estimate").assign(start=self.start, end=self.end, reason=self.reason)
+        return float64_columns(out, "estimate").assign(
+            start=self.start, end=self.end, reason=self.reason
+        )
 
     def sentence(self, language: Literal["sv", "en"] = "en") -> str:
         """The decomposition in one sentence, Swedish (``sv``) or English (``en``)."""
@@ -431,9 +445,8 @@ def share_change_decomposition(
     """
     for label in (start, end):
         _labels(cube, label, "share_change_decomposition")
-    c = gender_counts(cube, config=config, youth=youth, periods=[start, end]).set_index("period")
-    w = (int(c.at[start, "women"]), int(c.at[end, "women"]))
-    m = (int(c.at[start, "men"]), int(c.at[end, "men"]))
+    c = _women_men(gender_counts(cube, config=config, youth=youth, periods=[start, end]))
+    w, m = (c[start][0], c[end][0]), (c[start][1], c[end][1])
     young = "young " if youth else ""
     for counts, who in ((w, "women"), (m, "men")):
         for value, label in zip(counts, (start, end), strict=True):
@@ -476,10 +489,14 @@ def has_detection(detection: pd.DataFrame | None) -> bool:
     return bool(detection.loc[known & (detection["age_band"] == TOTAL), "persons"].sum() > 0)
 
 
+def _trend_row(trend: ShareTrendResult, period: str, config: Config) -> pd.DataFrame:
+    """The log-odds row of a trend's table with the shared keys and the reason."""
+    return trend.table.iloc[:1].assign(period=period, area=TOTAL, age_band=youth_label(config),
+                                       gender=WOMEN, reason=trend.reason)  # fmt: skip
+
+
 def _by_detection(detection: pd.DataFrame, cube: pd.DataFrame, period: str,
                   config: Config) -> pd.DataFrame:  # fmt: skip
-    from .goal import female_share_youth_trend
-
     parts = []
     for mode, frame in detection_cubes(detection, cube).items():
         if mode == TOTAL:
@@ -491,9 +508,8 @@ def _by_detection(detection: pd.DataFrame, cube: pd.DataFrame, period: str,
             "rate_ratio_mantel_haenszel": standardised_rate_ratio(
                 frame, period, config=config, strata=("age_band",)).table.query(
                 "method == 'mantel_haenszel'"),
-            "female_share_youth_trend": female_share_youth_trend(
-                frame, period, config=config).table.assign(period=period, area=TOTAL,
-                age_band=_youth_label(config), gender=WOMEN, reason=""),
+            "female_share_youth_trend": _trend_row(
+                female_share_youth_trend(frame, period, config=config), period, config),
         }  # fmt: skip
         for name, t in figures.items():
             keep = [c for c in [*_SHARED, "p_value", "reason"] if c in t]
@@ -501,7 +517,7 @@ def _by_detection(detection: pd.DataFrame, cube: pd.DataFrame, period: str,
     out = pd.concat(parts, ignore_index=True)
     out = out[["figure", "detection", *[c for c in out.columns
                                         if c not in ("figure", "detection")]]]  # fmt: skip
-    return _float64(out, "estimate", "ci_low", "ci_high", "p_value")
+    return float64_columns(out, "estimate", "ci_low", "ci_high", "p_value")
 
 
 # --------------------------------------------------------------------------- fairlearn
@@ -588,13 +604,6 @@ def _metric_frame(y: np.ndarray, w: np.ndarray, gender: pd.Series,
                            sample_params={"selection_rate": {"sample_weight": w}})  # fmt: skip
 
 
-def _nan_free(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    for c in cols:
-        values = pd.to_numeric(frame[c], errors="coerce").astype(float)
-        frame[c] = pd.array(np.where(np.isfinite(values), values, np.nan), dtype="Float64")
-    return frame
-
-
 def selection_rates(
     cube: pd.DataFrame, *, config: Config, detection: pd.DataFrame | None = None
 ) -> ParityResult:
@@ -642,15 +651,16 @@ def selection_rates(
         rr_ci_high=rr["ci_high"].to_numpy(), rate_difference=a / n1 - b / n0,
         diff_ci_low=diff[:, 0], diff_ci_high=diff[:, 1],
         reason=rr["reason"].to_numpy())  # fmt: skip
-    parity = pd.DataFrame({"ratio": mf.ratio()["selection_rate"],
-                           "difference": mf.difference()["selection_rate"]})
+    parity = pd.DataFrame(
+        {"ratio": mf.ratio()["selection_rate"], "difference": mf.difference()["selection_rate"]}
+    )
     parity = parity.reset_index()
     parity.columns = [*controls, "ratio", "difference"]
-    parity = _nan_free(parity.merge(analytic, on=controls, how="left"), "ratio", "difference",
+    parity = float64_columns(parity.merge(analytic, on=controls, how="left"), "ratio", "difference",
                        "rate_ratio", "rr_ci_low", "rr_ci_high", "rate_difference",
                        "diff_ci_low", "diff_ci_high")  # fmt: skip
     by_period = _metric_frame(y, w, rows["gender"], rows[["period"]])
-    overall = _nan_free(pd.DataFrame({
+    overall = float64_columns(pd.DataFrame({
         "demographic_parity_ratio": by_period.ratio()["selection_rate"],
         "demographic_parity_difference": by_period.difference()["selection_rate"],
     }).reset_index(), "demographic_parity_ratio", "demographic_parity_difference")  # fmt: skip
@@ -664,9 +674,10 @@ def selection_rates(
             warnings.simplefilter("ignore")
             ratio = float(demographic_parity_ratio(y[last], y[last], **kw))
             headline["demographic_parity_difference"] = float(
-                demographic_parity_difference(y[last], y[last], **kw))
+                demographic_parity_difference(y[last], y[last], **kw)
+            )
         headline["demographic_parity_ratio"] = ratio if math.isfinite(ratio) else None
-    return ParityResult(mf, _nan_free(table, "estimate"), parity, overall, headline)
+    return ParityResult(mf, float64_columns(table, "estimate"), parity, overall, headline)
 
 
 # --------------------------------------------------------------------------- coverage
@@ -741,13 +752,14 @@ class FairnessResult:
     """Every gender figure of one analysis, for the report (:func:`fairness_report`)."""
 
     period: str
+    config: Config
     shares: ShareResult
     shares_all_ages: ShareResult
     window_shares: ShareResult | None
     rate_ratio: RateRatioResult
     benchmark: BenchmarkResult
-    trend: Any
-    goal: Any
+    trend: ShareTrendResult
+    goal: GoalResult
     standardised: StandardisedResult
     decomposition: DecompositionResult | None
     parity: ParityResult
@@ -765,12 +777,71 @@ class FairnessResult:
                  "rate_ratio_mantel_haenszel": self.standardised.table.query(
                      "method == 'mantel_haenszel'")}  # fmt: skip
         rows = [t.loc[t["period"] == p].assign(figure=k) for k, t in parts.items()]
-        rows.append(self.trend.table.iloc[:1].assign(
-            figure="female_share_youth_trend", period=p, area=TOTAL, age_band=self.shares.table[
-                "age_band"].iloc[0], gender=WOMEN, reason=self.trend.reason))  # fmt: skip
+        rows.append(
+            _trend_row(self.trend, p, self.config).assign(figure="female_share_youth_trend")
+        )
         out = pd.concat(rows, ignore_index=True)
         cols = ["figure", *_SHARED, "p_value", "reason"]
         return out.reindex(columns=cols)
+
+    def report_table(self) -> pd.DataFrame:
+        """The figures for P in the report's long form: ``measure, scope, group, estimate,
+        ci_low, ci_high, n, p_value`` (``scope`` period or rolling_12_months, ``group`` total
+        or a detection mode). Exact values: disclosure control decides what is published."""
+        p, rows = self.period, []
+
+        def add(
+            measure: str,
+            t: pd.DataFrame,
+            scope: str = "period",
+            group: str = TOTAL,
+            est: str = "estimate",
+            low: str = "ci_low",
+            high: str = "ci_high",
+        ) -> None:
+            for r in t.to_dict("records"):
+                rows.append({"measure": measure, "scope": scope, "group": group,
+                             "estimate": r[est], "ci_low": r.get(low), "ci_high": r.get(high),
+                             "n": r.get("n"), "p_value": r.get("p_value")})  # fmt: skip
+
+        at_p = {k: t.loc[t["period"] == p] for k, t in (
+            ("share", self.shares.table), ("all", self.shares_all_ages.table),
+            ("rr", self.rate_ratio.table), ("bench", self.benchmark.table),
+            ("mh", self.standardised.table.query("method == 'mantel_haenszel'")))}  # fmt: skip
+        add("female_share_youth", at_p["share"])
+        if self.window_shares is not None and len(self.window_shares.table):
+            add("female_share_youth", self.window_shares.table.iloc[-1:], "rolling_12_months")
+        add("female_share", at_p["all"])
+        add("rate_ratio_katz", at_p["rr"])
+        add("rate_ratio_exact", at_p["rr"], low="exact_ci_low", high="exact_ci_high")
+        add("rate_ratio_mantel_haenszel", at_p["mh"])
+        add("benchmark_ratio_youth", at_p["bench"])
+        add("female_share_youth_trend", _trend_row(self.trend, p, self.config))
+        h = self.parity.headline
+        for m in ("demographic_parity_ratio", "demographic_parity_difference"):
+            rows.append({"measure": m, "scope": "period", "group": TOTAL, "estimate": h[m]})
+        if self.by_detection is not None:
+            d = self.by_detection
+            for mode in DETECTIONS:
+                part = d.loc[(d["figure"] == "female_share_youth") & (d["detection"] == mode)
+                             & (d["period"] == p)]  # fmt: skip
+                add("female_share_by_detection", part, group=mode)
+        out = pd.DataFrame(rows, columns=["measure", "scope", "group", "estimate", "ci_low",
+                                          "ci_high", "n", "p_value"])  # fmt: skip
+        out["n"] = pd.array([None if pd.isna(v) else int(v) for v in out["n"].tolist()],
+                            dtype="Int64")  # fmt: skip
+        return float64_columns(out, "estimate", "ci_low", "ci_high", "p_value")
+
+    def report_goal(self) -> dict[str, Any]:
+        """The ``goal`` mapping of the report: status, target, rule (sv and en), the smallest
+        detectable change between two 12-month periods, benchmark and its source."""
+        g = self.config.gender_goal
+        return {"status": self.goal.status, "target_female_share": g.target_female_share,
+                "target_period": g.target_period,
+                "rule": {"sv": GOAL_RULE_SV, "en": GOAL_RULE_EN},
+                "min_detectable_change": self.goal.detectable_change_year,
+                "benchmark_female_share": g.benchmark_female_share,
+                "benchmark_source": g.benchmark_source}  # fmt: skip
 
     def summary(self, language: Literal["sv", "en"] = "en") -> str:
         lines = [self.shares.summary(), self.rate_ratio.summary(), self.benchmark.summary(),
@@ -789,16 +860,21 @@ def _analysis_parts(analysis: Any) -> tuple[pd.DataFrame, str, Config, pd.DataFr
     return analysis.cube, analysis.period.code, analysis.config, analysis.windows
 
 
-def fairness_indicators(analysis: Any) -> dict[str, Indicator]:
+def gender_goal_indicators(
+    cube: pd.DataFrame,
+    period: str,
+    *,
+    config: Config,
+    windows: pd.DataFrame | None = None,
+) -> dict[str, Indicator]:
     """``female_share_youth_trend`` and ``goal_status`` of CONTRACT 4 as indicators.
 
-    Both are model summaries over all periods (``uses=()``). ``n`` of the trend is the
-    number of periods it uses (as ``youth_trend_annual_change``); ``goal_status`` has no
-    ``n`` so that no small 12-month count is published through it.
+    Both are model summaries over all periods (``uses=()``, published like the youth trend).
+    ``n`` of the trend is the number of periods it uses (as ``youth_trend_annual_change``);
+    ``goal_status`` has ``n`` None and a reason free of counts, so that no small 12-month
+    count is published through it. ``windows`` (the rolling 12-month cube) gives the distinct
+    persons of the 12 months; without it the periods are summed (counts mode).
     """
-    from .goal import female_share_youth_trend, goal_status
-
-    cube, period, config, windows = _analysis_parts(analysis)
     t = female_share_youth_trend(cube, period, config=config)
     g = goal_status(cube, period, config=config, windows=windows)
     return {
@@ -807,6 +883,12 @@ def fairness_indicators(analysis: Any) -> dict[str, Indicator]:
         "goal_status": Indicator("goal_status", g.status, None, None, n=None, reason=g.reason,
                                  uses=()),
     }  # fmt: skip
+
+
+def fairness_indicators(analysis: Any) -> dict[str, Indicator]:
+    """:func:`gender_goal_indicators` for an :class:`~risk_indicators.analysis.Analysis`."""
+    cube, period, config, windows = _analysis_parts(analysis)
+    return gender_goal_indicators(cube, period, config=config, windows=windows)
 
 
 def fairness_report(
@@ -820,8 +902,6 @@ def fairness_report(
     from the 12 months a year earlier (from the same period a year earlier without windows),
     fairlearn selection rates, and, when the data have detection modes, the figures by mode.
     """
-    from .goal import female_share_youth_trend, goal_status
-
     cube, period, config, windows = _analysis_parts(analysis)
     detection = getattr(analysis, "detection", None)
     notes: list[str] = []
@@ -843,6 +923,7 @@ def fairness_report(
         notes.append("No detection modes in the data: figures by detection mode are left out.")
     return FairnessResult(
         period=period,
+        config=config,
         shares=female_share_youth(cube, config=config),
         shares_all_ages=female_share(cube, config=config),
         window_shares=female_share_youth(windows, config=config) if windows is not None else None,
@@ -853,6 +934,8 @@ def fairness_report(
         standardised=standardised_rate_ratio(cube, period, config=config, reference=reference),
         decomposition=decomposition,
         parity=selection_rates(cube, config=config, detection=detection if known else None),
-        by_detection=_by_detection(detection, cube, period, config) if known else None,
+        by_detection=_by_detection(detection, cube, period, config)
+        if known and detection is not None
+        else None,
         notes=tuple(notes),
     )

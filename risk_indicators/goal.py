@@ -121,8 +121,10 @@ class ShareTrendResult:
         eta = self.intercept + self.estimate * t
         se = math.sqrt(float(x @ np.array(self.cov) @ x))
         z = float(stats.norm.isf(alpha / 2))
-        return float(special.expit(eta)), float(special.expit(eta - z * se)), float(
-            special.expit(eta + z * se)
+        return (
+            float(special.expit(eta)),
+            float(special.expit(eta - z * se)),
+            float(special.expit(eta + z * se)),
         )
 
     def summary(self) -> str:
@@ -351,7 +353,8 @@ class GoalResult:
                  self.n)]  # fmt: skip
         out = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high", "n"])
         for c in ("estimate", "ci_low", "ci_high"):
-            out[c] = pd.array(out[c].astype(object), dtype="Float64")
+            out[c] = pd.array([None if v is None else float(v) for v in out[c].tolist()],
+                              dtype="Float64")  # fmt: skip
         return out.assign(period=self.period, status=self.status, target=self.target,
                           target_period=self.target_period)  # fmt: skip
 
@@ -467,30 +470,46 @@ def goal_status(
     proj = trend.projected(p.shift(horizon - p.ordinal).code, alpha=alpha)
     span = labels.index(period) + 1
     if span < min_years * p.freq:
-        status, reason = "insufficient_data", (
-            f"the data cover {span} periods up to {period}, fewer than {min_years} years")
+        status, reason = (
+            "insufficient_data",
+            (f"the data cover {span} periods up to {period}, fewer than {min_years} years"),
+        )
     elif n < n_min:
-        status, reason = "insufficient_data", (
-            f"fewer than {n_min} young women and men in {window}")
+        status, reason = (
+            "insufficient_data",
+            (f"fewer than {n_min} young women and men in {window}"),
+        )
     elif est.ci_low is not None and est.ci_low >= target:
-        status, reason = "met", (
-            f"the lower 95% limit of the 12-month share is at least {target:.0%}")
+        status, reason = (
+            "met",
+            (f"the lower 95% limit of the 12-month share is at least {target:.0%}"),
+        )
     elif proj is not None:
         on = proj[0] >= target
         status = "on_track" if on else "not_on_track"
-        reason = (f"the trend projects {proj[0]:.1%} by {p.shift(horizon - p.ordinal).code}, "
-                  f"{'at or above' if on else 'below'} the target {target:.0%}")
+        reason = (
+            f"the trend projects {proj[0]:.1%} by {p.shift(horizon - p.ordinal).code}, "
+            f"{'at or above' if on else 'below'} the target {target:.0%}"
+        )
     elif est.ci_high is not None and est.ci_high < target:
-        status, reason = "not_on_track", (
-            f"the trend cannot be estimated ({trend.reason}) and the upper 95% limit of the "
-            f"12-month share is below {target:.0%}")
+        status, reason = (
+            "not_on_track",
+            (
+                f"the trend cannot be estimated ({trend.reason}) and the upper 95% limit of the "
+                f"12-month share is below {target:.0%}"
+            ),
+        )
     else:
         status, reason = "insufficient_data", (
             f"the trend cannot be estimated ({trend.reason}) and the 12-month interval "
             f"includes the target {target:.0%}")  # fmt: skip
+    projected, projected_low, projected_high = proj if proj is not None else (None, None, None)
     return GoalResult(
-        status, reason, period, target, target_period, est.estimate, est.ci_low, est.ci_high,
-        n, *(proj if proj is not None else (None, None, None)),
-        detectable_change(base, n_period, alpha=alpha, power=power),
-        detectable_change(base, n, alpha=alpha, power=power), n_period, trend, window,
+        status=status, reason=reason, period=period, target=target,
+        target_period=target_period, share=est.estimate, ci_low=est.ci_low,
+        ci_high=est.ci_high, n=n, projected=projected, projected_low=projected_low,
+        projected_high=projected_high,
+        detectable_change_period=detectable_change(base, n_period, alpha=alpha, power=power),
+        detectable_change_year=detectable_change(base, n, alpha=alpha, power=power),
+        n_per_period=n_period, trend=trend, window=window,
     )  # fmt: skip

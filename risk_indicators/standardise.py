@@ -96,7 +96,7 @@ def gender_counts(
     *,
     config: Config,
     youth: bool = True,
-    by: Sequence[Stratum] = (),
+    by: Sequence[str] = (),
     periods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Women and men, persons and population, per period (and stratum) from the cube.
@@ -119,10 +119,10 @@ def gender_counts(
         ``period, [area], [age_band], women, men, pop_women, pop_men`` in cube order;
         populations are floats, NaN where any cell summed has no population.
     """
-    by = _strata(by, "gender_counts")
+    kept = _strata(by, "gender_counts")
     inner = [a for a in dict.fromkeys(cube["area"]) if a != TOTAL]
-    areas = inner if ("area" in by and inner) else [TOTAL]
-    if "age_band" in by:
+    areas = inner if ("area" in kept and inner) else [TOTAL]
+    if "age_band" in kept:
         bands = list(config.youth_bands if youth else config.age_band_labels)
     else:
         bands = list(config.youth_bands) if youth else [TOTAL]
@@ -133,7 +133,7 @@ def gender_counts(
     if periods is not None:
         order = [p for p in order if p in set(periods)]
         rows = rows.loc[rows["period"].isin(order)]
-    keys = ["period", *by]
+    keys = ["period", *kept]
     levels = {"period": order, "area": areas, "age_band": bands, "gender": [WOMEN, MEN]}
     frame = pd.DataFrame(
         {k: pd.Categorical(rows[k], categories=levels[k]) for k in [*keys, "gender"]}
@@ -271,9 +271,9 @@ class GenderTimeResult:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 2))
-        if self.ratio_change is not None:
-            ax.errorbar([self.ratio_change], [0], xerr=[[self.ratio_change - self.ci_low],
-                        [self.ci_high - self.ratio_change]], fmt="o",
+        est, low, high = self.ratio_change, self.ci_low, self.ci_high
+        if est is not None and low is not None and high is not None:
+            ax.errorbar([est], [0], xerr=[[est - low], [high - est]], fmt="o",
                         color=COLOURS["standardised" if self.strata else "crude"])  # fmt: skip
         ax.axvline(1.0, color="grey", lw=1, ls="--")
         ax.set_yticks([])
@@ -297,11 +297,11 @@ def _long_cells(
 ) -> tuple[pd.DataFrame, tuple[str, ...], str]:
     """Youth cells (one row per stratum, period and gender) with positive population."""
     note = ""
-    wide = gender_counts(cube, config=config, by=strata, periods=labels)  # type: ignore[arg-type]
+    wide = gender_counts(cube, config=config, by=strata, periods=labels)
     if "area" in strata and wide[["pop_women", "pop_men"]].isna().all().all():
         strata = tuple(s for s in strata if s != "area")
         note = "area populations unknown: adjusted for age band only"
-        wide = gender_counts(cube, config=config, by=strata, periods=labels)  # type: ignore[arg-type]
+        wide = gender_counts(cube, config=config, by=strata, periods=labels)
     long = pd.concat(
         [
             wide[["period", *strata]].assign(gender=g, persons=wide[c], population=wide[p])
@@ -341,11 +341,10 @@ def gender_time_glm(
     func = "gender_time_glm"
     period = _check_common(period, cube, reference, func)
     _choice(family, ("poisson", "quasipoisson"), "family", func)
-    strata = _strata(strata, func)
     labels = list(dict.fromkeys(cube["period"]))
     labels = labels[: labels.index(period) + 1]
     p_end = period_of(period)
-    cells, strata, note = _long_cells(cube, labels, config, strata)
+    cells, kept, note = _long_cells(cube, labels, config, _strata(strata, func))
     numerator = WOMEN if reference == MEN else MEN
 
     def empty(reason: str) -> GenderTimeResult:
@@ -353,25 +352,25 @@ def gender_time_glm(
         table = pd.DataFrame({"term": ["ratio_change", "ratio_at_period", "gender:time",
                               "gender"], "estimate": na, "ci_low": na, "ci_high": na,
                               "p_value": na, "n": len(cells)})  # fmt: skip
-        return GenderTimeResult(None, None, None, None, None, None, None, strata, reference,
+        return GenderTimeResult(None, None, None, None, None, None, None, kept, reference,
                                 family, None, len(cells), "insufficient_data", reason,
                                 table)  # fmt: skip
 
     need = min_years * p_end.freq
     if len(labels) < need:
         return empty(REASON_SHORT.format(need=need, years=min_years, period=period))
-    for g, who in ((WOMEN, "young women"), (MEN, "young men")):
-        part = cells.loc[cells["gender"] == g]
+    for gender, who in ((WOMEN, "young women"), (MEN, "young men")):
+        part = cells.loc[cells["gender"] == gender]
         if part.loc[part["persons"] > 0, "period"].nunique() < 2:
             return empty(REASON_FEW.format(who=who))
-    for s in strata:  # a level without persons has its MLE at -inf
+    for s in kept:  # a level without persons has its MLE at -inf
         live = cells.groupby(s)["persons"].transform("sum") > 0
         cells = cells.loc[live]
     ordinals = np.array([period_of(p).ordinal for p in cells["period"]])
     t = (ordinals - p_end.ordinal) / p_end.freq
     g = (cells["gender"] == numerator).to_numpy(float)
-    cols = [np.ones(len(cells)), g, t, g * t]
-    for s in strata:
+    cols: list[np.ndarray] = [np.ones(len(cells)), g, t, g * t]
+    for s in kept:
         levels = list(dict.fromkeys(cells[s]))
         cols += [(cells[s] == lev).to_numpy(float) for lev in levels[1:]]
     X = np.column_stack(cols)
@@ -411,7 +410,7 @@ def gender_time_glm(
                                                    "p_value"]).assign(n=len(cells))  # fmt: skip
     return GenderTimeResult(
         math.exp(b3), math.exp(lo3), math.exp(hi3), p3, math.exp(b1), math.exp(lo1),
-        math.exp(hi1), strata, reference, family, phi if df_resid > 0 else None, len(cells),
+        math.exp(hi1), kept, reference, family, phi if df_resid > 0 else None, len(cells),
         "ok", note, table,
     )  # fmt: skip
 
@@ -451,13 +450,14 @@ class StandardisedResult:
 
         ``direction_differs`` is True when one ratio rises and the other falls.
         """
-        c = self.comparison.set_index("period")
+        labels = [str(p) for p in self.comparison["period"].tolist()]
         for label in (start, end):
-            if label not in c.index:
+            if label not in labels:
                 raise UsageError(f"The period {label!r} is not in the standardised table.")
         out: dict[str, Any] = {"start": start, "end": end}
         for kind in ("crude", "standardised"):
-            s, e = c.at[start, kind], c.at[end, kind]
+            values = dict(zip(labels, self.comparison[kind].tolist(), strict=True))
+            s, e = values[start], values[end]
             ok = not (pd.isna(s) or pd.isna(e)) and float(s) > 0
             out[f"{kind}_change"] = float(e) / float(s) if ok else None
         a, b = out["crude_change"], out["standardised_change"]
@@ -520,15 +520,15 @@ def standardised_rate_ratio(
     """
     func = "standardised_rate_ratio"
     period = _check_common(period, cube, reference, func)
-    strata = _strata(strata, func)
+    kept = _strata(strata, func)
     labels = list(dict.fromkeys(cube["period"]))
     labels = labels[: labels.index(period) + 1]
-    wide = gender_counts(cube, config=config, by=strata, periods=labels)  # type: ignore[arg-type]
+    wide = gender_counts(cube, config=config, by=kept, periods=labels)
     note = ""
-    if "area" in strata and wide[["pop_women", "pop_men"]].isna().all().all():
-        strata = tuple(s for s in strata if s != "area")
+    if "area" in kept and wide[["pop_women", "pop_men"]].isna().all().all():
+        kept = tuple(s for s in kept if s != "area")
         note = "area populations unknown: standardised over age band only"
-        wide = gender_counts(cube, config=config, by=strata, periods=labels)  # type: ignore[arg-type]
+        wide = gender_counts(cube, config=config, by=kept, periods=labels)
     num, den = ("women", "men") if reference == MEN else ("men", "women")
     z = float(stats.norm.isf(alpha / 2))
     numerator = WOMEN if reference == MEN else MEN
@@ -542,7 +542,7 @@ def standardised_rate_ratio(
                                  alpha=alpha).iloc[0]  # fmt: skip
         mh = _mh_estimate(*_mh_sums(part[num], part[f"pop_{num}"], part[den],
                                     part[f"pop_{den}"]), z)  # fmt: skip
-        keys = {"period": str(label), "area": TOTAL, "age_band": _youth_label(config),
+        keys = {"period": str(label), "area": TOTAL, "age_band": youth_label(config),
                 "gender": numerator}  # fmt: skip
         rows.append({**keys, "method": "crude", **{k: crude[k] for k in
                      ("estimate", "ci_low", "ci_high", "n", "reason")}})  # fmt: skip
@@ -554,19 +554,23 @@ def standardised_rate_ratio(
                    and mh.estimate > 0 and math.log(c_est) * math.log(mh.estimate) < 0)  # fmt: skip
         comp.append({"period": str(label), "crude": c_est, "standardised": mh.estimate,
                      "direction_differs": bool(differs)})  # fmt: skip
-    table = pd.DataFrame(rows)
-    for c in ("estimate", "ci_low", "ci_high"):
-        table[c] = pd.array(table[c].astype(object).where(table[c].notna(), None),
-                            dtype="Float64")  # fmt: skip
-    comparison = pd.DataFrame(comp)
-    for c in ("crude", "standardised"):
-        comparison[c] = pd.array(comparison[c].astype(object), dtype="Float64")
-    glm = gender_time_glm(cube, period, config=config, strata=strata, reference=reference,
-                          alpha=alpha)  # fmt: skip
+    table = float64_columns(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
+    comparison = float64_columns(pd.DataFrame(comp), "crude", "standardised")
+    glm = gender_time_glm(cube, period, config=config, strata=kept,  # type: ignore[arg-type]
+                          reference=reference, alpha=alpha)  # fmt: skip
     crude_glm = gender_time_glm(cube, period, config=config, strata=(), reference=reference,
                                 alpha=alpha)  # fmt: skip
-    return StandardisedResult(table, comparison, strata, reference, glm, crude_glm, note)
+    return StandardisedResult(table, comparison, kept, reference, glm, crude_glm, note)
 
 
-def _youth_label(config: Config) -> str:
+def float64_columns(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    """Numbers as nullable ``Float64``: a missing value is <NA>, never NaN or inf."""
+    for c in cols:
+        values = [None if pd.isna(v) or not math.isfinite(float(v)) else float(v)
+                  for v in frame[c].tolist()]  # fmt: skip
+        frame[c] = pd.array(values, dtype="Float64")
+    return frame
+
+
+def youth_label(config: Config) -> str:
     return f"{config.youth_min_age}-{config.youth_max_age}"

@@ -34,7 +34,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -108,12 +108,11 @@ class ValidationResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 3.5))
         for study, part in t.groupby("study", sort=False):
-            cov = part["coverage"].to_numpy(float)
             err = 2 * part["coverage_mcse"].to_numpy(float)
-            ax.errorbar(part.index, cov, yerr=err, fmt="o", ms=3, label=str(study))
+            ax.errorbar(part.index, part["coverage"].to_numpy(float), yerr=err, fmt="o", ms=3,
+                        label=str(study))  # fmt: skip
         ax.axhline(NOMINAL, color="black", lw=1, ls="--", label="nominal 95%")
-        ax.set_xlabel("simulation cell")
-        ax.set_ylabel("coverage")
+        ax.set(xlabel="simulation cell", ylabel="coverage")
         ax.legend(fontsize=8, frameon=False)
         return ax
 
@@ -188,8 +187,9 @@ def _trend_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[d
                         replicates, PHI[disp])  # fmt: skip
         f = trend_replicates(y, pop).dropna()
         log_rr, name = math.log(ratio), "type_I_error" if ratio == 1 else "power"
-        keys = {"dispersion": disp, "years": years, "mu0": float(mu0), "effect": ratio,
-                "setting": f"{n} tertials, mu0={mu0}, RR={ratio}/year, {disp}"}  # fmt: skip
+        setting = f"{n} tertials, mu0={mu0}, RR={ratio}/year, {disp}"
+        keys: dict[str, Any] = dict(dispersion=disp, years=years, mu0=float(mu0), effect=ratio,
+                                    setting=setting)  # fmt: skip
         rows.append(_row(
             "trend", "youth_trend_annual_change", truth=ratio - 1,
             est=np.expm1(f["beta"].to_numpy()), replicates=replicates, rate_name=name,
@@ -211,13 +211,10 @@ def alarm_decision(
     recent: np.ndarray, now: np.ndarray, expected: np.ndarray, upperbound: np.ndarray
 ) -> np.ndarray:
     """The alarm rule of :func:`~risk_indicators.alarms.farrington_flexible` (delta threshold)
-    for other counts ``now`` of the evaluated period: the threshold does not depend on that
-    count (it is left out of the fit), so one fit serves every outbreak size.
-
-    ``recent`` holds the counts of the ``limit54[1] - 1`` periods before it (rows: replicates).
-    Alarm: score ``(now - expected)/(upperbound - expected) > 1``, ``now > 0`` and at least
-    ``limit54[0]`` cases in the last ``limit54[1]`` periods.
-    """
+    for other counts ``now`` of the evaluated period, whose threshold does not depend on that
+    count (it is left out of the fit): score ``(now - expected)/(upperbound - expected) > 1``,
+    ``now > 0`` and ``limit54[0]`` cases in the last ``limit54[1]`` periods (``recent``: the
+    ``limit54[1] - 1`` counts before it, one row per replicate)."""
     with np.errstate(all="ignore"):
         score = (now - expected) / (upperbound - expected)
     enough = recent.sum(axis=1) + now >= LIMIT54[0]
@@ -268,9 +265,9 @@ def _rates_cells() -> list[tuple[str, float, float]]:
 def _rates_study(replicates: int, seed: int, tick: Callable[[], None]) -> list[dict[str, Any]]:
     rows, (pop1, pop0) = [], KATZ_POPS
     for cell, (name, size, effect) in enumerate(_rates_cells()):
-        rng = _rng(seed, 3, cell)
+        rng, keys = _rng(seed, 3, cell), cast(dict[str, Any], {})
         if name == "wilson_share":
-            t, truth = wilson_table(rng.binomial(size, effect, replicates), size), effect
+            t, truth = wilson_table(rng.binomial(int(size), effect, replicates), size), effect
             keys = {"mu0": size * effect, "setting": f"n={size:g}, p={effect:g}"}
         elif name == "poisson_rate_exact":
             t, truth = poisson_rate_table(rng.poisson(size, replicates), POP0), size / POP0 * 1e4
@@ -297,7 +294,8 @@ def _fairness_rows(replicates: int, seed: int) -> list[dict[str, Any]]:
     if not hasattr(fairness, "fairness_coverage"):
         return []
     frame = pd.DataFrame(fairness.fairness_coverage(replicates, seed=seed))
-    return list(frame.reindex(columns=COLUMNS).assign(study="fairness").to_dict("records"))
+    records = frame.reindex(columns=COLUMNS).assign(study="fairness").to_dict("records")
+    return [{str(k): v for k, v in r.items()} for r in records]
 
 
 def _tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -306,8 +304,8 @@ def _tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
         if c in ("study", "estimator", "dispersion", "rate_name", "setting"):
             t[c] = t[c].astype(object).where(t[c].notna(), None)
         else:
-            kind = "Int64" if c in ("years", "replicates", "defined") else "Float64"
-            t[c] = pd.array(pd.to_numeric(t[c], errors="coerce"), dtype=kind)
+            kind: Any = "Int64" if c in ("years", "replicates", "defined") else "Float64"
+            t[c] = pd.to_numeric(t[c], errors="coerce").astype(kind)
     return t
 
 
@@ -387,15 +385,22 @@ def _pct(value: Any, se: Any = None) -> str:
     return f"{100 * value:.1f}" + ("" if se is None or pd.isna(se) else f" ({100 * se:.1f})")
 
 
+def _fmt(value: Any, spec: str) -> str:
+    return "–" if value is None or pd.isna(value) else format(value, spec)
+
+
 def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
     out = []
-    for (disp, years, mu0), g in t.groupby(["dispersion", "years", "mu0"], sort=False):
+    for key, g in t.groupby(["dispersion", "years", "mu0"], sort=False):
+        disp, years, mu0 = cast(tuple[Any, ...], key)
         glm = g[g["estimator"] == "youth_trend_annual_change"].set_index("effect")
         mk = g[g["estimator"] == "mann_kendall"].set_index("effect")
         row = {"dispersion": disp, "tertials": 3 * int(years), "mu0": f"{mu0:g}"}
         for rr in TREND_RATIOS:
             row[f"coverage RR {rr:g}"] = _pct(glm.at[rr, "coverage"], glm.at[rr, "coverage_mcse"])
-        row["bias RR 1/1.2/1.5"] = " / ".join(f"{glm.at[rr, 'bias']:+.3f}" for rr in TREND_RATIOS)
+        row["bias RR 1/1.2/1.5"] = " / ".join(
+            _fmt(glm.at[rr, "bias"], "+.3f") for rr in TREND_RATIOS
+        )
         row["type I GLM"] = _pct(glm.at[1.0, "rate"], glm.at[1.0, "rate_mcse"])
         row["type I MK"] = _pct(mk.at[1.0, "rate"], mk.at[1.0, "rate_mcse"])
         for rr in TREND_RATIOS[1:]:
@@ -407,11 +412,12 @@ def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
 
 def _alarm_summary(t: pd.DataFrame) -> pd.DataFrame:
     out = []
-    for (est, disp, mu0), g in t.groupby(["estimator", "dispersion", "mu0"], sort=False):
+    for key, g in t.groupby(["estimator", "dispersion", "mu0"], sort=False):
+        est, disp, mu0 = cast(tuple[Any, ...], key)
         g = g.set_index("effect")
         row = {"trend term": "if significant" if est == "farrington_flexible" else "never",
                "dispersion": disp, "mu0": f"{mu0:g}",
-               "bias of expected": f"{g.at[1.0, 'bias']:+.2f}"}  # fmt: skip
+               "bias of expected": _fmt(g.at[1.0, "bias"], "+.2f")}  # fmt: skip
         for rise in ALARM_RISES:
             name = "false alarms" if rise == 1 else f"detected x{rise:g}"
             row[name] = _pct(g.at[rise, "rate"], g.at[rise, "rate_mcse"])
@@ -423,7 +429,7 @@ def _rates_summary(t: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "estimator": t["estimator"], "setting": t["setting"],
         "defined": [f"{d}/{r}" for d, r in zip(t["defined"], t["replicates"], strict=True)],
-        "bias": [("–" if pd.isna(b) else f"{b:+.3g}") for b in t["bias"]],
+        "bias": [_fmt(b, "+.3g") for b in t["bias"]],
         "coverage": [_pct(c, s) for c, s in zip(t["coverage"], t["coverage_mcse"], strict=True)],
     })  # fmt: skip
 

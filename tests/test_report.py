@@ -36,7 +36,7 @@ from risk_indicators.report import (
     write_report,
     write_workbook,
 )
-from risk_indicators.report.formatting import fmt_interval, fmt_value
+from risk_indicators.report.formatting import Lang, ValueKind, fmt_interval, fmt_value
 from risk_indicators.report.labels import LABELS
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -56,10 +56,15 @@ def _ind(
     reason: str = "",
 ) -> dict[str, Any]:
     if suppressed:
-        return {"value": None, "ci_low": None, "ci_high": None, "n": None, "suppressed": True,
-                "reason": SUPPRESSED_REASON}
-    out: dict[str, Any] = {"value": value, "ci_low": lo, "ci_high": hi, "n": n,
-                           "suppressed": False}
+        return {
+            "value": None,
+            "ci_low": None,
+            "ci_high": None,
+            "n": None,
+            "suppressed": True,
+            "reason": SUPPRESSED_REASON,
+        }
+    out: dict[str, Any] = {"value": value, "ci_low": lo, "ci_high": hi, "n": n, "suppressed": False}
     if reason:
         out["reason"] = reason
     return out
@@ -127,14 +132,14 @@ def _tables() -> dict[str, pd.DataFrame]:
             "period": PERIODS,
             "label": [parse_period(p).label_sv() for p in PERIODS],
             "persons_youth": pd.array([9, 12, NA, 10, 13, 11, 14], dtype="Int64"),
-            "population_youth": pd.array([1590, 1590, 1590, 1610, 1610, 1610, 1620],
-                                         dtype="Int64"),
+            "population_youth": pd.array([1590, 1590, 1590, 1610, 1610, 1610, 1620], dtype="Int64"),
             "rate_per_10k": pd.array(
                 [56.60377, 75.47170, NA, 62.11180, 80.74534, 68.32298, 86.41975], dtype="Float64"
             ),
             "ci_low": pd.array([25.88, 39.00, NA, 29.78, 42.99, 34.11, 47.25], dtype="Float64"),
-            "ci_high": pd.array([107.45, 131.84, NA, 114.23, 138.08, 122.25, 145.00],
-                                dtype="Float64"),
+            "ci_high": pd.array(
+                [107.45, 131.84, NA, 114.23, 138.08, 122.25, 145.00], dtype="Float64"
+            ),
             "fitted_rate": pd.array([60.1, 63.5, 67.0, 70.8, 74.7, 78.9, 83.3], dtype="Float64"),
             "fitted_low": pd.array([41.2, 46.0, 50.3, 54.4, 57.6, 59.8, 61.5], dtype="Float64"),
             "fitted_high": pd.array([87.7, 87.6, 89.2, 92.1, 96.9, 104.1, 112.8], dtype="Float64"),
@@ -175,9 +180,18 @@ def _tables() -> dict[str, pd.DataFrame]:
         ),
     ):
         for ind_id, ind in block.items():
-            rows.append({"scope": scope, "label": label, "id": ind_id, "value": ind["value"],
-                         "ci_low": ind["ci_low"], "ci_high": ind["ci_high"], "n": ind["n"],
-                         "suppressed": ind["suppressed"]})
+            rows.append(
+                {
+                    "scope": scope,
+                    "label": label,
+                    "id": ind_id,
+                    "value": ind["value"],
+                    "ci_low": ind["ci_low"],
+                    "ci_high": ind["ci_high"],
+                    "n": ind["n"],
+                    "suppressed": ind["suppressed"],
+                }
+            )
     indicators = pd.DataFrame(rows)
     cube_rows = []
     by_area = {  # area: (kvinna, man, okänt, total); None = suppressed
@@ -187,9 +201,15 @@ def _tables() -> dict[str, pd.DataFrame]:
         "total": (7, 24, 0, 31),
     }
     by_age = {
-        "0-14": (0, 0, 0, 0), "15-17": (None, None, 0, 6), "18-20": (None, None, 0, 8),
-        "21-24": (0, 0, 0, 0), "25-29": (0, 5, 0, 5), "30-39": (None, None, 0, 7),
-        "40-49": (None, None, 0, 5), "50-59": (0, 0, 0, 0), "60+": (0, 0, 0, 0),
+        "0-14": (0, 0, 0, 0),
+        "15-17": (None, None, 0, 6),
+        "18-20": (None, None, 0, 8),
+        "21-24": (0, 0, 0, 0),
+        "25-29": (0, 5, 0, 5),
+        "30-39": (None, None, 0, 7),
+        "40-49": (None, None, 0, 5),
+        "50-59": (0, 0, 0, 0),
+        "60+": (0, 0, 0, 0),
     }
     genders = ("kvinna", "man", "okänt", "total")
     for area, values in by_area.items():
@@ -199,10 +219,11 @@ def _tables() -> dict[str, pd.DataFrame]:
         for g, v in zip(genders, values, strict=True):
             cube_rows.append(("2024T1", "total", band, g, "persons", v))
     cube_rows.append(("2024T1", "total", "total", "total", "reports", 44))
-    cube = pd.DataFrame(cube_rows, columns=["period", "area", "age_band", "gender", "measure",
-                                            "value"])
+    cube = pd.DataFrame(
+        cube_rows, columns=["period", "area", "age_band", "gender", "measure", "value"]
+    )
     cube["suppressed"] = cube["value"].isna()
-    cube["value"] = pd.array(cube["value"], dtype="Int64")
+    cube["value"] = cube["value"].astype("Int64")
     rolling = pd.DataFrame(
         {
             "period": ["2023T2-2024T1"] * 4,
@@ -236,13 +257,18 @@ def _tables() -> dict[str, pd.DataFrame]:
     )
     fairness = pd.DataFrame(
         {
-            "measure": ["rate_ratio_crude", "rate_ratio_crude", "rate_ratio_standardised",
-                        "benchmark_ratio", "female_share_by_detection",
-                        "female_share_by_detection", "demographic_parity_ratio"],
+            "measure": [
+                "rate_ratio_crude",
+                "rate_ratio_crude",
+                "rate_ratio_standardised",
+                "benchmark_ratio",
+                "female_share_by_detection",
+                "female_share_by_detection",
+                "demographic_parity_ratio",
+            ],
             "scope": ["period"] + ["rolling_12_months"] * 6,
             "group": ["kvinna", "kvinna", "kvinna", "kvinna", "polisinitierad", "anmalan", NA],
-            "estimate": pd.array([NA, 0.2963, 0.3050, 0.4952, 0.1667, NA, 0.2963],
-                                 dtype="Float64"),
+            "estimate": pd.array([NA, 0.2963, 0.3050, 0.4952, 0.1667, NA, 0.2963], dtype="Float64"),
             "ci_low": pd.array([NA, 0.1347, 0.1390, 0.2258, 0.0729, NA, NA], dtype="Float64"),
             "ci_high": pd.array([NA, 0.6516, 0.6690, 1.0858, 0.3377, NA, NA], dtype="Float64"),
             "n": pd.array([NA, 38, 38, 38, 30, NA, 38], dtype="Int64"),
@@ -251,8 +277,13 @@ def _tables() -> dict[str, pd.DataFrame]:
         }
     )
     return {
-        "youth_by_period": youth, "female_share": female, "indicators": indicators,
-        "cube": cube, "rolling_12_months": rolling, "trend": trend, "comparison": comparison,
+        "youth_by_period": youth,
+        "female_share": female,
+        "indicators": indicators,
+        "cube": cube,
+        "rolling_12_months": rolling,
+        "trend": trend,
+        "comparison": comparison,
         "fairness": fairness,
     }
 
@@ -313,8 +344,9 @@ def _squash(text: str) -> str:
 class _TextAndCells(HTMLParser):
     """Visible text as lines (one per block element), key-table cells, images, tag balance."""
 
-    BLOCK = frozenset({"p", "h1", "h2", "h3", "h4", "tr", "li", "dt", "dd", "caption", "title",
-                       "figure", "table"})
+    BLOCK = frozenset(
+        {"p", "h1", "h2", "h3", "h4", "tr", "li", "dt", "dd", "caption", "title", "figure", "table"}
+    )
     VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
 
     def __init__(self) -> None:
@@ -457,16 +489,26 @@ def test_html_text_matches_the_golden_file(
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_every_key_figure_agrees_with_the_indicators(
-    lang: str, rendered: dict[str, tuple[str, _TextAndCells]]
+    lang: Lang, rendered: dict[str, tuple[str, _TextAndCells]]
 ) -> None:
     cells = rendered[lang][1].cells
     blocks = {"period": INDICATORS["indicators"]}
-    blocks.update({s: INDICATORS["comparisons"][s]["indicators"]
-                   for s in ("same_period_last_year", "rolling_12_months")})
-    kinds = {"persons": "int", "persons_youth": "int", "new_persons_youth": "int",
-             "youth_rate_per_10k": "rate", "rate_ratio_female_male_youth": "ratio",
-             "benchmark_ratio_youth": "ratio", "youth_trend_annual_change": "signed_percent",
-             "female_share_youth_trend": "coef"}
+    blocks.update(
+        {
+            s: INDICATORS["comparisons"][s]["indicators"]
+            for s in ("same_period_last_year", "rolling_12_months")
+        }
+    )
+    kinds: dict[str, ValueKind] = {
+        "persons": "int",
+        "persons_youth": "int",
+        "new_persons_youth": "int",
+        "youth_rate_per_10k": "rate",
+        "rate_ratio_female_male_youth": "ratio",
+        "benchmark_ratio_youth": "ratio",
+        "youth_trend_annual_change": "signed_percent",
+        "female_share_youth_trend": "coef",
+    }
     checked = 0
     for scope, block in blocks.items():
         for ind_id, ind in block.items():
@@ -478,7 +520,7 @@ def test_every_key_figure_agrees_with_the_indicators(
             elif ind["value"] is None:
                 assert cell == ("ej def." if lang == "sv" else "n/a"), (scope, ind_id)
             else:
-                kind = kinds.get(ind_id, "percent")
+                kind: ValueKind = kinds.get(ind_id, "percent")
                 assert cell.startswith(fmt_value(ind["value"], kind, lang)), (scope, ind_id)
                 interval = fmt_interval(ind["ci_low"], ind["ci_high"], kind, lang)
                 if interval:
@@ -517,14 +559,16 @@ def test_summary_sentences_use_only_published_numbers(
     else:
         expected = [
             "In T1 2024, 14 young people (15-24 years) were reported for narcotics offences.",
-            "That is more than in the same period a year earlier (T1 2023), when 10 were "
-            "reported.",
+            "That is more than in the same period a year earlier (T1 2023), when 10 were reported.",
         ]
     for sentence in expected:
         assert sentence in lines
     # the share of young women in P is suppressed: said in words, never as a number
-    hidden = [line for line in lines if line.startswith(("Andelen kvinnor bland de unga (",
-                                                          "The share of women among young"))]
+    hidden = [
+        line
+        for line in lines
+        if line.startswith(("Andelen kvinnor bland de unga (", "The share of women among young"))
+    ]
     assert len(hidden) == 1 and "(–)" in hidden[0]
 
 
@@ -536,8 +580,11 @@ def test_suppressed_table_cells_show_a_dash_with_the_footnote(
     label = "T3 2022"
     row = next(line for line in lines if line.startswith(f"{label} | "))
     assert row.split(" | ")[1:5] == ["–", f"1{NBSP}590" if lang == "sv" else "1,590", "–", "–"]
-    footnote = ("– = färre än 5 personer eller kan avslöja ett sådant tal." if lang == "sv"
-                else "– = fewer than 5 persons, or could reveal such a number.")
+    footnote = (
+        "– = färre än 5 personer eller kan avslöja ett sådant tal."
+        if lang == "sv"
+        else "– = fewer than 5 persons, or could reveal such a number."
+    )
     assert footnote in lines
 
 
@@ -548,3 +595,317 @@ def test_no_missing_value_text_in_outputs(
     texts = ["\n".join(rendered[lang][1].lines), render_followup_md(make_release(lang))]
     for body in texts:
         assert re.search(r"\b(nan|NaN|None|null|inf|NaT)\b|<NA>", body) is None
+
+
+# ----------------------------------------------------------------------------- workbook
+def _sheet_rows(ws: Any) -> list[list[Any]]:
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    write_workbook(make_release("sv"), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Om rapporten",
+        "Unga per period",
+        "Andel kvinnor",
+        "Indikatorer",
+        "Antal",
+        "Rullande 12 månader",
+        "Trend",
+        "Jämförelse",
+        "Grupper",
+    ]
+    note = "Dold: färre än 5 personer eller kan avslöja ett sådant tal."
+    youth = wb["Unga per period"]
+    assert youth.freeze_panes == "A2"
+    rows = _sheet_rows(youth)
+    assert rows[0][:4] == ["Period", "Unga", "Befolkning 15-24 år", f"Per 10{NBSP}000"]
+    assert rows[0][-1] == "Anmärkning"
+    assert rows[1][:4] == ["T1 2022", 9, 1590, pytest.approx(56.60377)]
+    assert isinstance(rows[1][1], int) and isinstance(rows[1][3], float)
+    assert youth["D2"].number_format == "0.0"
+    assert rows[3][1] is None and rows[3][3] is None and rows[3][-1] == note  # T3 2022
+    assert rows[3][2] == 1590  # the population is published
+    assert rows[7][-2] == "Ja" and rows[1][-1] is None  # alarm in T1 2024; no note
+    female = wb["Andel kvinnor"]
+    assert female["E3"].value == pytest.approx(0.4166667) and female["E3"].number_format == "0.0%"
+    assert female["E5"].value == 0 and female["C5"].value == 0  # a published zero
+    comparison = _sheet_rows(wb["Jämförelse"])
+    assert comparison[2][1] is None and comparison[2][-1] == note
+    for ws in wb.worksheets[1:]:
+        assert ws.freeze_panes == "A2"
+        header = [c.value for c in ws[1]]
+        numeric_columns = [
+            i
+            for i, h in enumerate(header)
+            if h
+            not in (
+                "Period",
+                "Omfattning",
+                "Indikator",
+                "Område",
+                "Åldersgrupp",
+                "Kön",
+                "Mått",
+                "Term",
+                "Jämförelse",
+                "Grupp",
+                "Anmärkning",
+                "Larm",
+                "Värde",
+            )
+        ]
+        for row in _sheet_rows(ws)[1:]:
+            for i in numeric_columns:
+                assert row[i] is None or isinstance(row[i], int | float), (ws.title, header[i])
+    indicators = _sheet_rows(wb["Indikatorer"])
+    goal = next(r for r in indicators if r[2] == "Målstatus")
+    assert goal[3] == "inte på väg att nå målet"
+    undefined = next(r for r in indicators if r[0] == "Perioden" and r[2].startswith("Trend: f"))
+    assert undefined[3] is None and undefined[-1].startswith("Ej definierat")
+    youth_rate = next(
+        r
+        for r in indicators
+        if r[2] == f"Unga per 10{NBSP}000 invånare 15-24 år" and r[0] == "Perioden"
+    )
+    assert youth_rate[3:7] == [
+        pytest.approx(86.41975),
+        pytest.approx(47.2464),
+        pytest.approx(145.0004),
+        14,
+    ]
+
+
+def test_workbook_is_byte_identical_with_fixed_dates(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    release = make_release("en")
+    write_workbook(release, a)
+    write_workbook(release, b)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {info.date_time for info in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert core.count("2000-01-01T00:00:00Z") == 2 and "risk_indicators" in core
+    assert openpyxl.load_workbook(a).sheetnames[1] == "Young people"
+
+
+# ----------------------------------------------------------------------------- figures
+def test_figures_are_deterministic_png_and_svg() -> None:
+    release = make_release("sv")
+    first, second = make_figures(release), make_figures(release)
+    assert set(first) == {"youth_rate", "female_share"}
+    for name, (png, svg) in first.items():
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+        assert (png, svg) == second[name]
+        assert "<dc:date>" not in svg and b"Software" not in png
+    # the language changes the drawing (labels), so the bytes differ
+    assert make_figures(make_release("en"))["youth_rate"][0] != first["youth_rate"][0]
+
+
+def _empty_release(lang: str) -> PublicRelease:
+    indicators = {
+        "schema_version": 1,
+        "municipality": "Vaggeryd",
+        "period": "2024T1",
+        "period_kind": "tertial",
+        "rows": {"read": 0, "used": 0, "rejected": 0, "duplicates": 0},
+        "indicators": {
+            "persons": _ind(0, n=0),
+            "persons_youth": _ind(0, n=0),
+            "youth_share": _ind(None, n=0, reason="not defined: no persons"),
+        },
+        "comparisons": {},
+    }
+    return PublicRelease(
+        municipality="Vaggeryd",
+        period=parse_period("2024T1"),
+        language=lang,  # type: ignore[arg-type]
+        indicators=indicators,
+        tables={},
+        min_count=T,
+        suppressed_count=0,
+        youth_ages=(15, 24),
+        goal={"status": "insufficient_data"},
+    )
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_release_with_empty_tables_still_renders(lang: str, tmp_path: Path) -> None:
+    release = _empty_release(lang)
+    files = write_report(release, tmp_path / "public")
+    html = (tmp_path / "public" / "report.html").read_text(encoding="utf-8")
+    parsed = _parse(html)
+    assert parsed.errors == []
+    assert parsed.cells[("period", "persons")] == "0"  # zeros are published
+    assert parsed.cells[("period", "youth_share")] == ("ej def." if lang == "sv" else "n/a")
+    assert re.search(r"\b(nan|NaN|None|null)\b|<NA>", "\n".join(parsed.lines)) is None
+    assert (tmp_path / "public" / "tables" / "fairness.csv").read_text() == (
+        "measure,scope,group,estimate,ci_low,ci_high,n,p_value,suppressed\n"
+    )
+    assert len(files) == 4 + 8 + 3
+    assert make_figures(release) == make_figures(release)
+
+
+# ----------------------------------------------------------------------------- files
+def test_write_report_writes_every_public_file(tmp_path: Path) -> None:
+    release = make_release("sv")
+    out = tmp_path / "public"
+    files = write_report(release, out)
+    names = sorted(str(p.relative_to(out)) for p in files)
+    assert names == sorted(
+        ["report.html", "report.xlsx", "followup.md"]
+        + [f"figures/{n}.{ext}" for n in ("youth_rate", "female_share") for ext in ("png", "svg")]
+        + [
+            f"tables/{n}.csv"
+            for n in (
+                "youth_by_period",
+                "female_share",
+                "indicators",
+                "cube",
+                "rolling_12_months",
+                "trend",
+                "comparison",
+                "fairness",
+            )
+        ]
+    )
+    assert (out / "report.html").read_text(encoding="utf-8") == render_html(release)
+    youth = (out / "tables" / "youth_by_period.csv").read_text(encoding="utf-8").splitlines()
+    assert youth[0].startswith("period,label,persons_youth,population_youth,rate_per_10k")
+    assert youth[3].startswith("2022T3,T3 2022,,1590,,,,67,")  # suppressed: empty cells
+    again = tmp_path / "again"
+    write_report(release, again)
+    for path in files:
+        assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_followup_text_is_ready_to_paste(lang: str) -> None:
+    md = render_followup_md(make_release(lang))
+    if lang == "sv":
+        assert md.startswith(
+            "# Medborgarlöfte Vaggeryd: uppföljning av narkotikabrott, tertial 1 2024 (jan-apr)\n"
+        )
+        assert "Under T1 2024 rapporterades 14 unga (15-24 år) för narkotikabrott." in md
+        assert f"andelen kvinnor bland de unga 21,1{NBSP}%" in md  # rolling 12 months
+        assert "Bedömning: inte på väg att nå målet." in md
+    else:
+        assert md.startswith(
+            "# Citizen promise Vaggeryd: follow-up of narcotics offences, T1 2024 (Jan-Apr)\n"
+        )
+        assert "Assessment: not on track to meet the goal." in md
+    assert DECOMPOSITION[lang] in md
+    assert re.search(r"https?://", md) is None
+
+
+def test_public_release_rejects_unknown_language_and_tables() -> None:
+    good = make_release("sv")
+    with pytest.raises(ValueError, match="The 'language' parameter of PublicRelease must be"):
+        PublicRelease(**{**good.__dict__, "language": "de"})
+    with pytest.raises(ValueError, match="unknown tables"):
+        PublicRelease(**{**good.__dict__, "tables": {"youth": pd.DataFrame()}})
+    with pytest.raises(ValueError, match="lacks the columns"):
+        PublicRelease(**{**good.__dict__, "tables": {"trend": pd.DataFrame({"term": []})}})
+
+
+# ----------------------------------------------------------------------------- reports/
+REPORTS = Path(__file__).resolve().parent.parent / "reports"
+
+
+def test_vaggeryd_config_is_a_valid_run_config() -> None:
+    import risk_indicators as ri
+
+    cfg = ri.load_config(REPORTS / "config.toml")
+    assert cfg.municipality == "Vaggeryd" and cfg.period == "tertial"
+    assert cfg.areas == ("Skillingaryd", "Vaggeryd", "Övriga")
+    assert cfg.disclosure.min_count == 5 and cfg.youth_bands == ("15-17", "18-20", "21-24")
+
+
+def test_run_followup_builds_the_cli_calls(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPORTS / "run_followup.py"),
+            "--reports",
+            "anmalda.xlsx",
+            "--population",
+            "befolkning.csv",
+            "--period",
+            "2024T1",
+            "--out-root",
+            str(tmp_path),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    validate = next(line for line in lines if " validate " in line)
+    run = next(line for line in lines if " run " in line)
+    assert "--reports anmalda.xlsx" in validate and "--period" not in validate
+    assert f"--period 2024T1 --out {tmp_path / '2024T1'}" in run
+    assert f"--config {REPORTS / 'config.toml'}" in run
+    assert not (tmp_path / "2024T1").exists()  # a dry run writes nothing
+
+
+def test_run_followup_picks_the_last_complete_period(tmp_path: Path, key_env: bytes) -> None:
+    data = Path(__file__).resolve().parent.parent / "data" / "synthetic" / "vaggeryd_like"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPORTS / "run_followup.py"),
+            "--reports",
+            str(data / "reports.csv"),
+            "--population",
+            str(data / "population.csv"),
+            "--out-root",
+            str(tmp_path),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stderr
+    # the synthetic reports end 2025-08-31, the last day of T2 (May-Aug): 2025T2 is complete
+    assert f"--period 2025T2 --out {tmp_path / '2025T2'}" in done.stdout
+
+
+def test_a_suppressed_youth_count_is_said_in_words_not_numbers() -> None:
+    import copy
+
+    indicators = copy.deepcopy(INDICATORS)
+    for ind_id in ("persons_youth", "youth_rate_per_10k", "youth_share", "new_persons_youth"):
+        indicators["indicators"][ind_id] = _ind(suppressed=True)
+    release = PublicRelease(**{**make_release("sv").__dict__, "indicators": indicators})
+    lines = _parse(render_html(release)).lines
+    assert (
+        "Antalet unga (15-24 år) som rapporterades för narkotikabrott under T1 2024 redovisas "
+        "inte (–): det är färre än 5 eller skulle kunna avslöja ett sådant tal."
+    ) in lines
+    # no "more/fewer than a year earlier" sentence can be formed without this period's count
+    assert "Samma period året innan (T1 2023) var antalet 10." in lines
+    assert not any(
+        line.startswith(
+            ("Under T1 2024 rapporterades", "Det motsvarar", "Det är fler", "9 av de unga")
+        )
+        for line in lines
+    )
+
+
+def test_nan_and_none_count_as_missing_like_na() -> None:
+    release = make_release("en")
+    as_nan = {
+        name: df.astype(object).where(df.notna(), None if name == "fairness" else float("nan"))
+        for name, df in release.tables.items()
+    }
+    other = PublicRelease(**{**release.__dict__, "tables": as_nan})
+    assert _parse(render_html(other)).lines == _parse(render_html(release)).lines

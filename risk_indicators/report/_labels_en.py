@@ -39,8 +39,12 @@ EN: dict[str, str] = {
     "s_youth_rate": (
         "That is {rate} per 10,000 inhabitants of the same age (95% confidence interval {ci})."
     ),
-    "s_compare_more": "That is more than in the same period a year earlier ({label}), when {n} were reported.",
-    "s_compare_fewer": "That is fewer than in the same period a year earlier ({label}), when {n} were reported.",
+    "s_compare_more": (
+        "That is more than in the same period a year earlier ({label}), when {n} were reported."
+    ),
+    "s_compare_fewer": (
+        "That is fewer than in the same period a year earlier ({label}), when {n} were reported."
+    ),
     "s_compare_same": "That is as many as in the same period a year earlier ({label}).",
     "s_compare_only": "In the same period a year earlier ({label}) the number was {n}.",
     "s_rolling": "In the last 12 months ({label}), {n} young people were reported.",
@@ -61,7 +65,10 @@ EN: dict[str, str] = {
         "{change} a year (95% confidence interval {ci})."
     ),
     "s_trend_undefined": "The trend cannot be estimated from the data available yet.",
-    "s_alarm": "Alarm: the number of young people in {periods} was higher than expected from earlier years.",
+    "s_alarm": (
+        "Alarm: the number of young people in {periods} was higher than expected from earlier "
+        "years."
+    ),
     "s_no_alarm": "No alarm: the number of young people in {period} was within the expected range.",
     "s_new_youth": "{n} of the young people had not been reported in the 24 months before.",
     # ------------------------------------------------------------------ goal
@@ -110,10 +117,10 @@ EN: dict[str, str] = {
     "ind_female_share_youth_trend": "Trend: change a year in the log-odds of the share of women",
     "ind_goal_status": "Goal status",
     # ------------------------------------------------------------------ definitions
-    "def_persons": "Distinct persons with at least one report of a narcotics offence in the period.",
-    "def_persons_youth": (
-        "Of those, persons aged {ages} at their first report in the period."
+    "def_persons": (
+        "Distinct persons with at least one report of a narcotics offence in the period."
     ),
+    "def_persons_youth": ("Of those, persons aged {ages} at their first report in the period."),
     "def_youth_share": "Young people divided by all persons reported.",
     "def_female_share": (
         "Women divided by women and men among persons reported; unknown gender is left out."
@@ -297,6 +304,14 @@ EN: dict[str, str] = {
     "fair_benchmark_ratio": "Odds ratio against the benchmark",
     "fair_female_share_by_detection": "Share of women by how the offence was found",
     "fair_share_by_detection": "Share by how the offence was found",
+    "fair_female_share_youth": "Share of women among young people",
+    "fair_female_share": "Share of women (all ages)",
+    "fair_rate_ratio_female_male_youth": "Women/men rate ratio, young people",
+    "fair_rate_ratio_katz": "Women/men rate ratio (Katz)",
+    "fair_rate_ratio_exact": "Women/men rate ratio (exact)",
+    "fair_rate_ratio_mantel_haenszel": "Women/men rate ratio, age-standardised (Mantel-Haenszel)",
+    "fair_benchmark_ratio_youth": "Odds ratio against the benchmark, young people",
+    "fair_female_share_youth_trend": "Trend of the share of young women (log-odds a year)",
     "fair_demographic_parity_ratio": "Demographic parity ratio (fairlearn)",
     "fair_demographic_parity_difference": "Demographic parity difference (fairlearn)",
     "group_polisinitierad": "Found by police activity",
@@ -335,6 +350,13 @@ EN: dict[str, str] = {
     "sheet_trend": "Trend",
     "sheet_comparison": "Comparison",
     "sheet_fairness": "Groups",
+    "note_suppressed": "Hidden: fewer than {T} persons, or could reveal such a number.",
+    "note_not_defined": "Not defined: cannot be computed (e.g. nothing to divide by).",
+    "info_empty": (
+        "An empty cell means that the value is hidden or cannot be computed; the Note column "
+        "says which. Hidden values rest on fewer than {T} persons or could reveal such a number. "
+        "Zeros are published."
+    ),
     "info_municipality": "Municipality",
     "info_period": "Period",
     "info_threshold": "Disclosure threshold",

@@ -16,9 +16,7 @@ SV: dict[str, str] = {
         "jämnare könsfördelning bland personer som rapporteras för narkotikabrott. Rapporten "
         "följer upp båda målen för {period}."
     ),
-    "published_note": (
-        "Alla siffror i rapporten har passerat röjandekontroll och får publiceras."
-    ),
+    "published_note": ("Alla siffror i rapporten har passerat röjandekontroll och får publiceras."),
     "sec_summary": "Sammanfattning",
     "sec_youth": "Unga {ages} år",
     "sec_gender": "Könsfördelning",
@@ -49,9 +47,7 @@ SV: dict[str, str] = {
     "s_compare_only": "Samma period året innan ({label}) var antalet {n}.",
     "s_rolling": "Under de senaste tolv månaderna ({label}) rapporterades {n} unga.",
     "s_persons": "Totalt rapporterades {n} personer i alla åldrar under {period}.",
-    "s_female_youth": (
-        "Andelen kvinnor bland de unga var {share} (95 % konfidensintervall {ci})."
-    ),
+    "s_female_youth": ("Andelen kvinnor bland de unga var {share} (95 % konfidensintervall {ci})."),
     "s_female_youth_supp": (
         "Andelen kvinnor bland de unga ({ages} år) under {period} redovisas inte (–): antalet "
         "kvinnor eller män är färre än {T} eller skulle kunna avslöja ett sådant tal."
@@ -101,9 +97,7 @@ SV: dict[str, str] = {
     "footnote_not_defined": (
         "ej def. = kan inte beräknas (till exempel när nämnaren är noll eller serien för kort)."
     ),
-    "footnote_ci": (
-        "Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."
-    ),
+    "footnote_ci": ("Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."),
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Rapporterade personer (alla åldrar)",
     "ind_persons_youth": "Unga ({ages} år), antal",
@@ -118,9 +112,7 @@ SV: dict[str, str] = {
     "ind_female_share_youth_trend": "Trend: förändring per år av andelen kvinnor (log-odds)",
     "ind_goal_status": "Målstatus",
     # ------------------------------------------------------------------ definitions
-    "def_persons": (
-        "Antal olika personer med minst en anmälan om narkotikabrott under perioden."
-    ),
+    "def_persons": ("Antal olika personer med minst en anmälan om narkotikabrott under perioden."),
     "def_persons_youth": "Av dessa de som var {ages} år vid sin första anmälan under perioden.",
     "def_youth_share": "Unga delat med alla rapporterade personer.",
     "def_female_share": (
@@ -309,6 +301,14 @@ SV: dict[str, str] = {
     "fair_benchmark_ratio": "Oddskvot mot jämförelsevärdet",
     "fair_female_share_by_detection": "Andel kvinnor efter hur brottet upptäcktes",
     "fair_share_by_detection": "Andel efter hur brottet upptäcktes",
+    "fair_female_share_youth": "Andel kvinnor bland unga",
+    "fair_female_share": "Andel kvinnor (alla åldrar)",
+    "fair_rate_ratio_female_male_youth": "Kvot kvinnor/män per invånare, unga",
+    "fair_rate_ratio_katz": "Kvot kvinnor/män per invånare (Katz)",
+    "fair_rate_ratio_exact": "Kvot kvinnor/män per invånare (exakt)",
+    "fair_rate_ratio_mantel_haenszel": "Kvot kvinnor/män, åldersstandardiserad (Mantel-Haenszel)",
+    "fair_benchmark_ratio_youth": "Oddskvot mot jämförelsevärdet, unga",
+    "fair_female_share_youth_trend": "Trend för andelen kvinnor bland unga (log-odds per år)",
     "fair_demographic_parity_ratio": "Kvot för demografisk paritet (fairlearn)",
     "fair_demographic_parity_difference": "Skillnad i demografisk paritet (fairlearn)",
     "group_polisinitierad": "Upptäckt genom polisens arbete",
@@ -347,6 +347,13 @@ SV: dict[str, str] = {
     "sheet_trend": "Trend",
     "sheet_comparison": "Jämförelse",
     "sheet_fairness": "Grupper",
+    "note_suppressed": "Dold: färre än {T} personer eller kan avslöja ett sådant tal.",
+    "note_not_defined": "Ej definierat: kan inte beräknas (t.ex. noll i nämnaren).",
+    "info_empty": (
+        "En tom cell betyder att värdet döljs eller inte kan beräknas; kolumnen Anmärkning säger "
+        "vilket. Dolda värden bygger på färre än {T} personer eller skulle kunna avslöja ett "
+        "sådant tal. Nollor publiceras."
+    ),
     "info_municipality": "Kommun",
     "info_period": "Period",
     "info_threshold": "Gräns för röjandekontroll",

@@ -7,6 +7,7 @@ interval, a fitted value) is missing. Each table carries the footnotes its cells
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,8 +89,12 @@ def _interval(
 
 
 def _finish(
-    release: PublicRelease, key: str, caption: str, headers: list[str],
-    rows: list[tuple[Cell, ...]], extra_notes: tuple[str, ...] = (),
+    release: PublicRelease,
+    key: str,
+    caption: str,
+    headers: list[str],
+    rows: Sequence[tuple[Cell, ...]],
+    extra_notes: tuple[str, ...] = (),
 ) -> TableView:
     lang = release.language
     texts = {c.text for row in rows for c in row}
@@ -105,10 +110,14 @@ def key_table(release: PublicRelease) -> TableView:
     """Key indicators for P, the same period a year earlier and the last 12 months."""
     lang, ages = release.language, ages_text(release)
     comparisons = release.indicators.get("comparisons", {})
-    scopes = ["period"] + [s for s in ("same_period_last_year", "rolling_12_months")
-                           if s in comparisons]
-    header_key = {"period": "col_this_period", "same_period_last_year": "col_last_year",
-                  "rolling_12_months": "col_rolling"}
+    scopes = ["period"] + [
+        s for s in ("same_period_last_year", "rolling_12_months") if s in comparisons
+    ]
+    header_key = {
+        "period": "col_this_period",
+        "same_period_last_year": "col_last_year",
+        "rolling_12_months": "col_rolling",
+    }
     headers = [text(lang, "col_indicator")]
     headers += [text(lang, header_key[s], label=scope_label(release, s)) for s in scopes]
     headers.append(text(lang, "col_direction"))
@@ -128,113 +137,152 @@ def key_table(release: PublicRelease) -> TableView:
                 cells.append(Cell(value, f"({ci})" if ci else "", attrs=attrs))
         cells.append(_label(direction(release, ind_id)))
         rows.append(tuple(cells))
-    return _finish(release, "key", text(lang, "cap_key"), headers, rows,
-                   (text(lang, "footnote_ci"),))
+    return _finish(
+        release, "key", text(lang, "cap_key"), headers, rows, (text(lang, "footnote_ci"),)
+    )
 
 
 def _youth(release: PublicRelease) -> TableView:
     lang, ages = release.language, ages_text(release)
     df = table(release, "youth_by_period")
-    headers = [text(lang, k, ages=ages) for k in (
-        "col_period", "col_persons_youth", "col_population_youth", "col_rate_per_10k",
-        "col_ci", "col_fitted_rate", "col_fitted_band", "col_expected", "col_upperbound",
-        "col_alarm",
-    )]
+    headers = [
+        text(lang, k, ages=ages)
+        for k in (
+            "col_period",
+            "col_persons_youth",
+            "col_population_youth",
+            "col_rate_per_10k",
+            "col_ci",
+            "col_fitted_rate",
+            "col_fitted_band",
+            "col_expected",
+            "col_upperbound",
+            "col_alarm",
+        )
+    ]
     rows = []
     for _, r in df.iterrows():
         sup = _suppressed_flag(r)
         alarm = "" if is_missing(r["alarm"]) else text(lang, "yes" if bool(r["alarm"]) else "no")
-        rows.append((
-            _label(period_text(str(r["period"]), lang)),
-            _num(release, r["persons_youth"], "int", suppressed=sup, main=True),
-            _num(release, r["population_youth"], "int", suppressed=False, main=False),
-            _num(release, r["rate_per_10k"], "rate", suppressed=sup, main=True),
-            _interval(release, r["ci_low"], r["ci_high"], "rate", suppressed=sup),
-            _num(release, r["fitted_rate"], "rate", suppressed=False, main=False),
-            _interval(release, r["fitted_low"], r["fitted_high"], "rate", suppressed=False),
-            _num(release, r["expected"], "rate", suppressed=False, main=False),
-            _num(release, r["upperbound"], "rate", suppressed=False, main=False),
-            Cell(alarm, numeric=False),
-        ))
+        rows.append(
+            (
+                _label(period_text(str(r["period"]), lang)),
+                _num(release, r["persons_youth"], "int", suppressed=sup, main=True),
+                _num(release, r["population_youth"], "int", suppressed=False, main=False),
+                _num(release, r["rate_per_10k"], "rate", suppressed=sup, main=True),
+                _interval(release, r["ci_low"], r["ci_high"], "rate", suppressed=sup),
+                _num(release, r["fitted_rate"], "rate", suppressed=False, main=False),
+                _interval(release, r["fitted_low"], r["fitted_high"], "rate", suppressed=False),
+                _num(release, r["expected"], "rate", suppressed=False, main=False),
+                _num(release, r["upperbound"], "rate", suppressed=False, main=False),
+                Cell(alarm, numeric=False),
+            )
+        )
     return _finish(release, "youth", text(lang, "cap_youth", ages=ages), headers, rows)
 
 
 def _comparison(release: PublicRelease) -> TableView:
     lang = release.language
     df = table(release, "comparison")
-    headers = [text(lang, k) for k in ("col_comparison", "col_estimate", "col_ci",
-                                       "col_p_value")]
+    headers = [text(lang, k) for k in ("col_comparison", "col_estimate", "col_ci", "col_p_value")]
     rows = []
     for _, r in df.iterrows():
         sup = _suppressed_flag(r)
-        rows.append((
-            _label(code_label(lang, "comparison", r["comparison"])),
-            _num(release, r["estimate"], "ratio", suppressed=sup, main=True),
-            _interval(release, r["ci_low"], r["ci_high"], "ratio", suppressed=sup),
-            _num(release, r["p_value"], "p", suppressed=sup, main=False),
-        ))
+        rows.append(
+            (
+                _label(code_label(lang, "comparison", r["comparison"])),
+                _num(release, r["estimate"], "ratio", suppressed=sup, main=True),
+                _interval(release, r["ci_low"], r["ci_high"], "ratio", suppressed=sup),
+                _num(release, r["p_value"], "p", suppressed=sup, main=False),
+            )
+        )
     return _finish(release, "comparison", text(lang, "cap_comparison"), headers, rows)
 
 
 def _trend(release: PublicRelease) -> TableView:
     lang = release.language
     df = table(release, "trend")
-    headers = [text(lang, k) for k in ("col_term", "col_estimate", "col_ci", "col_p_value",
-                                       "col_n")]
+    headers = [
+        text(lang, k) for k in ("col_term", "col_estimate", "col_ci", "col_p_value", "col_n")
+    ]
     rows = []
     for _, r in df.iterrows():
         kind: ValueKind = "signed_percent" if str(r["term"]) == "annual_change" else "coef"
-        rows.append((
-            _label(code_label(lang, "term", r["term"])),
-            _num(release, r["estimate"], kind, suppressed=False, main=True),
-            _interval(release, r["ci_low"], r["ci_high"], kind, suppressed=False),
-            _num(release, r["p_value"], "p", suppressed=False, main=False),
-            _num(release, r["n"], "int", suppressed=False, main=False),
-        ))
+        rows.append(
+            (
+                _label(code_label(lang, "term", r["term"])),
+                _num(release, r["estimate"], kind, suppressed=False, main=True),
+                _interval(release, r["ci_low"], r["ci_high"], kind, suppressed=False),
+                _num(release, r["p_value"], "p", suppressed=False, main=False),
+                _num(release, r["n"], "int", suppressed=False, main=False),
+            )
+        )
     return _finish(release, "trend", text(lang, "cap_trend"), headers, rows)
 
 
 def _female(release: PublicRelease) -> TableView:
     lang, ages = release.language, ages_text(release)
     df = table(release, "female_share")
-    headers = [text(lang, k) for k in ("col_scope", "col_period", "col_women", "col_men",
-                                       "col_share_women", "col_ci")]
+    headers = [
+        text(lang, k)
+        for k in ("col_scope", "col_period", "col_women", "col_men", "col_share_women", "col_ci")
+    ]
     rows = []
     for _, r in df.iterrows():
         sup = _suppressed_flag(r)
-        rows.append((
-            _label(code_label(lang, "scope", r["scope"])),
-            _label(period_text(str(r["period"]), lang)),
-            _num(release, r["women"], "int", suppressed=sup, main=True),
-            _num(release, r["men"], "int", suppressed=sup, main=True),
-            _num(release, r["estimate"], "percent", suppressed=sup, main=True),
-            _interval(release, r["ci_low"], r["ci_high"], "percent", suppressed=sup),
-        ))
+        rows.append(
+            (
+                _label(code_label(lang, "scope", r["scope"])),
+                _label(period_text(str(r["period"]), lang)),
+                _num(release, r["women"], "int", suppressed=sup, main=True),
+                _num(release, r["men"], "int", suppressed=sup, main=True),
+                _num(release, r["estimate"], "percent", suppressed=sup, main=True),
+                _interval(release, r["ci_low"], r["ci_high"], "percent", suppressed=sup),
+            )
+        )
     return _finish(release, "female", text(lang, "cap_female", ages=ages), headers, rows)
 
 
 def fairness_kind(measure: Any) -> ValueKind:
-    """Shares are written as per cent, differences and ratios with two decimals."""
-    return "percent" if "share" in str(measure) else "ratio"
+    """How a fairness measure is written: trends as signed coefficients, shares as per cent,
+    ratios and differences with two decimals."""
+    name = str(measure)
+    if name.endswith("_trend"):
+        return "coef"
+    if "share" in name:
+        return "percent"
+    return "ratio"
 
 
 def _fairness(release: PublicRelease) -> TableView:
     lang = release.language
     df = table(release, "fairness")
-    headers = [text(lang, k) for k in ("col_measure", "col_scope", "col_group",
-                                       "col_estimate", "col_ci", "col_n", "col_p_value")]
+    headers = [
+        text(lang, k)
+        for k in (
+            "col_measure",
+            "col_scope",
+            "col_group",
+            "col_estimate",
+            "col_ci",
+            "col_n",
+            "col_p_value",
+        )
+    ]
     rows = []
     for _, r in df.iterrows():
         sup, kind = _suppressed_flag(r), fairness_kind(r["measure"])
-        rows.append((
-            _label(code_label(lang, "measure", r["measure"])),
-            _label(code_label(lang, "scope", r["scope"])),
-            _label("" if is_missing(r["group"]) else code_label(lang, "group", r["group"])),
-            _num(release, r["estimate"], kind, suppressed=sup, main=True),
-            _interval(release, r["ci_low"], r["ci_high"], kind, suppressed=sup),
-            _num(release, r["n"], "int", suppressed=sup, main=False),
-            _num(release, r["p_value"], "p", suppressed=sup, main=False),
-        ))
+        rows.append(
+            (
+                _label(code_label(lang, "measure", r["measure"])),
+                _label(code_label(lang, "scope", r["scope"])),
+                _label("" if is_missing(r["group"]) else code_label(lang, "group", r["group"])),
+                _num(release, r["estimate"], kind, suppressed=sup, main=True),
+                _interval(release, r["ci_low"], r["ci_high"], kind, suppressed=sup),
+                _num(release, r["n"], "int", suppressed=sup, main=False),
+                _num(release, r["p_value"], "p", suppressed=sup, main=False),
+            )
+        )
     return _finish(release, "fairness", text(lang, "cap_fairness"), headers, rows)
 
 
@@ -254,8 +302,11 @@ def cube_table(release: PublicRelease, by: str) -> TableView | None:
     lang = release.language
     df = table(release, "cube")
     other = "age_band" if by == "area" else "area"
-    df = df.loc[(df["period"].astype(str) == release.period.code)
-                & (df["measure"] == "persons") & (df[other] == "total")]
+    df = df.loc[
+        (df["period"].astype(str) == release.period.code)
+        & (df["measure"] == "persons")
+        & (df[other] == "total")
+    ]
     if df.empty:
         return None
     genders = [g for g in ("kvinna", "man", "okänt", "total") if g in set(df["gender"])]
@@ -272,11 +323,13 @@ def cube_table(release: PublicRelease, by: str) -> TableView | None:
                 cells.append(Cell(""))
                 continue
             r = hit.iloc[0]
-            cells.append(_num(release, r["value"], "int", suppressed=_suppressed_flag(r),
-                              main=True))
+            cells.append(
+                _num(release, r["value"], "int", suppressed=_suppressed_flag(r), main=True)
+            )
         rows.append(tuple(cells))
-    caption = text(lang, "cap_area" if by == "area" else "cap_age",
-                   period=scope_label(release, "period"))
+    caption = text(
+        lang, "cap_area" if by == "area" else "cap_age", period=scope_label(release, "period")
+    )
     return _finish(release, by, caption, headers, rows)
 
 
@@ -285,22 +338,31 @@ def rows_table(release: PublicRelease) -> TableView:
     lang = release.language
     counts = release.indicators.get("rows", {})
     rows = [
-        (_label(text(lang, f"rows_{k}")), _num(release, counts.get(k), "int", suppressed=False,
-                                               main=True))
+        (
+            _label(text(lang, f"rows_{k}")),
+            _num(release, counts.get(k), "int", suppressed=False, main=True),
+        )
         for k in ("read", "used", "rejected", "duplicates")
         if k in counts
     ]
-    return _finish(release, "rows", text(lang, "cap_rows"),
-                   [text(lang, "col_what"), text(lang, "col_count")], rows)
+    return _finish(
+        release,
+        "rows",
+        text(lang, "cap_rows"),
+        [text(lang, "col_what"), text(lang, "col_count")],
+        rows,
+    )
 
 
 def checksum_table(release: PublicRelease) -> TableView:
     """Input files and their SHA-256."""
     lang = release.language
     rows = [
-        (_label(text(lang, f"input_{name}") if f"input_{name}" in LABELS[lang] else name),
-         _label(str(info.get("file", ""))),
-         Cell(str(info.get("sha256") or ""), numeric=False, attrs=(("class", "hash"),)))
+        (
+            _label(text(lang, f"input_{name}") if f"input_{name}" in LABELS[lang] else name),
+            _label(str(info.get("file", ""))),
+            Cell(str(info.get("sha256") or ""), numeric=False, attrs=(("class", "hash"),)),
+        )
         for name, info in sorted(release.inputs.items())
     ]
     headers = [text(lang, k) for k in ("col_input", "col_file", "col_sha256")]
@@ -310,8 +372,10 @@ def checksum_table(release: PublicRelease) -> TableView:
 def definitions(release: PublicRelease) -> list[tuple[str, str]]:
     """(indicator name, definition) for every indicator of CONTRACT 4."""
     lang, ages = release.language, ages_text(release)
-    return [(indicator_name(lang, i, ages=ages), text(lang, f"def_{i}", ages=ages))
-            for i in INDICATOR_ORDER]
+    return [
+        (indicator_name(lang, i, ages=ages), text(lang, f"def_{i}", ages=ages))
+        for i in INDICATOR_ORDER
+    ]
 
 
 def kind_of(indicator_id: str) -> ValueKind:

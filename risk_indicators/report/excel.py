@@ -53,53 +53,83 @@ _FORMATS: dict[str, str] = {
 # "bool" is Ja/Nej; "indicator", "term" and "fairness" pick the number kind per row.
 _SHEETS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "youth_by_period": (
-        ("period", "col_period", "period"), ("persons_youth", "col_persons_youth", "int"),
+        ("period", "col_period", "period"),
+        ("persons_youth", "col_persons_youth", "int"),
         ("population_youth", "col_population_youth", "int"),
-        ("rate_per_10k", "col_rate_per_10k", "rate"), ("ci_low", "col_ci_low", "rate"),
-        ("ci_high", "col_ci_high", "rate"), ("fitted_rate", "col_fitted_rate", "rate"),
-        ("fitted_low", "col_fitted_low", "rate"), ("fitted_high", "col_fitted_high", "rate"),
-        ("expected", "col_expected", "rate"), ("upperbound", "col_upperbound", "rate"),
+        ("rate_per_10k", "col_rate_per_10k", "rate"),
+        ("ci_low", "col_ci_low", "rate"),
+        ("ci_high", "col_ci_high", "rate"),
+        ("fitted_rate", "col_fitted_rate", "rate"),
+        ("fitted_low", "col_fitted_low", "rate"),
+        ("fitted_high", "col_fitted_high", "rate"),
+        ("expected", "col_expected", "rate"),
+        ("upperbound", "col_upperbound", "rate"),
         ("alarm", "col_alarm", "bool"),
     ),
     "female_share": (
-        ("scope", "col_scope", "code:scope"), ("period", "col_period", "period"),
-        ("women", "col_women", "int"), ("men", "col_men", "int"),
-        ("estimate", "col_share_women", "percent"), ("ci_low", "col_ci_low", "percent"),
+        ("scope", "col_scope", "code:scope"),
+        ("period", "col_period", "period"),
+        ("women", "col_women", "int"),
+        ("men", "col_men", "int"),
+        ("estimate", "col_share_women", "percent"),
+        ("ci_low", "col_ci_low", "percent"),
         ("ci_high", "col_ci_high", "percent"),
     ),
     "indicators": (
-        ("scope", "col_scope", "code:scope"), ("label", "col_period", "period"),
-        ("id", "col_id", "indicator_name"), ("value", "col_value", "indicator"),
-        ("ci_low", "col_ci_low", "indicator"), ("ci_high", "col_ci_high", "indicator"),
+        ("scope", "col_scope", "code:scope"),
+        ("label", "col_period", "period"),
+        ("id", "col_id", "indicator_name"),
+        ("value", "col_value", "indicator"),
+        ("ci_low", "col_ci_low", "indicator"),
+        ("ci_high", "col_ci_high", "indicator"),
         ("n", "col_n", "int"),
     ),
     "cube": (
-        ("period", "col_period", "period"), ("area", "col_area", "code:area"),
-        ("age_band", "col_age_band", "code:age_band"), ("gender", "col_gender", "code:gender"),
-        ("measure", "col_measure", "code:measure"), ("value", "col_value", "int"),
+        ("period", "col_period", "period"),
+        ("area", "col_area", "code:area"),
+        ("age_band", "col_age_band", "code:age_band"),
+        ("gender", "col_gender", "code:gender"),
+        ("measure", "col_measure", "code:measure"),
+        ("value", "col_value", "int"),
     ),
     "trend": (
-        ("term", "col_term", "code:term"), ("estimate", "col_estimate", "term"),
-        ("ci_low", "col_ci_low", "term"), ("ci_high", "col_ci_high", "term"),
-        ("p_value", "col_p_value", "p"), ("n", "col_n", "int"),
+        ("term", "col_term", "code:term"),
+        ("estimate", "col_estimate", "term"),
+        ("ci_low", "col_ci_low", "term"),
+        ("ci_high", "col_ci_high", "term"),
+        ("p_value", "col_p_value", "p"),
+        ("n", "col_n", "int"),
     ),
     "comparison": (
         ("comparison", "col_comparison", "code:comparison"),
-        ("estimate", "col_estimate", "ratio"), ("ci_low", "col_ci_low", "ratio"),
-        ("ci_high", "col_ci_high", "ratio"), ("p_value", "col_p_value", "p"),
+        ("estimate", "col_estimate", "ratio"),
+        ("ci_low", "col_ci_low", "ratio"),
+        ("ci_high", "col_ci_high", "ratio"),
+        ("p_value", "col_p_value", "p"),
     ),
     "fairness": (
-        ("measure", "col_measure", "code:measure"), ("scope", "col_scope", "code:scope"),
-        ("group", "col_group", "code:group"), ("estimate", "col_estimate", "fairness"),
-        ("ci_low", "col_ci_low", "fairness"), ("ci_high", "col_ci_high", "fairness"),
-        ("n", "col_n", "int"), ("p_value", "col_p_value", "p"),
+        ("measure", "col_measure", "code:measure"),
+        ("scope", "col_scope", "code:scope"),
+        ("group", "col_group", "code:group"),
+        ("estimate", "col_estimate", "fairness"),
+        ("ci_low", "col_ci_low", "fairness"),
+        ("ci_high", "col_ci_high", "fairness"),
+        ("n", "col_n", "int"),
+        ("p_value", "col_p_value", "p"),
     ),
 }
 _SHEETS["rolling_12_months"] = _SHEETS["cube"]
 #: The column whose absence (without suppression) means "not defined".
-_MAIN = {"youth_by_period": "persons_youth", "female_share": "estimate", "indicators": "value",
-         "cube": "value", "rolling_12_months": "value", "trend": "estimate",
-         "comparison": "estimate", "fairness": "estimate"}
+_MAIN = {
+    "youth_by_period": "persons_youth",
+    "female_share": "estimate",
+    "indicators": "value",
+    "cube": "value",
+    "rolling_12_months": "value",
+    "trend": "estimate",
+    "comparison": "estimate",
+    "fairness": "estimate",
+}
 
 
 def _row_kind(how: str, row: pd.Series) -> ValueKind:
@@ -127,8 +157,11 @@ def _cell_value(release: PublicRelease, how: str, row: pd.Series, column: str) -
         return text(lang, "yes" if bool(value) else "no"), ""
     if how == "indicator" and isinstance(value, str):  # goal_status
         key = f"goal_{value}"
-        return (text(lang, key) if key in ("goal_met", "goal_on_track", "goal_not_on_track",
-                                           "goal_insufficient_data") else value), ""
+        return (
+            text(lang, key)
+            if key in ("goal_met", "goal_on_track", "goal_not_on_track", "goal_insufficient_data")
+            else value
+        ), ""
     kind = _row_kind(how, row)
     number = int(value) if kind == "int" else float(value)
     return number, _FORMATS[kind]
@@ -137,9 +170,9 @@ def _cell_value(release: PublicRelease, how: str, row: pd.Series, column: str) -
 def _note(release: PublicRelease, name: str, row: pd.Series) -> str:
     flag = row.get("suppressed", False)
     if not is_missing(flag) and bool(flag):
-        return text(release.language, "footnote_suppressed", T=release.min_count)
+        return text(release.language, "note_suppressed", T=release.min_count)
     if is_missing(row[_MAIN[name]]):
-        return text(release.language, "footnote_not_defined")
+        return text(release.language, "note_not_defined")
     return ""
 
 
@@ -185,7 +218,7 @@ def _write_info(ws: Worksheet, release: PublicRelease) -> None:
         ws.append([text(lang, key), value])
     ws.append([])
     for paragraph in (
-        text(lang, "footnote_suppressed", T=t_count),
+        text(lang, "info_empty", T=t_count),
         text(lang, "meaning_police"),
         text(lang, "meaning_chance"),
         text(lang, "more_tables"),
@@ -203,8 +236,11 @@ def _fixed_zip(data: bytes) -> bytes:
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 rb"\g<1>" + stamp + rb"\g<3>", content)
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + stamp + rb"\g<3>",
+                    content,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 3

@@ -40,7 +40,8 @@ OKABE_ITO: dict[str, str] = {
 }
 FIGURE_NAMES: tuple[str, ...] = ("youth_rate", "female_share")
 
-_RC: dict[str, Any] = {
+# typed Any: matplotlib types the keys as a Literal of every rc name
+_RC: Any = {
     "svg.hashsalt": "risk_indicators",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
@@ -81,21 +82,37 @@ def _period_axis(ax: Any, pos: dict[str, int], lang: Lang) -> None:
 
 
 def _no_data(ax: Any, lang: Lang) -> None:
-    ax.text(0.5, 0.5, text(lang, "fig_no_data"), ha="center", va="center",
-            transform=ax.transAxes, color=OKABE_ITO["black"])
+    ax.text(
+        0.5,
+        0.5,
+        text(lang, "fig_no_data"),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color=OKABE_ITO["black"],
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def _errorbar(ax: Any, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-              **kwargs: Any) -> None:
+def _errorbar(
+    ax: Any, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, **kwargs: Any
+) -> None:
     ok = ~np.isnan(y)
     if not ok.any():
         return
     low = np.where(np.isnan(lo[ok]), y[ok], lo[ok])
     high = np.where(np.isnan(hi[ok]), y[ok], hi[ok])
-    ax.errorbar(x[ok], y[ok], yerr=[y[ok] - low, high - y[ok]], capsize=3, linestyle="none",
-                clip_on=False, zorder=4, **kwargs)
+    ax.errorbar(
+        x[ok],
+        y[ok],
+        yerr=[y[ok] - low, high - y[ok]],
+        capsize=3,
+        linestyle="none",
+        clip_on=False,
+        zorder=4,
+        **kwargs,
+    )
 
 
 def _finish(fig: Figure, ax: Any, lang: Lang, *, gaps: bool) -> None:
@@ -103,8 +120,15 @@ def _finish(fig: Figure, ax: Any, lang: Lang, *, gaps: bool) -> None:
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     handles, labels = ax.get_legend_handles_labels()
     bottom = 0.16 if gaps else 0.12
-    fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.01, 0.06 if gaps else 0.01),
-               ncols=min(4, max(1, len(labels))), frameon=False, fontsize=8)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower left",
+        bbox_to_anchor=(0.01, 0.06 if gaps else 0.01),
+        ncols=min(4, max(1, len(labels))),
+        frameon=False,
+        fontsize=8,
+    )
     if gaps:
         fig.text(0.01, 0.01, text(lang, "fig_gaps"), ha="left", va="bottom", fontsize=7)
     fig.tight_layout(rect=(0, bottom, 1, 1))
@@ -127,23 +151,45 @@ def _youth_figure(release: PublicRelease) -> Figure:
         return fig
     flo, fhi = _floats(df["fitted_low"]), _floats(df["fitted_high"])
     if not np.isnan(flo).all():
-        ax.fill_between(x, flo, fhi, color=OKABE_ITO["sky_blue"], alpha=0.35, linewidth=0,
-                        label=text(lang, "fig_band"))
+        ax.fill_between(
+            x,
+            flo,
+            fhi,
+            color=OKABE_ITO["sky_blue"],
+            alpha=0.35,
+            linewidth=0,
+            label=text(lang, "fig_band"),
+        )
     if not np.isnan(fitted).all():
-        ax.plot(x, fitted, color=OKABE_ITO["blue"], linewidth=1.8,
-                label=text(lang, "fig_fitted"))
-    _errorbar(ax, x, rate, _floats(df["ci_low"]), _floats(df["ci_high"]), marker="o",
-              color=OKABE_ITO["black"], markersize=4, label=text(lang, "fig_observed"))
+        ax.plot(x, fitted, color=OKABE_ITO["blue"], linewidth=1.8, label=text(lang, "fig_fitted"))
+    _errorbar(
+        ax,
+        x,
+        rate,
+        _floats(df["ci_low"]),
+        _floats(df["ci_high"]),
+        marker="o",
+        color=OKABE_ITO["black"],
+        markersize=4,
+        label=text(lang, "fig_observed"),
+    )
     alarm = np.array([v is True or (not is_missing(v) and bool(v)) for v in df["alarm"]])
     hit = alarm & ~np.isnan(rate)
     if hit.any():
-        ax.scatter(x[hit], rate[hit], marker="^", s=90, color=OKABE_ITO["vermillion"],
-                   edgecolor=OKABE_ITO["black"], zorder=5, clip_on=False, label=text(lang, "fig_alarm"))
+        ax.scatter(
+            x[hit],
+            rate[hit],
+            marker="^",
+            s=90,
+            color=OKABE_ITO["vermillion"],
+            clip_on=False,
+            edgecolor=OKABE_ITO["black"],
+            zorder=5,
+            label=text(lang, "fig_alarm"),
+        )
     ax.set_ylabel(text(lang, "fig_youth_ylabel", ages=ages))
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: fmt_value(v, "rate", lang, decimals=0))
-    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, "rate", lang, decimals=0)))
     _period_axis(ax, pos, lang)
     _finish(fig, ax, lang, gaps=bool(np.isnan(rate).any()))
     return fig
@@ -171,19 +217,35 @@ def _female_figure(release: PublicRelease) -> Figure:
     x_per = np.array([pos[str(c)] for c in per["period"]], dtype=float)
     x_roll = np.array([pos[e] for e in ends], dtype=float)
     if not np.isnan(y_roll).all():
-        ax.fill_between(x_roll, _floats(roll["ci_low"]), _floats(roll["ci_high"]),
-                        color=OKABE_ITO["orange"], alpha=0.25, linewidth=0)
-        ax.plot(x_roll, y_roll, color=OKABE_ITO["orange"], linewidth=2,
-                label=text(lang, "fig_rolling"))
-    _errorbar(ax, x_per, y_per, _floats(per["ci_low"]), _floats(per["ci_high"]), marker="o",
-              color=OKABE_ITO["blue"], markersize=4, label=text(lang, "fig_period_points"))
+        ax.fill_between(
+            x_roll,
+            _floats(roll["ci_low"]),
+            _floats(roll["ci_high"]),
+            color=OKABE_ITO["orange"],
+            alpha=0.25,
+            linewidth=0,
+        )
+        ax.plot(
+            x_roll, y_roll, color=OKABE_ITO["orange"], linewidth=2, label=text(lang, "fig_rolling")
+        )
+    _errorbar(
+        ax,
+        x_per,
+        y_per,
+        _floats(per["ci_low"]),
+        _floats(per["ci_high"]),
+        marker="o",
+        color=OKABE_ITO["blue"],
+        markersize=4,
+        label=text(lang, "fig_period_points"),
+    )
     tops = [np.nanmax(np.r_[y_per, y_roll, _floats(per["ci_high"]), _floats(roll["ci_high"])])]
     for key, style, colour in (
         ("benchmark_female_share", "--", OKABE_ITO["bluish_green"]),
         ("target_female_share", ":", OKABE_ITO["reddish_purple"]),
     ):
         value = release.goal.get(key)
-        if is_missing(value):
+        if not isinstance(value, int | float) or is_missing(value):
             continue
         name = "fig_benchmark" if key.startswith("benchmark") else "fig_target"
         label = text(lang, name, value=fmt_value(value, "percent", lang, decimals=0))

@@ -53,8 +53,11 @@ def render_followup_md(release: PublicRelease) -> str:
         text(lang, "meaning_suppressed", T=release.min_count),
         "---",
         " ".join(
-            [text(lang, "md_more"), *source_lines(release),
-             text(lang, "version_text", version=release.version or "?")]
+            [
+                text(lang, "md_more"),
+                *source_lines(release),
+                text(lang, "version_text", version=release.version or "?"),
+            ]
         ),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"

@@ -18,9 +18,9 @@ from ..periods import Period, parse_period
 __all__ = [
     "INDICATOR_KINDS",
     "MINUS",
-    "Lang",
     "NBSP",
     "SUPPRESSED",
+    "Lang",
     "ValueKind",
     "fmt_interval",
     "fmt_value",
@@ -53,7 +53,13 @@ INDICATOR_KINDS: dict[str, ValueKind] = {
 }
 
 _DECIMALS: dict[str, int] = {
-    "int": 0, "rate": 1, "percent": 1, "ratio": 2, "signed_percent": 1, "coef": 2, "p": 3,
+    "int": 0,
+    "rate": 1,
+    "percent": 1,
+    "ratio": 2,
+    "signed_percent": 1,
+    "coef": 2,
+    "p": 3,
     "share_pp": 1,
 }
 _PERCENT_SCALED = ("percent", "signed_percent", "share_pp")
@@ -73,10 +79,7 @@ def is_missing(value: Any) -> bool:
 
 def _digits(x: float, decimals: int, lang: Lang) -> str:
     text = f"{abs(x):,.{decimals}f}"
-    if float(text.replace(",", "")) == 0:
-        negative = False  # never "−0,0"
-    else:
-        negative = x < 0
+    negative = x < 0 and float(text.replace(",", "")) != 0  # never "−0,0"
     if lang == "sv":
         text = text.replace(",", NBSP).replace(".", ",")
     return (MINUS if negative else "") + text

@@ -37,9 +37,7 @@ _ENV = jinja2.Environment(
 )
 
 
-def report_view(
-    release: PublicRelease, figures: dict[str, tuple[bytes, str]]
-) -> dict[str, Any]:
+def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     """Everything the template shows, as text (the template adds no words of its own)."""
     lang, ages, t_count = release.language, ages_text(release), release.min_count
     long_period = release.period.label_sv(long=True) if lang == "sv" else release.period.label_en()
@@ -56,8 +54,9 @@ def report_view(
         "lang": lang,
         "title": text(lang, "title"),
         "subtitle": text(lang, "subtitle", municipality=release.municipality, period=long_period),
-        "intro": text(lang, "intro", municipality=release.municipality,
-                      period=scope_label(release, "period")),
+        "intro": text(
+            lang, "intro", municipality=release.municipality, period=scope_label(release, "period")
+        ),
         "published_note": text(lang, "published_note"),
         "h": {
             "summary": text(lang, "sec_summary"),
@@ -101,8 +100,15 @@ def report_view(
         "definitions": definitions(release),
         "methods": [
             text(lang, k)
-            for k in ("method_wilson", "method_poisson", "method_katz", "method_trend",
-                      "method_female_trend", "method_comparison", "method_alarm")
+            for k in (
+                "method_wilson",
+                "method_poisson",
+                "method_katz",
+                "method_trend",
+                "method_female_trend",
+                "method_comparison",
+                "method_alarm",
+            )
         ],
         "disclosure": disclosure,
         "rows_table": rows_table(release),

@@ -12,6 +12,7 @@ columns, ``fig_`` figures, ``sheet_``/``info_`` the workbook, ``md_`` the follow
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from ._labels_en import EN
@@ -22,6 +23,7 @@ __all__ = ["INDICATOR_ORDER", "LABELS", "code_label", "indicator_name", "text"]
 Lang = Literal["sv", "en"]
 
 LABELS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
+_THOUSANDS = re.compile(r"(\d) (\d{3})\b")
 
 #: Indicators of CONTRACT 4 in the order the report lists them.
 INDICATOR_ORDER: tuple[str, ...] = (
@@ -64,10 +66,9 @@ def text(lang: Lang, key: str, /, **values: Any) -> str:
     'Young people aged 15-24'
     """
     template = LABELS[lang][key]
-    out = template.format(**values) if values else template
-    if lang == "sv":
-        out = out.replace(" %", "\u00a0%")
-    return out
+    if lang == "sv":  # Swedish typography: "95 %" and "10 000" never break across lines
+        template = _THOUSANDS.sub("\\1\u00a0\\2", template.replace(" %", "\u00a0%"))
+    return template.format(**values) if values else template
 
 
 def indicator_name(lang: Lang, indicator_id: str, *, ages: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from .formatting import (
     INDICATOR_KINDS,
     SUPPRESSED,
+    Lang,
     fmt_interval,
     fmt_value,
     is_missing,
@@ -28,9 +29,9 @@ __all__ = [
     "indicator",
     "indicator_texts",
     "join_words",
+    "persons_sentences",
     "scope_label",
     "source_lines",
-    "persons_sentences",
     "summary_sentences",
     "youth_sentences",
 ]
@@ -99,7 +100,7 @@ def indicator_texts(
     )
 
 
-def _goal_status_words(lang: Any, status: str) -> str:
+def _goal_status_words(lang: Lang, status: str) -> str:
     key = f"goal_{status}"
     try:
         return text(lang, key)
@@ -113,9 +114,7 @@ def direction(release: PublicRelease, indicator_id: str) -> str:
     This compares the two published numbers only; whether the difference is more than chance
     is for the intervals and the comparison table to say.
     """
-    if indicator_id not in INDICATOR_KINDS or indicator_id.endswith("_trend") or (
-        indicator_id == "youth_trend_annual_change"
-    ):
+    if indicator_id not in INDICATOR_KINDS or "trend" in indicator_id:
         return ""
     now = _shown(release, "period", indicator_id)
     before = _shown(release, "same_period_last_year", indicator_id)
@@ -130,7 +129,7 @@ def direction(release: PublicRelease, indicator_id: str) -> str:
     return text(release.language, key)
 
 
-def join_words(lang: Any, items: list[str]) -> str:
+def join_words(lang: Lang, items: list[str]) -> str:
     """``a, b och c`` / ``a, b and c``."""
     if len(items) <= 1:
         return "".join(items)
@@ -174,8 +173,14 @@ def youth_sentences(release: PublicRelease) -> list[str]:
         rate = _shown(release, "period", "youth_rate_per_10k")
         if rate is not None:
             ci = fmt_interval(rate.get("ci_low"), rate.get("ci_high"), "rate", lang)
-            out.append(text(lang, "s_youth_rate", rate=fmt_value(rate["value"], "rate", lang),
-                            ci=ci or text(lang, "not_defined")))
+            out.append(
+                text(
+                    lang,
+                    "s_youth_rate",
+                    rate=fmt_value(rate["value"], "rate", lang),
+                    ci=ci or text(lang, "not_defined"),
+                )
+            )
     else:
         out.append(text(lang, "s_youth_supp", period=period, ages=ages, T=release.min_count))
     before = _shown(release, "same_period_last_year", "persons_youth")
@@ -184,16 +189,26 @@ def youth_sentences(release: PublicRelease) -> list[str]:
         n_before = fmt_value(before["value"], "int", lang)
         if youth is not None:
             diff = float(youth["value"]) - float(before["value"])
-            key = "s_compare_more" if diff > 0 else "s_compare_fewer" if diff < 0 else (
-                "s_compare_same"
+            key = (
+                "s_compare_more"
+                if diff > 0
+                else "s_compare_fewer"
+                if diff < 0
+                else ("s_compare_same")
             )
         else:
             key = "s_compare_only"
         out.append(text(lang, key, label=label, n=n_before))
     rolling = _shown(release, "rolling_12_months", "persons_youth")
     if rolling is not None:
-        out.append(text(lang, "s_rolling", label=scope_label(release, "rolling_12_months"),
-                        n=fmt_value(rolling["value"], "int", lang)))
+        out.append(
+            text(
+                lang,
+                "s_rolling",
+                label=scope_label(release, "rolling_12_months"),
+                n=fmt_value(rolling["value"], "int", lang),
+            )
+        )
     new = _shown(release, "period", "new_persons_youth")
     if new is not None and youth is not None:
         out.append(text(lang, "s_new_youth", n=fmt_value(new["value"], "int", lang)))
@@ -203,8 +218,14 @@ def youth_sentences(release: PublicRelease) -> list[str]:
     trend = _shown(release, "period", "youth_trend_annual_change")
     if trend is not None:
         ci = fmt_interval(trend.get("ci_low"), trend.get("ci_high"), "signed_percent", lang)
-        out.append(text(lang, "s_trend", change=fmt_value(trend["value"], "signed_percent", lang),
-                        ci=ci or text(lang, "not_defined")))
+        out.append(
+            text(
+                lang,
+                "s_trend",
+                change=fmt_value(trend["value"], "signed_percent", lang),
+                ci=ci or text(lang, "not_defined"),
+            )
+        )
     elif (indicator(release, "period", "youth_trend_annual_change") or {}).get(
         "suppressed"
     ) is False:
@@ -219,18 +240,36 @@ def gender_sentences(release: PublicRelease) -> list[str]:
     share = _shown(release, "period", "female_share_youth")
     if share is not None:
         ci = fmt_interval(share.get("ci_low"), share.get("ci_high"), "percent", lang)
-        out.append(text(lang, "s_female_youth", share=fmt_value(share["value"], "percent", lang),
-                        ci=ci or text(lang, "not_defined")))
+        out.append(
+            text(
+                lang,
+                "s_female_youth",
+                share=fmt_value(share["value"], "percent", lang),
+                ci=ci or text(lang, "not_defined"),
+            )
+        )
     elif (indicator(release, "period", "female_share_youth") or {}).get("suppressed"):
-        out.append(text(lang, "s_female_youth_supp", period=scope_label(release, "period"),
-                        ages=ages, T=release.min_count))
+        out.append(
+            text(
+                lang,
+                "s_female_youth_supp",
+                period=scope_label(release, "period"),
+                ages=ages,
+                T=release.min_count,
+            )
+        )
     rolling = _shown(release, "rolling_12_months", "female_share_youth")
     if rolling is not None:
         ci = fmt_interval(rolling.get("ci_low"), rolling.get("ci_high"), "percent", lang)
-        out.append(text(lang, "s_female_youth_rolling",
-                        label=scope_label(release, "rolling_12_months"),
-                        share=fmt_value(rolling["value"], "percent", lang),
-                        ci=ci or text(lang, "not_defined")))
+        out.append(
+            text(
+                lang,
+                "s_female_youth_rolling",
+                label=scope_label(release, "rolling_12_months"),
+                share=fmt_value(rolling["value"], "percent", lang),
+                ci=ci or text(lang, "not_defined"),
+            )
+        )
     return out
 
 
@@ -239,8 +278,14 @@ def persons_sentences(release: PublicRelease) -> list[str]:
     lang, out = release.language, []
     persons = _shown(release, "period", "persons")
     if persons is not None:
-        out.append(text(lang, "s_persons", n=fmt_value(persons["value"], "int", lang),
-                        period=scope_label(release, "period")))
+        out.append(
+            text(
+                lang,
+                "s_persons",
+                n=fmt_value(persons["value"], "int", lang),
+                period=scope_label(release, "period"),
+            )
+        )
     return out
 
 
@@ -257,9 +302,14 @@ def goal_sentences(release: PublicRelease, *, full: bool = True) -> list[str]:
     out: list[str] = []
     target, target_period = goal.get("target_female_share"), goal.get("target_period")
     if not is_missing(target) and target_period:
-        out.append(text(lang, "goal_sentence", target=fmt_value(target, "percent", lang,
-                                                                  decimals=0),
-                        target_period=period_text(str(target_period), lang)))
+        out.append(
+            text(
+                lang,
+                "goal_sentence",
+                target=fmt_value(target, "percent", lang, decimals=0),
+                target_period=period_text(str(target_period), lang),
+            )
+        )
     status = goal.get("status")
     if is_missing(status) or not status:
         ind = indicator(release, "period", "goal_status")
@@ -273,9 +323,14 @@ def goal_sentences(release: PublicRelease, *, full: bool = True) -> list[str]:
         out.append(text(lang, "goal_rule", rule=rule))
     bench = goal.get("benchmark_female_share")
     if not is_missing(bench):
-        out.append(text(lang, "goal_benchmark", benchmark=fmt_value(bench, "percent", lang,
-                                                                    decimals=0),
-                        source=str(goal.get("benchmark_source") or "").rstrip(".")))
+        out.append(
+            text(
+                lang,
+                "goal_benchmark",
+                benchmark=fmt_value(bench, "percent", lang, decimals=0),
+                source=str(goal.get("benchmark_source") or "").rstrip("."),
+            )
+        )
     mdc = goal.get("min_detectable_change")
     if not is_missing(mdc):
         out.append(text(lang, "goal_mdc", mdc=fmt_value(mdc, "share_pp", lang, decimals=0)))
