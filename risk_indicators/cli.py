@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 import time
 import traceback
 import warnings
@@ -279,6 +280,36 @@ def synth(
             progress=console.say,
         )
         console.say(f"Wrote {len(files)} files to {out}.")
+        return 0
+
+    _guard(debug, work)
+
+
+@app.command()
+def simulate(
+    replicates: Annotated[
+        int, typer.Option("--replicates", min=10, help="Data sets per simulation cell.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20211001,
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """The validation study (CONTRACT 6): bias, coverage, type-I error, power, false alarms."""
+    from .validation import simulate_command
+
+    def work() -> int:
+        if quiet or not sys.stderr.isatty():
+            typer.echo(simulate_command(replicates, seed, None))
+            return 0
+        with typer.progressbar(length=100, label="Simulating", file=sys.stderr) as bar:
+
+            def tick(done: int, total: int) -> None:
+                bar.update(round(100 * done / total) - bar.pos)
+
+            text = simulate_command(replicates, seed, tick)
+        typer.echo(text)
         return 0
 
     _guard(debug, work)

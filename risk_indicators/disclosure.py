@@ -376,7 +376,7 @@ def _still_failing(
     lb, ub = np.where(known, fixed, 0.0), np.where(known, fixed, np.inf)
     tg = np.array(sorted({t for t, _ in pending}), dtype=np.int64)
     cert = certify(model.system, lb, ub, tg, np.ones(len(tg), dtype=bool), min_count=min_count,
-                   levels=("neighbourhood",))  # fmt: skip
+                   levels=("neighbourhood", "all"), exhaustive=False)  # fmt: skip
     ok = {("low", int(t)) for t, o in zip(tg, cert.ok_low, strict=True) if o}
     ok |= {("high", int(t)) for t, o in zip(tg, cert.ok_high, strict=True) if o}
     return [(t, d) for t, d in pending if (d, t) not in ok]

@@ -7,7 +7,12 @@ its own beyond choosing the series and the alarm history.
 Alarm settings for tertials (see :mod:`risk_indicators.alarms`): ``w=1`` (a whole year
 around the same tertial), ``b`` = as many whole years of history as the data have, at most 5
 and at least 3 (R never fits a trend with fewer than 3), ``limit54=(5, 4)``, the ``delta``
-threshold with the 2/3 power transform. Quarters and months use ``w=1`` and ``w=2``.
+threshold with the 2/3 power transform, and no trend term (``trend=False``). Quarters and months
+use ``w=1`` and ``w=2``. Why no trend: in the validation study (``reports/validation.md``) the
+trend rule of surveillance 1.20.3 keeps a spurious trend in a third to two thirds of trend-free
+tertial series after reweighting, which lifts the false-alarm rate to 6-10 % against the
+nominal 5 %; without the trend term it is 4.0-4.6 % with detection within 2 points. The
+long-run trend is reported separately (``youth_trend_annual_change``).
 """
 
 from __future__ import annotations
@@ -141,6 +146,7 @@ def _alarms(
         population=series["population"].astype(float).to_numpy() if has_pop else None,
         b=b,
         w=w,
+        trend=False,
         range=list(range(first_evaluated, last + 1)),
     )
     return result, f"Period alarms with {b} years of history (w={w})."
