@@ -42,7 +42,9 @@ def with_margins(inner: pd.DataFrame) -> pd.DataFrame:
     return out[["period", *dims, "persons", "reports", "population"]]
 
 
-def demo_release(seed: int = 2024) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, list[str]]]:
+def demo_release(
+    seed: int = 2024,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, list[str]]]:
     """The cube, the window tables and the periods each window covers."""
     rng = np.random.default_rng(seed)
     periods = [f"{y}T{t}" for y in range(2018, 2025) for t in (1, 2, 3)][:20]
@@ -60,7 +62,9 @@ def demo_release(seed: int = 2024) -> tuple[pd.DataFrame, dict[str, pd.DataFrame
         for i, p in enumerate(periods)
         for j, k in enumerate(keys)
     ]
-    inner = pd.DataFrame(rows, columns=["period", "area", "age_band", "gender", "persons", "reports"])
+    inner = pd.DataFrame(
+        rows, columns=["period", "area", "age_band", "gender", "persons", "reports"]
+    )
     cube = with_margins(inner)
     windows, covers = {}, {}
     rolling, years = [], []
@@ -71,7 +75,9 @@ def demo_release(seed: int = 2024) -> tuple[pd.DataFrame, dict[str, pd.DataFrame
         # a person reported in several tertials counts once in the window
         top = p3.max(axis=0)
         w = top + rng.binomial(p3.sum(axis=0) - top, 0.8)
-        win = pd.DataFrame([(label, *k) for k in keys], columns=["period", "area", "age_band", "gender"])
+        win = pd.DataFrame(
+            [(label, *k) for k in keys], columns=["period", "area", "age_band", "gender"]
+        )
         win["persons"], win["reports"] = w, r3.sum(axis=0)
         covers[label] = cov
         rolling.append(win)
@@ -95,7 +101,10 @@ def main() -> None:
     seconds = time.perf_counter() - start
     print(result.summary())
     print(f"published table cells (both measures): {n_counts}")
-    print(f"protect + audit: {seconds:.1f} s ({seconds / TARGET_SECONDS:.2f} of the {TARGET_SECONDS:.0f} s target)")
+    print(
+        f"protect + audit: {seconds:.1f} s "
+        f"({seconds / TARGET_SECONDS:.2f} of the {TARGET_SECONDS:.0f} s target)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -40,11 +40,22 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 from risk_indicators.errors import DisclosureError
 from risk_indicators.ledger import LINK_COLUMNS, LedgerSnapshot, terms_json
 
-__all__ = ["Certification", "LinearSystem", "certify", "propagate_bounds", "repair"]
+__all__ = [
+    "Certification",
+    "DerivedCount",
+    "LinearSystem",
+    "Model",
+    "build_model",
+    "certify",
+    "components",
+    "propagate_bounds",
+    "repair",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,6 +64,7 @@ BoolArray = npt.NDArray[np.bool_]
 _TOL = 1e-6
 #: Seconds one solver call may take before the audit gives up (fail closed).
 SOLVER_TIME_LIMIT = 60.0
+GAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -151,7 +163,7 @@ def propagate_bounds(
 
 @dataclass
 class _Sub:
-    """A local problem: ``free`` variables, the rest held at their true values."""
+    """A local problem: ``free`` variables, every other one held at a constant."""
 
     idx: IntArray
     a: sp.csr_array
@@ -159,14 +171,31 @@ class _Sub:
     hi: FloatArray
 
 
-def _sub(system: LinearSystem, free: BoolArray) -> _Sub:
-    free = free | np.isnan(system.truth)
+def _sub(system: LinearSystem, free: BoolArray, outside: FloatArray) -> _Sub:
+    """Restrict the relations to ``free`` variables, the others at ``outside`` values."""
     idx = np.flatnonzero(free)
     cols = system.rows[:, idx]
     touched = np.flatnonzero(np.diff(cols.tocsr().indptr) > 0)
-    rest = np.where(free, 0.0, np.nan_to_num(system.truth))
+    rest = np.where(free, 0.0, np.nan_to_num(outside))
     shift = system.rows[touched] @ rest
     return _Sub(idx, cols[touched], system.row_lo[touched] - shift, system.row_hi[touched] - shift)
+
+
+def components(system: LinearSystem, free: BoolArray) -> IntArray:
+    """Component label per variable: free variables linked by a shared relation.
+
+    Variables outside ``free`` are constants, so relations decouple across components and a
+    witness can be searched in one component with everything else at its true value.
+    Non-free variables get label ``-1``.
+    """
+    idx = np.flatnonzero(free)
+    label = np.full(system.n_vars, -1, dtype=np.int64)
+    if not len(idx):
+        return label
+    r = abs(system.rows[:, idx]).tocsr()
+    _, lab = connected_components(r.T @ r, directed=False)
+    label[idx] = lab
+    return label
 
 
 def _solve(
@@ -196,21 +225,41 @@ def _solve(
     if integral:
         integrality[: n_int if n_int is not None else n_loc] = 1
     cons = [LinearConstraint(a, np.concatenate(los), np.concatenate(his))] if a.shape[0] else []
-    res = milp(
-        cost,
-        constraints=cons,
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        options={"time_limit": SOLVER_TIME_LIMIT, "presolve": True},
-    )
-    if res.status == 0 and res.x is not None:
-        return np.asarray(res.x, dtype=float)
-    if res.status == 2:
-        return None
+    lo_all, hi_all = np.concatenate(los), np.concatenate(his)
+    for presolve in (True, False):
+        res = milp(
+            cost,
+            constraints=cons,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            options={"time_limit": SOLVER_TIME_LIMIT, "presolve": presolve, "mip_rel_gap": GAP},
+        )
+        if res.status == 0 and res.x is not None:
+            x = np.asarray(res.x, dtype=float)
+            # never trust a solution unchecked: HiGHS's MIP presolve has been seen to
+            # return wrong answers on these tables; a bad one is solved again without it
+            if _feasible(a, lo_all, hi_all, lb, ub, x):
+                return x
+            continue
+        if res.status == 2:
+            return None
+        break
     raise DisclosureError(
-        f"The disclosure audit's solver stopped without an answer ({res.message}); "
+        f"The disclosure audit's solver stopped without a valid answer ({res.message}); "
         "nothing is published.",
         details={"status": int(res.status)},
+    )
+
+
+def _feasible(
+    a: sp.csr_array, lo: FloatArray, hi: FloatArray, lb: FloatArray, ub: FloatArray, x: FloatArray
+) -> bool:
+    ax = a @ x if a.shape[0] else np.zeros(0)
+    return bool(
+        np.all(ax >= lo - 1e-6)
+        and np.all(ax <= hi + 1e-6)
+        and np.all(x >= lb - 1e-6)
+        and np.all(x <= ub + 1e-6)
     )
 
 
@@ -243,10 +292,18 @@ def certify(
     *,
     min_count: int,
     report: bool = False,
-    levels: Sequence[str] = ("block", "neighbourhood", "all"),
     exhaustive: bool = True,
+    integral: bool = True,
 ) -> Certification:
     """Prove with integer witnesses that each needed target can be 0 and can be ``T``.
+
+    Variables whose propagated bounds meet are constants; the rest split into connected
+    components (:func:`components`), and each component is searched on its own: first
+    batches (one program settles many targets: minimise their sum to put many at 0,
+    maximise ``sum(min(x, T))`` to lift many to ``T``), a linear program whose vertex is
+    accepted when integral and otherwise an integer program; then, when ``exhaustive``,
+    one integer feasibility program per target still open, whose infeasibility proves
+    that the target fails.
 
     Parameters
     ----------
@@ -261,66 +318,48 @@ def certify(
     min_count
         The threshold ``T``.
     report
-        Also run one batch linear program per block over every target to find reachable
-        values for the audit table (not needed for the pass rule).
-    levels
-        Search regions, widening: ``"block"``, ``"neighbourhood"`` (with the blocks that
-        share a relation), ``"all"``. Only ``"all"`` can prove a failure; a narrower list
-        gives a quick check that may report failures that a wider search would settle.
+        Also run one batch linear program per component over every target to find
+        reachable values for the audit table (not needed for the pass rule).
     exhaustive
-        At the widest level, check every target that the batches left open on its own
-        (an integer program each). Without it, open targets are reported as failing.
+        Settle every open target individually (else open targets are reported failing).
+    integral
+        ``False`` accepts fractional witnesses: the linear-programming audit, a fast
+        screen used between repairs; the pass rule needs ``True``.
     """
     k = len(targets)
-    cert = Certification(
-        targets,
-        ~need.copy(),
-        ~need.copy(),
-        np.full(k, np.nan),
-        np.full(k, np.nan),
-    )
-    cert.ok_low[need] = lb[targets[need]] <= 0
-    cert.ok_high[need] = ub[targets[need]] >= min_count
-    # Certain failures by propagation need no solver; the rest is searched.
-    todo_low = need & cert.ok_low
-    todo_high = need & cert.ok_high
-    cert.ok_low[todo_low] = False
-    cert.ok_high[todo_high] = False
-    neigh = system.neighbours
-    blocks = system.block[targets]
-    for level in levels:
-        for direction, todo in (("low", todo_low), ("high", todo_high)):
-            ok = cert.ok_low if direction == "low" else cert.ok_high
-            pending = todo & ~ok
-            if not pending.any():
+    cert = Certification(targets, ~need, ~need, np.full(k, np.nan), np.full(k, np.nan))
+    free = ub > lb
+    outside = np.where(free, system.truth, lb)
+    label = components(system, free)
+    tl = label[targets]
+    # a target whose bounds meet is known exactly: it passes only if it needs nothing
+    fixed_t = ~free[targets]
+    _record(cert, np.flatnonzero(fixed_t), lb[targets[fixed_t]])
+    cert.ok_low[need & fixed_t] = False
+    cert.ok_high[need & fixed_t] = False
+    # certain failures by propagation need no solver; the rest is searched
+    todo = need & ~fixed_t
+    todo_low = todo & (lb[targets] <= 0)
+    todo_high = todo & (ub[targets] >= min_count)
+    for comp in np.unique(tl[todo_low | todo_high]):
+        region = label == comp
+        sub = _sub(system, region, outside)
+        for direction, mask in (("low", todo_low), ("high", todo_high)):
+            members = np.flatnonzero(mask & (tl == comp))
+            if not len(members):
                 continue
-            for region, members in _regions(system, blocks, pending, level, neigh):
-                _batch(system, lb, ub, targets, members, region, direction, min_count, cert)
-                if level == "all" and exhaustive:
-                    for j in members:
-                        if not ok[j]:
-                            _single(system, lb, ub, targets, j, region, direction, min_count, cert)
+            _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
+            ok = cert.ok_low if direction == "low" else cert.ok_high
+            if exhaustive:
+                for j in members[~ok[members]]:
+                    _single(sub, lb, ub, targets, j, direction, min_count, cert)
     if report:
-        every = np.ones(k, dtype=bool)
-        for region, members in _regions(system, blocks, every, "block", neigh):
-            _spread(system, lb, ub, targets, members, region, cert)
+        every = ~fixed_t
+        for comp in np.unique(tl[every]):
+            region = label == comp
+            _spread(_sub(system, region, outside), lb, ub, targets,
+                    np.flatnonzero(every & (tl == comp)), cert)  # fmt: skip
     return cert
-
-
-def _regions(
-    system: LinearSystem,
-    blocks: IntArray,
-    mask: BoolArray,
-    level: str,
-    neigh: dict[int, set[int]],
-) -> Iterable[tuple[BoolArray, IntArray]]:
-    if level == "all":
-        yield np.ones(system.n_vars, dtype=bool), np.flatnonzero(mask)
-        return
-    for b in np.unique(blocks[mask]):
-        members = np.flatnonzero(mask & (blocks == b))
-        region_blocks = [int(b)] if level == "block" or b < 0 else sorted(neigh.get(int(b), {b}))
-        yield np.isin(system.block, region_blocks), members
 
 
 def _record(cert: Certification, members: IntArray, values: FloatArray) -> None:
@@ -328,22 +367,25 @@ def _record(cert: Certification, members: IntArray, values: FloatArray) -> None:
     cert.att_high[members] = np.fmax(cert.att_high[members], values)
 
 
+def _local(sub: _Sub, targets: IntArray, members: IntArray) -> IntArray:
+    pos = {int(v): i for i, v in enumerate(sub.idx)}
+    return np.array([pos[int(targets[j])] for j in members], dtype=np.int64)
+
+
 def _batch(
-    system: LinearSystem,
+    sub: _Sub,
     lb: FloatArray,
     ub: FloatArray,
     targets: IntArray,
     members: IntArray,
-    region: BoolArray,
     direction: str,
     min_count: int,
     cert: Certification,
+    integral: bool = True,
 ) -> None:
     """Settle as many members as possible with one witness per round."""
     ok = cert.ok_low if direction == "low" else cert.ok_high
-    sub = _sub(system, region)
-    pos = {int(v): i for i, v in enumerate(sub.idx)}
-    local = np.array([pos[int(targets[j])] for j in members])
+    local = _local(sub, targets, members)
     n = len(sub.idx)
     lbl, ubl = lb[sub.idx], ub[sub.idx]
     while True:
@@ -351,8 +393,9 @@ def _batch(
         if not open_.any():
             return
         cols = local[open_]
+        extra = None
         if direction == "low":
-            cost, lbs, ubs, extra, n_all = np.zeros(n), lbl, ubl, None, n
+            cost, lbs, ubs = np.zeros(n), lbl, ubl
             np.add.at(cost, cols, 1.0)
         else:
             # maximise sum of z_j with z_j <= x_j and z_j <= T: each z_j at T settles a count
@@ -364,17 +407,16 @@ def _batch(
                 (np.concatenate([np.ones(m), -np.ones(m)]),
                  (np.tile(np.arange(m), 2), np.concatenate([n + np.arange(m), cols]))),
                 shape=(m, n + m),
-            )
-            extra, n_all = (rows, np.full(m, -np.inf), np.zeros(m)), n + m
+            )  # fmt: skip
+            extra = (rows, np.full(m, -np.inf), np.zeros(m))
         x = _solve(sub, cost, lbs, ubs, integral=False, extra=extra)
-        if x is not None and not _is_integral(x[:n]):
+        if integral and x is not None and not _is_integral(x[:n]):
             x = _solve(sub, cost, lbs, ubs, integral=True, extra=extra, n_int=n)
         if x is None:
             return
-        del n_all
-        values = np.round(x[local])
+        values = x[local]
         _record(cert, members, values)
-        newly = (values <= 0) if direction == "low" else (values >= min_count)
+        newly = values <= _TOL if direction == "low" else values >= min_count - _TOL
         newly &= ~ok[members]
         if not newly.any():
             return
@@ -382,19 +424,17 @@ def _batch(
 
 
 def _single(
-    system: LinearSystem,
+    sub: _Sub,
     lb: FloatArray,
     ub: FloatArray,
     targets: IntArray,
     j: int,
-    region: BoolArray,
     direction: str,
     min_count: int,
     cert: Certification,
 ) -> None:
-    """Exact feasibility check for one target over ``region``."""
-    sub = _sub(system, region)
-    t = int(np.flatnonzero(sub.idx == targets[j])[0])
+    """Exact integer feasibility check for one target in its component."""
+    t = int(_local(sub, targets, np.array([j]))[0])
     lbl, ubl = lb[sub.idx].copy(), ub[sub.idx].copy()
     if direction == "low":
         ubl[t] = 0.0
@@ -409,27 +449,30 @@ def _single(
 
 
 def _spread(
-    system: LinearSystem,
+    sub: _Sub,
     lb: FloatArray,
     ub: FloatArray,
     targets: IntArray,
     members: IntArray,
-    region: BoolArray,
     cert: Certification,
 ) -> None:
-    """Push every member of a block down, then up to its propagated bound (for reporting)."""
-    sub = _sub(system, region)
-    pos = {int(v): i for i, v in enumerate(sub.idx)}
-    local = np.array([pos[int(targets[j])] for j in members])
+    """Push every member down, then up to its propagated bound (values for the report)."""
+    local = _local(sub, targets, members)
     n = len(sub.idx)
-    lbl, ubl = lb[sub.idx], ub[sub.idx]
+    lbl, ubl = lb[sub.idx], ub[sub.idx].copy()
     cost = np.zeros(n)
     np.add.at(cost, local, 1.0)
-    for sign in (1.0, -1.0):
-        capped = np.where(np.isinf(ubl), lbl + 1.0, ubl) if sign < 0 else ubl
-        x = _solve(sub, sign * cost, lbl, capped, integral=False)
-        if x is not None:
-            _record(cert, members, x[local])
+    x = _solve(sub, cost, lbl, ubl, integral=False)
+    if x is not None:
+        _record(cert, members, x[local])
+    # unbounded targets are held at their bound from the first solution to keep this finite
+    capped = ubl.copy()
+    inf = np.isinf(capped[local])
+    if x is not None:
+        capped[local[inf]] = np.maximum(x[local[inf]], lbl[local[inf]])
+    x = _solve(sub, -cost, lbl, capped, integral=False)
+    if x is not None:
+        _record(cert, members, x[local])
 
 
 def repair(
@@ -441,6 +484,7 @@ def repair(
     *,
     min_count: int,
     weight: FloatArray,
+    integral: bool = True,
 ) -> IntArray:
     """Find published counts whose hiding lets ``target`` reach 0 (``"low"``) or ``T``.
 
@@ -466,6 +510,8 @@ def repair(
         The threshold ``T``.
     weight
         Cost of hiding per unit of deviation, per variable.
+    integral
+        Whether the witness must be integer (``False``: a linear witness is enough).
 
     Returns
     -------
@@ -483,7 +529,7 @@ def repair(
         )
         if chosen is None:
             continue  # infeasible here: widen the region
-        if len(chosen) or chosen.integral:
+        if len(chosen) or chosen.integral or not integral:
             return chosen.idx
         # the linear witness needs no hiding but is fractional: ask for an integer one
         chosen = _repair_in(
@@ -514,7 +560,7 @@ def _repair_in(
     region: BoolArray,
     integral: bool,
 ) -> _Chosen | None:
-    sub = _sub(system, region)
+    sub = _sub(system, region | np.isnan(system.truth), system.truth)
     n = len(sub.idx)
     val = fixed[sub.idx]
     dev = np.flatnonzero(deviable[sub.idx])
@@ -532,7 +578,10 @@ def _repair_in(
     rows = sp.csr_array(
         (
             np.concatenate([np.ones(m), -np.ones(m), np.ones(m)]),
-            (np.tile(np.arange(m), 3), np.concatenate([dev, n + np.arange(m), n + m + np.arange(m)])),
+            (
+                np.tile(np.arange(m), 3),
+                np.concatenate([dev, n + np.arange(m), n + m + np.arange(m)]),
+            ),
         ),
         shape=(m, n + 2 * m),
     )
@@ -540,9 +589,7 @@ def _repair_in(
     cost = np.concatenate([np.zeros(n), w, w])
     lbs = np.concatenate([lbl, np.zeros(2 * m)])
     ubs = np.concatenate([ubl, np.full(2 * m, np.inf)])
-    x = _solve(
-        sub, cost, lbs, ubs, integral=integral, extra=(rows, val[dev], val[dev]), n_int=n
-    )
+    x = _solve(sub, cost, lbs, ubs, integral=integral, extra=(rows, val[dev], val[dev]), n_int=n)
     if x is None:
         return None
     moved = (x[n : n + m] + x[n + m :]) > _TOL
@@ -673,7 +720,9 @@ class _Builder:
         s = sum(c * v for (_, c), v in zip(terms, vals, strict=True))
         return bool(lo - _TOL <= s <= hi + _TOL)
 
-    def relate(self, terms: list[tuple[str, float]], lo: float, hi: float, *, link: bool = False) -> None:
+    def relate(
+        self, terms: list[tuple[str, float]], lo: float, hi: float, *, link: bool = False
+    ) -> None:
         """Add a relation the attacker knows, but only if the data satisfy it: a relation
         that is false here is no knowledge (and would make the audit meaningless)."""
         if self.holds(terms, lo, hi) is False:
@@ -689,9 +738,7 @@ class _Builder:
         blocks = sorted({b for b in self.block.values() if b})
         bindex = {b: i for i, b in enumerate(blocks)}
         truth = np.array([self.truth[n] for n in names], dtype=float)
-        block = np.array(
-            [bindex.get(self.block.get(n, ""), -1) for n in names], dtype=np.int64
-        )
+        block = np.array([bindex.get(self.block.get(n, ""), -1) for n in names], dtype=np.int64)
         block[np.isnan(truth)] = -1
         r, c, v = [], [], []
         for i, (terms, _, _) in enumerate(self.rows):
@@ -716,16 +763,22 @@ def _tables(
     need = ["period", *DIMS, *MEASURES]
     frames: list[tuple[str, pd.DataFrame]] = [("cube", cube)]
     if windows is not None:
-        items = windows.items() if isinstance(windows, Mapping) else (("window", w) for w in windows)
+        items = (
+            windows.items() if isinstance(windows, Mapping) else (("window", w) for w in windows)
+        )
         frames.extend((str(k), w) for k, w in items)
     out = []
     for name, frame in frames:
         missing = [c for c in need if c not in frame.columns]
         if missing:
-            raise DisclosureError(f"The {name} table lacks the columns {missing}; it cannot be audited.")
+            raise DisclosureError(
+                f"The {name} table lacks the columns {missing}; it cannot be audited."
+            )
         df = frame[need].copy()
         for col in ("period", *DIMS):
             df[col] = df[col].astype(str)
+        # a canonical row order makes every result independent of the input's order
+        df = df.sort_values(["period", *DIMS], kind="stable").reset_index(drop=True)
         if df[list(MEASURES)].isna().any().any() or (df[list(MEASURES)] < 0).any().any():
             raise DisclosureError(f"The {name} table has missing or negative counts.")
         if name == "cube":
@@ -811,7 +864,8 @@ def build_model(
     )  # fmt: skip
     defs = {index[n]: tuple(sorted(d)) for n, d in b.defs.items()}
     hist = np.array([index[t] for t in targets], dtype=np.int64)
-    return Model(system, cell_frame, cell_var, cell_count.astype(np.int64), count_vars.astype(np.int64),
+    return Model(system, cell_frame, cell_var, cell_count.astype(np.int64),
+                 count_vars.astype(np.int64),
                  hist, np.array(primary, dtype=bool), links, defs, b.set_aside)  # fmt: skip
 
 
@@ -859,7 +913,7 @@ def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) 
                 continue
             done.add(wblock)
             prefix = f"persons|{wblock}|"
-            keys = [n[len(prefix):] for n in b.truth if n.startswith(prefix) and b.defs[n] == {n}]
+            keys = [n[len(prefix) :] for n in b.truth if n.startswith(prefix) and b.defs[n] == {n}]
             for key in sorted(keys):
                 for measure in MEASURES:
                     w = f"{measure}|{wblock}|{key}"
@@ -880,7 +934,7 @@ def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) 
                         b.relate([(w, 1.0), (pv, -1.0)], 0.0, np.inf, link=True)
     for n in sorted(b.truth):
         if n.startswith("persons|") and b.defs[n] == {n} and "|X:" not in n:
-            r = "reports|" + n[len("persons|"):]
+            r = "reports|" + n[len("persons|") :]
             if r in b.truth:
                 b.relate([(r, 1.0), (n, -1.0)], 0.0, np.inf, link=True)
 
@@ -897,7 +951,7 @@ def _extras(
         members = set()
         for area, age, gender in ex.cells:
             for n in inner:
-                a, g, s = n[len(prefix):].split("|")
+                a, g, s = n[len(prefix) :].split("|")
                 if area in (TOTAL, a) and age in (TOTAL, g) and gender in (TOTAL, s):
                     members.add(n)
         total = float(sum(b.truth[n] for n in members))

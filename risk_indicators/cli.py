@@ -108,6 +108,7 @@ def _run_pipeline(
     out: Path,
     key: bytes | None,
     console: _Console,
+    ledger: Path | None = None,
 ) -> int:
     from . import analysis as an
     from .io import sha256_file
@@ -135,7 +136,8 @@ def _run_pipeline(
 
         result = an._analyse_counts(counts, pop, period=period, config=config)
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
-    write_release(result, out, records=records, timings=timings, inputs=inputs)
+    console.say("Disclosure control and audit of every published count ...")
+    write_release(result, out, records=records, timings=timings, inputs=inputs, ledger=ledger)
     acc = result.accounting
     console.say(
         f"{config.municipality} {result.period.code}: {acc['used']} of {acc['read']} rows used "
@@ -146,7 +148,8 @@ def _run_pipeline(
         f"Persons {ind['persons']['value']}, of whom youth {ind['persons_youth']['value']} "
         f"(internal figures, not for publication)."
     )
-    console.say(f"Written: {out / 'internal'} and {out / 'audit'}.")
+    console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.md).")
+    console.say(f"For the analysts only: {out / 'internal'}; audit trail: {out / 'audit'}.")
     return 0
 
 
@@ -218,6 +221,7 @@ def run(
             out=out,
             key=key,
             console=console,
+            ledger=ledger,
         )
 
     _guard(debug, work)

@@ -45,6 +45,7 @@ import pandas as pd
 from risk_indicators.audit import (
     Certification,
     DerivedCount,
+    LinearSystem,
     Model,
     build_model,
     certify,
@@ -59,6 +60,7 @@ __all__ = [
     "DerivedCount",
     "Method",
     "Protection",
+    "audit_suppression",
     "protect",
     "publishable",
     "round_base3",
@@ -156,7 +158,9 @@ class Protection:
         return "\n".join(lines)
 
 
-def publishable(protection: Protection, uses: Iterable[str | tuple[str, str, str, str, str]]) -> bool:
+def publishable(
+    protection: Protection, uses: Iterable[str | tuple[str, str, str, str, str]]
+) -> bool:
     """Whether a figure computed from ``uses`` may be published (every count is published).
 
     Parameters
@@ -229,9 +233,14 @@ def protect(
             f"Got {method!r} instead."
         )
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise UsageError(f"The 'min_count' parameter of protect must be an integer >= 1. Got {min_count!r} instead.")
+        raise UsageError(
+            "The 'min_count' parameter of protect must be an integer >= 1. "
+            f"Got {min_count!r} instead."
+        )
     if method == "round" and not key:
-        raise UsageError("Rounding needs a secret key: pass key=bytes (e.g. from the key variable).")
+        raise UsageError(
+            "Rounding needs a secret key: pass key=bytes (e.g. from the key variable)."
+        )
     snapshot = ledger.snapshot() if ledger is not None else None
     model = build_model(
         cube,
@@ -262,7 +271,9 @@ def round_base3(values: np.ndarray, names: Sequence[str], *, key: bytes) -> np.n
     return np.where(u < r / 3.0, 3 * q + 3, 3 * q)
 
 
-def _rounded(model: Model, *, min_count: int, key: bytes, release_id: str, state: int) -> Protection:
+def _rounded(
+    model: Model, *, min_count: int, key: bytes, release_id: str, state: int
+) -> Protection:
     names = [model.system.names[i] for i in model.cell_var]
     truth = model.system.truth[model.cell_var].astype(np.int64)
     value = round_base3(truth, names, key=key)
@@ -288,13 +299,15 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     # margin costs a little more, so that ties hide inner cells and keep the totals.
     weight = np.array([1.0 + 0.01 * len(model.defs.get(i, ())) for i in range(system.n_vars)])
     zero = counts[value == 0]
-    for _ in range(MAX_ROUNDS):
-        failing = _audit(model, _fixed(system.truth, deviable & ~hidden, zero), hidden,
-                         targets, min_count, report=False)[0]  # fmt: skip
-        if not failing:
-            break
-        if not _repair_round(model, failing, hidden, deviable, zero, weight, min_count):
-            break
+    # linear rounds first (fast), then integer rounds until the exact audit passes
+    for integral in (False, True):
+        for _ in range(MAX_ROUNDS):
+            failing = _audit(model, _fixed(system.truth, deviable & ~hidden, zero), hidden,
+                             targets, min_count, report=False, integral=integral)[0]  # fmt: skip
+            if not failing or not _repair_round(
+                model, failing, hidden, deviable, zero, weight, min_count, integral=integral
+            ):
+                break
     fixed = _fixed(system.truth, deviable & ~hidden, zero)
     failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
     if failing:
@@ -332,54 +345,65 @@ def _repair_round(
     zero: np.ndarray,
     weight: np.ndarray,
     min_count: int,
+    *,
+    integral: bool = True,
 ) -> bool:
     """Hide more counts for the failing targets of one audit round, block by block.
 
-    After each repair the other failing targets of the block are checked again with one
-    batch witness program, so that a target already protected by an earlier repair costs
-    no repair program of its own. Returns whether anything was hidden.
+    After each repair the block's other failing targets are screened with bound
+    propagation over the block and its neighbours only: a target that is no longer pinned
+    down waits for the next audit round instead of costing a repair program now (the audit
+    decides; the screen only saves work). Returns whether anything was hidden.
     """
     system = model.system
     added = False
     by_block: dict[int, list[tuple[int, str]]] = {}
     for t, d in failing:
         by_block.setdefault(int(system.block[t]), []).append((t, d))
-    for _, pending in sorted(by_block.items()):
+    for blk, pending in sorted(by_block.items()):
+        local = _local_rows(system, blk)
+        changed = added  # repairs in earlier blocks may have settled these already
         while pending:
-            if added:
-                pending = _still_failing(model, pending, hidden, deviable, zero, min_count)
+            if changed:
+                pending = _still_pinned(local, pending, hidden, deviable, zero, min_count)
+                changed = False
                 if not pending:
                     break
             target, direction = pending.pop(0)
             shown = deviable & ~hidden
-            fixed = _fixed(system.truth, shown, zero)
             chosen = repair(
-                system, fixed, shown, target, direction, min_count=min_count, weight=weight
-            )
+                system, _fixed(system.truth, shown, zero), shown, target, direction,
+                min_count=min_count, weight=weight, integral=integral,
+            )  # fmt: skip
             if len(chosen):
                 hidden[chosen] = True
-                added = True
+                added = changed = True
     return added
 
 
-def _still_failing(
-    model: Model,
+def _local_rows(system: LinearSystem, block: int) -> LinearSystem:
+    """The relations that touch a block or its neighbours (same variables)."""
+    if block < 0:
+        return system
+    region = np.isin(system.block, sorted(system.neighbours.get(block, {block})))
+    touched = np.flatnonzero(np.diff(system.rows[:, np.flatnonzero(region)].tocsr().indptr) > 0)
+    return LinearSystem(system.names, system.truth, system.block, system.rows[touched],
+                        system.row_lo[touched], system.row_hi[touched])  # fmt: skip
+
+
+def _still_pinned(
+    local: LinearSystem,
     pending: list[tuple[int, str]],
     hidden: np.ndarray,
     deviable: np.ndarray,
     zero: np.ndarray,
     min_count: int,
 ) -> list[tuple[int, str]]:
-    """The pending (target, direction) pairs that one batch witness search cannot settle."""
-    fixed = _fixed(model.system.truth, deviable & ~hidden, zero)
+    """The pending pairs that bound propagation over ``local`` still pins below T or above 0."""
+    fixed = _fixed(local.truth, deviable & ~hidden, zero)
     known = ~np.isnan(fixed)
-    lb, ub = np.where(known, fixed, 0.0), np.where(known, fixed, np.inf)
-    tg = np.array(sorted({t for t, _ in pending}), dtype=np.int64)
-    cert = certify(model.system, lb, ub, tg, np.ones(len(tg), dtype=bool), min_count=min_count,
-                   levels=("neighbourhood", "all"), exhaustive=False)  # fmt: skip
-    ok = {("low", int(t)) for t, o in zip(tg, cert.ok_low, strict=True) if o}
-    ok |= {("high", int(t)) for t, o in zip(tg, cert.ok_high, strict=True) if o}
-    return [(t, d) for t, d in pending if (d, t) not in ok]
+    lb, ub = propagate_bounds(local, np.where(known, fixed, 0.0), np.where(known, fixed, np.inf))
+    return [(t, d) for t, d in pending if (lb[t] > 0 if d == "low" else ub[t] < min_count)]
 
 
 def _audit(
@@ -390,6 +414,7 @@ def _audit(
     min_count: int,
     *,
     report: bool,
+    integral: bool = True,
 ) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray, Certification]:
     """One audit: the failing (target, direction) pairs, bounds and certification."""
     system = model.system
@@ -400,7 +425,10 @@ def _audit(
     tv = system.truth[targets]
     tracked = np.concatenate([hidden[model.count_vars], np.ones(len(model.history_targets), bool)])
     need = tracked & (((tv >= 1) & (tv < min_count)) | (np.isnan(tv) & model.protect_mask(targets)))
-    cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count, report=report)
+    # rounds between repairs settle what batches can (a repair program checks the rest
+    # exactly); the final audit also settles every open count on its own (exhaustive)
+    cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count,
+                   report=report, exhaustive=report, integral=integral)  # fmt: skip
     failing: list[tuple[int, str]] = []
     for t, ok_lo, ok_hi in zip(cert.targets, cert.ok_low, cert.ok_high, strict=True):
         if not ok_lo:
@@ -428,14 +456,18 @@ def _line_failures(model: Model, hidden: np.ndarray, min_count: int) -> int:
     return int(np.count_nonzero(bad))
 
 
-def _table(model: Model, value: pd.api.extensions.ExtensionArray, status: np.ndarray) -> pd.DataFrame:
+def _table(
+    model: Model, value: pd.api.extensions.ExtensionArray, status: np.ndarray
+) -> pd.DataFrame:
     table = model.cells[KEY_COLUMNS].copy()
     table["value"] = value
     table["status"] = status
     return table.reset_index(drop=True)
 
 
-def _ledger_cells(model: Model, table: pd.DataFrame, *, low: np.ndarray, high: np.ndarray) -> pd.DataFrame:
+def _ledger_cells(
+    model: Model, table: pd.DataFrame, *, low: np.ndarray, high: np.ndarray
+) -> pd.DataFrame:
     cells = table[KEY_COLUMNS].copy()
     shown = table["value"].notna().to_numpy()
     cells["status"] = table["status"].to_numpy()
@@ -465,3 +497,59 @@ def _audit_frame(
     att_hi = np.where(at >= 0, cert.att_high[at], np.nan)
     frame["exact"] = (np.abs(att_lo - lb[var]) < 1e-6) & (inf | (np.abs(att_hi - ub[var]) < 1e-6))
     return frame.reset_index(drop=True)
+
+
+def audit_suppression(
+    cube: pd.DataFrame,
+    hidden: Iterable[tuple[str, str, str, str, str, str]],
+    *,
+    min_count: int = 5,
+    windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None = None,
+    window_periods: Mapping[str, Sequence[str]] | None = None,
+    extra_counts: Sequence[DerivedCount] = (),
+    ledger: Ledger | None = None,
+) -> pd.DataFrame:
+    """Audit a given suppression pattern as it stands (nothing is added, nothing raised).
+
+    For reviews and teaching: shows what an attacker derives when exactly ``hidden`` is
+    suppressed. :func:`protect` is what decides a release.
+
+    Parameters
+    ----------
+    cube, min_count, windows, window_periods, extra_counts, ledger
+        As for :func:`protect`.
+    hidden
+        ``(table, period, area, age_band, gender, measure)`` keys of the suppressed cells
+        (``table`` is ``"cube"`` or the window table's name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``audit/disclosure.csv`` plus ``passed``: whether the cell meets the
+        rule (its derivable values include 0 and ``T`` when its true value is in 1..T-1).
+    """
+    snapshot = ledger.snapshot() if ledger is not None else None
+    model = build_model(cube, windows=windows, window_periods=window_periods,
+                        extra_counts=extra_counts, history=snapshot)  # fmt: skip
+    system = model.system
+    keys = set(hidden)
+    cell_keys = list(model.cells[KEY_COLUMNS].itertuples(index=False, name=None))
+    mask = np.zeros(system.n_vars, dtype=bool)
+    mask[model.cell_var[[k in keys for k in cell_keys]]] = True
+    value = system.truth[model.count_vars]
+    shown = np.zeros(system.n_vars, dtype=bool)
+    shown[model.count_vars] = True
+    shown &= ~mask
+    targets = np.concatenate([model.count_vars, model.history_targets])
+    fixed = _fixed(system.truth, shown, np.array([], dtype=np.int64))
+    failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True)
+    status = np.where(mask[model.cell_var], "secondary", "published").astype(object)
+    primary = (value >= 1) & (value < min_count)
+    status[primary[model.cell_count] & mask[model.cell_var]] = "primary"
+    shown_values = pd.array(value[model.cell_count].astype(np.int64), dtype="Int64")
+    shown_values[mask[model.cell_var]] = pd.NA
+    frame = _audit_frame(model, _table(model, shown_values, status), lb, ub, cert)
+    bad = {t for t, _ in failing}
+    hidden_vars = model.cell_var[mask[model.cell_var]]
+    frame["passed"] = [int(v) not in bad for v in hidden_vars]
+    return frame

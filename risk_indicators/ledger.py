@@ -161,7 +161,7 @@ class Ledger:
             con.execute("BEGIN")
             try:
                 cells = pd.read_sql_query(
-                    "SELECT r.release_id, r.version, c.tbl AS \"table\", c.period, c.area, "
+                    'SELECT r.release_id, r.version, c.tbl AS "table", c.period, c.area, '
                     "c.age_band, c.gender, c.measure, c.status, c.low, c.high, c.definition "
                     "FROM cells c JOIN releases r USING (seq) ORDER BY c.rowid",
                     con,

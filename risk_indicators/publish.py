@@ -1,0 +1,338 @@
+"""What may be published: disclosure control of an analysis and the public tables it allows.
+
+:func:`protect_analysis` protects every published count (the cube with margins, the rolling
+12 months, and the indicator counts of every period) with :func:`risk_indicators.disclosure.
+protect`. :func:`public_release` then builds the :class:`~risk_indicators.report.PublicRelease`
+under one rule (CONTRACT 5): a figure is published only when every count it uses is published.
+Model summaries over all periods (trends, expected counts and thresholds of alarms, the goal
+status) are published; an alarm flag is shown only beside a published count.
+
+Counts each public figure uses:
+
+- period figures: the cube margins of all areas (persons, women, men) and the audited
+  indicator counts ``youth``, ``youth_women``, ``youth_men`` (sums over the youth bands) and,
+  for P, ``new_youth`` (between 0 and ``youth``);
+- rolling 12 months: the window margins of all areas; a youth count of a window is used only
+  when each of its age-band cells is published (then the sum reveals nothing new);
+- standardised (Mantel-Haenszel) ratios: every stratum cell they sum;
+- figures by detection mode: the detection split is not part of the audited cube, so they are
+  shown only when every youth count of the split (women and men in each mode) is 0 or at least
+  T; any difference an attacker can take is then a sum of such counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .analysis import SCOPES, Analysis
+from .audit import DerivedCount
+from .disclosure import Protection, protect
+from .fairness import FairnessResult
+from .indicators import count_refs
+from .ledger import Ledger
+from .periods import parse_period, window_label
+from .rates import poisson_rate_table, wilson_table
+
+__all__ = ["protect_analysis", "public_tables", "suppressed_indicators"]
+
+TOTAL = "total"
+YOUTH_COUNTS = ("youth", "youth_women", "youth_men")
+
+
+def _window_periods(analysis: Analysis) -> dict[str, list[str]]:
+    """Window label -> the period codes it covers, for every window of the analysis."""
+    if analysis.windows is None:
+        return {}
+    labels = set(analysis.windows["period"].astype(str))
+    periods = [parse_period(str(c)) for c in analysis.cube["period"].unique()]
+    return {
+        window_label(p): [q.code for q in p.window()] for p in periods if window_label(p) in labels
+    }
+
+
+def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
+    cfg = analysis.config
+    gender_of = {"youth": TOTAL, "youth_women": "kvinna", "youth_men": "man"}
+    extras = [
+        DerivedCount(name, str(period), tuple((TOTAL, band, gender_of[name])
+                                              for band in cfg.youth_bands))
+        for period in analysis.cube["period"].unique()
+        for name in YOUTH_COUNTS
+    ]
+    new = analysis.results["period"].get("new_persons_youth")
+    if new is not None and isinstance(new.value, int):
+        extras.append(
+            DerivedCount(
+                "new_youth", analysis.period.code,
+                tuple((TOTAL, band, TOTAL) for band in cfg.youth_bands),
+                value=new.value, bounded=True,
+            )
+        )
+    return extras
+
+
+def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection:
+    """Suppress and audit every count the release publishes (fail closed).
+
+    Raises
+    ------
+    DisclosureError
+        The audit failed or a solver failed; nothing may be published.
+    """
+    windows = (
+        {"rolling_12_months": analysis.windows} if analysis.windows is not None else None
+    )
+    return protect(
+        analysis.cube,
+        min_count=analysis.config.disclosure.min_count,
+        windows=windows,
+        window_periods=_window_periods(analysis) if windows else None,
+        extra_counts=_derived_counts(analysis),
+        ledger=ledger,
+        release_id=f"{analysis.config.municipality} {analysis.period.code}",
+    )
+
+
+class _Published:
+    """Fast look-up of which counts a protection publishes."""
+
+    def __init__(self, protection: Protection) -> None:
+        t = protection.table
+        shown = t["value"].notna().to_numpy()
+        keys = zip(t["table"], t["period"], t["area"], t["age_band"], t["gender"], t["measure"],
+                   strict=True)
+        self._cells = {k: bool(s) for k, s in zip(keys, shown, strict=True)}
+        self.values = dict(zip(zip(t["table"], t["period"], t["area"], t["age_band"],
+                                   t["gender"], t["measure"], strict=True),
+                               t["value"], strict=True))
+
+    def cell(self, table: str, period: str, area: str, band: str, gender: str,
+             measure: str = "persons") -> bool:
+        return self._cells.get((table, period, area, band, gender, measure), False)
+
+    def indicator_count(self, period: str, name: str) -> bool:
+        return self._cells.get(("indicator_counts", period, TOTAL, TOTAL, TOTAL, name), False)
+
+    def ref(self, scope_table: str, label: str, name: str, bands: Iterable[str],
+            gender: str) -> bool:
+        """A named count of :func:`indicators.count_refs`."""
+        bands = tuple(bands)
+        if bands == (TOTAL,):
+            return self.cell(scope_table, label, TOTAL, TOTAL, gender)
+        if scope_table == "cube":
+            return self.indicator_count(label, name)
+        return all(self.cell(scope_table, label, TOTAL, b, gender) for b in bands)
+
+
+def suppressed_indicators(analysis: Analysis, protection: Protection) -> frozenset[tuple[str, str]]:
+    """(scope, indicator id) pairs that use a suppressed count."""
+    pub = _Published(protection)
+    out = set()
+    for scope in SCOPES:
+        if scope not in analysis.results:
+            continue
+        label = analysis.labels[scope]
+        table = "rolling_12_months" if scope == "rolling_12_months" else "cube"
+        refs = count_refs(label, config=analysis.config)
+        for ind_id, ind in analysis.results[scope].items():
+            for use in ind.uses:
+                if use == "new_youth":
+                    ok = pub.indicator_count(label, "new_youth")
+                else:
+                    r = refs[use]
+                    ok = pub.ref(table, label, use, r.age_bands, r.gender)
+                if not ok:
+                    out.add((scope, ind_id))
+    return frozenset(out)
+
+
+def _long(protection: Protection, table: str) -> pd.DataFrame:
+    t = protection.table.loc[protection.table["table"] == table]
+    return pd.DataFrame(
+        {
+            "period": t["period"].to_numpy(),
+            "area": t["area"].to_numpy(),
+            "age_band": t["age_band"].to_numpy(),
+            "gender": t["gender"].to_numpy(),
+            "measure": t["measure"].to_numpy(),
+            "value": t["value"].astype("Int64").to_numpy(),
+            "suppressed": t["value"].isna().to_numpy(),
+        }
+    )
+
+
+def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
+    youth = analysis.youth
+    assert youth is not None  # analyse always sets it
+    s = youth.series
+    ok = np.array([pub.indicator_count(str(p), "youth") for p in s.index])
+    pop = s["population"].astype("Float64")
+    rates = poisson_rate_table(s["persons"].to_numpy(), pop.fillna(0).to_numpy(dtype=float))
+    fitted = youth.trend.fitted.set_index("period")
+    out = pd.DataFrame(
+        {
+            "period": [str(p) for p in s.index],
+            "label": [str(p) for p in s.index],
+            "persons_youth": pd.array(np.where(ok, s["persons"], pd.NA), dtype="Int64"),
+            "population_youth": pd.array(s["population"], dtype="Int64"),
+            "rate_per_10k": pd.array(np.where(ok, rates["estimate"], pd.NA), dtype="Float64"),
+            "ci_low": pd.array(np.where(ok, rates["ci_low"], pd.NA), dtype="Float64"),
+            "ci_high": pd.array(np.where(ok, rates["ci_high"], pd.NA), dtype="Float64"),
+        }
+    )
+    scale = 10_000 / pop.to_numpy(dtype=float, na_value=np.nan)
+    for col, src in (("fitted_rate", "fitted"), ("fitted_low", "ci_low"),
+                     ("fitted_high", "ci_high")):
+        values = fitted[src].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
+        out[col] = pd.array(np.where(np.isfinite(values * scale), values * scale, np.nan),
+                            dtype="Float64")
+    alarms = youth.alarms.table.set_index("period") if youth.alarms is not None else None
+    for col in ("expected", "upperbound"):
+        values = (alarms[col].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
+                  if alarms is not None else np.full(len(out), np.nan))
+        out[col] = pd.array(values, dtype="Float64")
+    flags = (alarms["alarm"].reindex(out["period"]) if alarms is not None
+             else pd.Series([pd.NA] * len(out)))
+    out["alarm"] = pd.array([bool(f) if (k and not pd.isna(f)) else pd.NA
+                             for f, k in zip(flags, ok, strict=True)], dtype="boolean")
+    out["suppressed"] = ~ok
+    for col in out.columns:
+        if out[col].dtype == "Float64":
+            out[col] = out[col].fillna(pd.NA)
+    return out
+
+
+def _female_share(analysis: Analysis, pub: _Published) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    s = analysis.youth.series if analysis.youth is not None else pd.DataFrame()
+    for period, r in s.iterrows():
+        ok = pub.indicator_count(str(period), "youth_women") and pub.indicator_count(
+            str(period), "youth_men")
+        rows.append({"scope": "period", "period": str(period), "women": int(r["women"]),
+                     "men": int(r["men"]), "ok": ok})
+    if analysis.windows is not None:
+        w = analysis.windows
+        youth = w.loc[(w["area"] == TOTAL) & w["age_band"].isin(analysis.config.youth_bands)]
+        sums = youth.groupby(["period", "gender"], sort=False)["persons"].sum()
+        for label in w["period"].unique():
+            ok = all(pub.cell("rolling_12_months", str(label), TOTAL, b, g)
+                     for b in analysis.config.youth_bands for g in ("kvinna", "man"))
+            rows.append({"scope": "rolling_12_months", "period": str(label),
+                         "women": int(sums[(label, "kvinna")]), "men": int(sums[(label, "man")]),
+                         "ok": ok})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=["scope", "period", "women", "men", "estimate", "ci_low",
+                                     "ci_high", "suppressed"])
+    ci = wilson_table(frame["women"].to_numpy(), (frame["women"] + frame["men"]).to_numpy())
+    ok = frame["ok"].to_numpy()
+    out = pd.DataFrame({"scope": frame["scope"], "period": frame["period"]})
+    for col, values in (("women", frame["women"]), ("men", frame["men"])):
+        out[col] = pd.array(np.where(ok, values, pd.NA), dtype="Int64")
+    for col in ("estimate", "ci_low", "ci_high"):
+        out[col] = pd.array(np.where(ok, ci[col].to_numpy(dtype=float, na_value=np.nan),
+                                     np.nan), dtype="Float64").fillna(pd.NA)
+    out["suppressed"] = ~ok
+    return out
+
+
+def _fairness_rows(analysis: Analysis, fairness: FairnessResult, pub: _Published,
+                   suppressed: frozenset[tuple[str, str]]) -> pd.DataFrame:
+    table = fairness.report_table().copy()
+    p = analysis.period.code
+    cfg = analysis.config
+    youth_ok = pub.indicator_count(p, "youth_women") and pub.indicator_count(p, "youth_men")
+    strata_ok = all(pub.cell("cube", p, a, b, g)
+                    for a in set(analysis.cube["area"]) for b in cfg.youth_bands
+                    for g in ("kvinna", "man"))
+    detection_ok = _detection_publishable(analysis)
+
+    def allowed(measure: str, scope: str) -> bool:
+        if measure in ("female_share_youth", "female_share"):
+            return (scope, measure) not in suppressed
+        if measure == "female_share_youth_trend":
+            return True  # a model summary over all periods
+        if measure == "rate_ratio_mantel_haenszel":
+            return youth_ok and strata_ok
+        if measure == "female_share_by_detection":
+            return youth_ok and detection_ok
+        return youth_ok
+
+    ok = np.array([allowed(m, s) for m, s in zip(table["measure"], table["scope"], strict=True)])
+    for col in ("estimate", "ci_low", "ci_high", "p_value"):
+        table[col] = table[col].astype("Float64").where(ok, pd.NA)
+    table["n"] = table["n"].astype("Int64").where(ok, pd.NA)
+    table["suppressed"] = ~ok
+    return table
+
+
+def _detection_publishable(analysis: Analysis) -> bool:
+    det = analysis.detection
+    if det is None:
+        return False
+    t = analysis.config.disclosure.min_count
+    cells = det.loc[(det["period"] == analysis.period.code)
+                    & det["age_band"].isin(analysis.config.youth_bands)
+                    & det["gender"].isin(["kvinna", "man"]) & (det["detection"] != TOTAL)]
+    split = cells.groupby(["detection", "gender"])["persons"].sum()
+    return bool(((split == 0) | (split >= t)).all())
+
+
+def _comparison(analysis: Analysis, pub: _Published) -> pd.DataFrame:
+    youth = analysis.youth
+    assert youth is not None
+    table = youth.comparison.copy()
+    p = analysis.period
+    needed = {"previous_year": [p.code, p.shift(-p.freq).code],
+              "previous_3_years": [p.code] + [p.shift(-k * p.freq).code for k in (1, 2, 3)]}
+    ok = np.array([all(pub.indicator_count(c, "youth") for c in needed[str(name)])
+                   for name in table["comparison"]])
+    out = table.loc[:, ["comparison", "estimate", "ci_low", "ci_high", "p_value"]].copy()
+    for col in ("estimate", "ci_low", "ci_high", "p_value"):
+        out[col] = out[col].astype("Float64").where(ok, pd.NA)
+    out["suppressed"] = ~ok
+    return out
+
+
+def public_tables(
+    analysis: Analysis, protection: Protection, fairness: FairnessResult
+) -> tuple[dict[str, pd.DataFrame], frozenset[tuple[str, str]], bool]:
+    """The public tables of CONTRACT 3, the suppressed indicators, and whether the
+    decomposition sentence (it quotes 12-month counts) may be published."""
+    pub = _Published(protection)
+    suppressed = suppressed_indicators(analysis, protection)
+    indicators = []
+    for scope in SCOPES:
+        for ind_id, ind in analysis.results.get(scope, {}).items():
+            hidden = (scope, ind_id) in suppressed
+            value = ind.value if not hidden else None
+            indicators.append({
+                "scope": scope, "label": analysis.labels[scope], "id": ind_id,
+                "value": None if value is None else str(value) if isinstance(value, str)
+                else float(value),
+                "ci_low": None if hidden else ind.ci_low,
+                "ci_high": None if hidden else ind.ci_high,
+                "n": None if hidden else ind.n, "suppressed": hidden,
+            })
+    youth = analysis.youth
+    assert youth is not None
+    share = _female_share(analysis, pub)
+    tables = {
+        "youth_by_period": _youth_by_period(analysis, pub),
+        "female_share": share,
+        "indicators": pd.DataFrame(indicators),
+        "cube": _long(protection, "cube"),
+        "rolling_12_months": _long(protection, "rolling_12_months"),
+        "trend": youth.trend.table.copy(),
+        "comparison": _comparison(analysis, pub),
+        "fairness": _fairness_rows(analysis, fairness, pub, suppressed),
+    }
+    p = analysis.period
+    windows = {window_label(p), window_label(p.shift(-p.freq))}
+    rows = share.loc[(share["scope"] == "rolling_12_months") & share["period"].isin(windows)]
+    decomposition_ok = len(rows) == 2 and not rows["suppressed"].any()
+    return tables, suppressed, decomposition_ok
