@@ -828,27 +828,28 @@ def build_model(
             for blk, a, g, s, v in zip(inner["block"], inner["area"], inner["age_band"],
                                        inner["gender"], inner[measure], strict=True):  # fmt: skip
                 b.base(var_name(measure, blk, a, g, s), float(v), blk)
-        groups: dict[tuple[str, str, str, str, str], list[str]] = {}
+        groups: dict[tuple[str, ...], list[str]] = {}
         inner = df.loc[is_inner]
         for blk, a, g, s in zip(inner["block"], inner["area"], inner["age_band"], inner["gender"],
                                 strict=True):  # fmt: skip
             for mask in itertools.product((False, True), repeat=3):
                 key = tuple(TOTAL if m else k for m, k in zip(mask, (a, g, s), strict=True))
-                groups.setdefault((blk, *key), []).append(f"{blk}|{a}|{g}|{s}")  # type: ignore[arg-type]
+                groups.setdefault((blk, *key), []).append(f"{blk}|{a}|{g}|{s}")
         for row in df.itertuples(index=False):
-            keys = (row.area, row.age_band, row.gender)
-            members = groups.get((row.block, *keys), [])
+            keys = (str(row.area), str(row.age_band), str(row.gender))
+            blk_row, period = str(row.block), str(row.period)
+            members = groups.get((blk_row, *keys), [])
             for measure in MEASURES:
                 value = float(getattr(row, measure))
                 defn = frozenset(f"{measure}|{m}" for m in members)
                 total = sum(b.truth[f"{measure}|{m}"] for m in members)
                 if abs(total - value) > _TOL:
                     raise DisclosureError(
-                        f"In the {name} table the {measure} margin {row.period}/{'/'.join(keys)} "
+                        f"In the {name} table the {measure} margin {period}/{'/'.join(keys)} "
                         f"is {value:g} but its cells sum to {total:g}; margins must be exact sums.",
                     )
-                var = b.count(var_name(measure, row.block, *keys), defn, value, row.block)
-                cells.append((name, row.period, *keys, measure, var))
+                var = b.count(var_name(measure, blk_row, *keys), defn, value, blk_row)
+                cells.append((name, period, *keys, measure, var))
         _lines(b, df, is_inner)
     _links(b, tables)
     _extras(b, extra_counts, cells)
@@ -864,8 +865,8 @@ def build_model(
     )  # fmt: skip
     defs = {index[n]: tuple(sorted(d)) for n, d in b.defs.items()}
     hist = np.array([index[t] for t in targets], dtype=np.int64)
-    return Model(system, cell_frame, cell_var, cell_count.astype(np.int64),
-                 count_vars.astype(np.int64),
+    return Model(system, cell_frame, cell_var.astype(np.int64), cell_count.astype(np.int64),
+                 np.asarray(count_vars, dtype=np.int64),
                  hist, np.array(primary, dtype=bool), links, defs, b.set_aside)  # fmt: skip
 
 

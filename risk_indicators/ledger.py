@@ -247,7 +247,7 @@ def _opt(value: object) -> object:
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return None
     if hasattr(value, "item"):
-        return _opt(value.item())  # type: ignore[attr-defined]
+        return _opt(value.item())
     return value
 
 

@@ -1,0 +1,150 @@
+"""A whole release on a small synthetic municipality: files, privacy, determinism, fail closed.
+
+The fixture keeps the cube small (four age bands, five tertials) so the disclosure audit runs
+in seconds; the demo release is timed by ``benchmarks/demo.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import risk_indicators as ri
+from risk_indicators.errors import DisclosureError
+from risk_indicators.personnummer import PERSONNUMMER_PATTERN
+from risk_indicators.synthetic import SynthParams, generate
+
+AREAS = ["Skillingaryd", "Vaggeryd", "Övriga"]
+KEY = b"release-test-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def setup() -> tuple[ri.Analysis, ri.Records, pd.DataFrame]:
+    data = generate(SynthParams.municipal(), seed=7, start="2022-01-01", end="2024-08-31")
+    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ri.DataWarning)
+        records = ri.read_reports(data.reports, config=cfg, key=KEY, today=date(2025, 1, 1))
+        population = ri.read_population(data.population, config=cfg)
+        analysis = ri.analyse(records, population, config=cfg, period="2024T2")
+    return analysis, records, data.reports
+
+
+@pytest.fixture(scope="module")
+def release(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+            tmp_path_factory: pytest.TempPathFactory) -> Path:
+    analysis, records, _ = setup
+    out = tmp_path_factory.mktemp("a") / "2024T2"
+    return ri.write_release(analysis, out, records=records)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_release_has_the_contract_files(release: Path) -> None:
+    files = set(_files(release))
+    for name in ("public/report.html", "public/report.xlsx", "public/indicators.json",
+                 "public/tables/cube.csv", "internal/indicators.json", "internal/counts.csv",
+                 "audit/run.json", "audit/rejected_rows.csv", "audit/disclosure.csv"):
+        assert name in files
+    assert any(f.startswith("public/figures/") and f.endswith(".svg") for f in files)
+    assert any(f.startswith("public/figures/") and f.endswith(".png") for f in files)
+    assert (release.parent / "releases.sqlite").is_file()  # ledger beside the release folder
+
+
+def test_two_runs_are_byte_identical(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+                                     release: Path, tmp_path: Path) -> None:
+    analysis, records, _ = setup
+    again = ri.write_release(analysis, tmp_path / "2024T2", records=records)
+    first, second = _files(release), _files(again)
+    for part in ("public/", "internal/"):
+        names = [n for n in first if n.startswith(part)]
+        assert names == [n for n in second if n.startswith(part)]
+        for name in names:
+            assert first[name] == second[name], name
+
+
+def test_no_raw_id_in_any_output(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+                                 release: Path) -> None:
+    _, _, reports = setup
+    raw_ids = set(reports["person_id"].astype(str))
+    digits = {re.sub(r"\D", "", r) for r in raw_ids}
+    for name, data in _files(release).items():
+        texts = [data.decode("utf-8", errors="replace")]
+        if name.endswith(".xlsx"):
+            with zipfile.ZipFile(release / name) as z:
+                texts = [z.read(m).decode("utf-8", errors="replace") for m in z.namelist()]
+        for text in texts:
+            assert not PERSONNUMMER_PATTERN.search(text), name
+            assert not any(d in text for d in digits if len(d) >= 10), name
+
+
+def test_every_public_count_is_zero_or_at_least_t(release: Path) -> None:
+    t = 5
+    for table in ("cube", "rolling_12_months"):
+        frame = pd.read_csv(release / "public" / "tables" / f"{table}.csv")
+        shown = frame["value"].dropna()
+        assert ((shown == 0) | (shown >= t)).all(), table
+        assert frame.loc[frame["suppressed"], "value"].isna().all()
+    youth = pd.read_csv(release / "public" / "tables" / "youth_by_period.csv")
+    shown = youth["persons_youth"].dropna()
+    assert ((shown == 0) | (shown >= t)).all()
+    public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
+    for key in ("persons", "persons_youth", "new_persons_youth"):
+        value = public["indicators"][key]["value"]
+        assert value is None or value == 0 or value >= t
+
+
+def test_public_figures_rest_on_published_counts(release: Path) -> None:
+    """A derived figure is published only when every count it uses is (CONTRACT 5)."""
+    public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
+    ind = public["indicators"]
+    if ind["persons_youth"]["value"] is None:
+        assert ind["youth_share"]["value"] is None
+        assert ind["youth_rate_per_10k"]["value"] is None
+    internal = json.loads((release / "internal" / "indicators.json").read_text(encoding="utf-8"))
+    for key, item in ind.items():
+        if item["value"] is not None:
+            assert item["value"] == internal["indicators"][key]["value"], key
+
+
+def test_failed_audit_publishes_nothing(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    analysis, records, _ = setup
+    import risk_indicators.release as release_module
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise DisclosureError("forced audit failure")
+
+    monkeypatch.setattr(release_module, "protect_analysis", fail)
+    with pytest.raises(DisclosureError, match="forced audit failure"):
+        ri.write_release(analysis, tmp_path / "2024T2", records=records)
+    assert not (tmp_path / "2024T2" / "public").exists()
+    assert (tmp_path / "2024T2" / "internal" / "counts.csv").is_file()
+    run = json.loads((tmp_path / "2024T2" / "audit" / "run.json").read_text(encoding="utf-8"))
+    assert run["disclosure"]["summary"] == "audit failed"
+
+
+def test_report_numbers_agree_with_public_indicators(release: Path) -> None:
+    from risk_indicators.report.formatting import fmt_value
+
+    public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
+    html = (release / "public" / "report.html").read_text(encoding="utf-8")
+    kinds = {"persons": "int", "new_persons_youth": "int", "female_share": "percent",
+             "youth_trend_annual_change": "signed_percent"}
+    shown = 0
+    for key, kind in kinds.items():
+        value = public["indicators"][key]["value"]
+        if value is not None:
+            assert fmt_value(value, kind, "sv") in html, key  # type: ignore[arg-type]
+            shown += 1
+    assert shown >= 2  # persons and the trend are always published here
