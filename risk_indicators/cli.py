@@ -169,6 +169,10 @@ def demo(
     def work() -> int:
         data = demo_data_dir()
         config = _config(data / "config.toml", lang)
+        # the demo keeps its own ledger inside its folder and starts it afresh: synthetic
+        # releases must never enter a municipality's real ledger beside reports/<period>
+        demo_ledger = out / "releases.sqlite"
+        demo_ledger.unlink(missing_ok=True)
         console.say(
             f"Demo on the synthetic municipality in {data} with the public demo key "
             "(never use it for real data)."
@@ -182,6 +186,7 @@ def demo(
             out=out,
             key=DEMO_KEY,
             console=console,
+            ledger=demo_ledger,
         )
 
     _guard(debug, work)

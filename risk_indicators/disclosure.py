@@ -285,6 +285,26 @@ def _rounded(
     return Protection(table, audit, release, min_count, "round", {"set_aside": model.set_aside})
 
 
+def _priority(name: str, n_cells: int) -> float:
+    """Cost of hiding a count in secondary suppression: what the follow-up needs most costs
+    most. The young persons of a period (``X:youth``, ``X:new_youth``) 1000, their split by
+    gender 300; margins over
+    all areas 30, and 100 when also over all ages; other counts about 1, a margin a little more
+    than a cell so that ties hide inner cells. Counts of 12-month windows cost a tenth of the
+    same count of a period, report counts half of person counts."""
+    parts = name.split("|")
+    if len(parts) >= 3 and parts[2].startswith("X:"):
+        # the young persons of a period first, then their split by gender
+        cost = 1000.0 if parts[2] in ("X:youth", "X:new_youth") else 300.0
+    elif len(parts) == 5 and parts[2] == "total":
+        cost = 100.0 if parts[3] == "total" else 30.0
+    else:
+        cost = 1.0 + 0.01 * n_cells
+    if len(parts) >= 2 and parts[1].startswith("W:"):
+        cost /= 10  # the 12-month figures come second to the period's own
+    return cost / 2 if parts[0] == "reports" else cost
+
+
 def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) -> Protection:
     system = model.system
     counts = model.count_vars
@@ -295,9 +315,9 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     targets = np.concatenate([counts, model.history_targets])
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
-    # Per unit of deviation every count costs about the same (fewest hidden counts); a
-    # margin costs a little more, so that ties hide inner cells and keep the totals.
-    weight = np.array([1.0 + 0.01 * len(model.defs.get(i, ())) for i in range(system.n_vars)])
+    weight = np.array(
+        [_priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
+    )
     zero = counts[value == 0]
     # linear rounds first (fast), then integer rounds until the exact audit passes
     for integral in (False, True):

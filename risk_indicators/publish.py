@@ -12,8 +12,8 @@ Counts each public figure uses:
 - period figures: the cube margins of all areas (persons, women, men) and the audited
   indicator counts ``youth``, ``youth_women``, ``youth_men`` (sums over the youth bands) and,
   for P, ``new_youth`` (between 0 and ``youth``);
-- rolling 12 months: the window margins of all areas; a youth count of a window is used only
-  when each of its age-band cells is published (then the sum reveals nothing new);
+- rolling 12 months (the window ending with P and the one a year earlier): the window margins
+  of all areas and the audited youth counts of the window;
 - standardised (Mantel-Haenszel) ratios: every stratum cell they sum;
 - figures by detection mode: the detection split is not part of the audited cube, so they are
   shown only when every youth count of the split (women and men in each mode) is 0 or at least
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import SCOPES, Analysis
-from .audit import DerivedCount
+from .audit import DerivedCount, window_block
 from .disclosure import Protection, protect
 from .fairness import FairnessResult
 from .indicators import count_refs
@@ -57,10 +57,14 @@ def _window_periods(analysis: Analysis) -> dict[str, list[str]]:
 def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
     cfg = analysis.config
     gender_of = {"youth": TOTAL, "youth_women": "kvinna", "youth_men": "man"}
+    blocks = [str(period) for period in analysis.cube["period"].unique()]
+    shown = published_windows(analysis)
+    if shown is not None:
+        periods = _window_periods(analysis)
+        blocks += [window_block(periods[str(w)]) for w in shown["period"].unique()]
     extras = [
-        DerivedCount(name, str(period), tuple((TOTAL, band, gender_of[name])
-                                              for band in cfg.youth_bands))
-        for period in analysis.cube["period"].unique()
+        DerivedCount(name, block, tuple((TOTAL, band, gender_of[name]) for band in cfg.youth_bands))
+        for block in blocks
         for name in YOUTH_COUNTS
     ]
     new = analysis.results["period"].get("new_persons_youth")
@@ -75,6 +79,19 @@ def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
     return extras
 
 
+def published_windows(analysis: Analysis) -> pd.DataFrame | None:
+    """The 12-month windows a release publishes: the one ending with P and the one a year
+    earlier (the decomposition compares them). Earlier windows were published by earlier
+    releases and are in the ledger; publishing every window again would link all periods into
+    one large audit problem without telling readers anything new."""
+    if analysis.windows is None:
+        return None
+    p = analysis.period
+    wanted = [window_label(p), window_label(p.shift(-p.freq))]
+    chosen = analysis.windows.loc[analysis.windows["period"].isin(wanted)]
+    return chosen.reset_index(drop=True) if len(chosen) else None
+
+
 def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection:
     """Suppress and audit every count the release publishes (fail closed).
 
@@ -83,14 +100,16 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     DisclosureError
         The audit failed or a solver failed; nothing may be published.
     """
-    windows = (
-        {"rolling_12_months": analysis.windows} if analysis.windows is not None else None
-    )
+    shown = published_windows(analysis)
+    windows = {"rolling_12_months": shown} if shown is not None else None
+    periods = _window_periods(analysis)
     return protect(
         analysis.cube,
         min_count=analysis.config.disclosure.min_count,
         windows=windows,
-        window_periods=_window_periods(analysis) if windows else None,
+        window_periods=(
+            {w: periods[w] for w in shown["period"].unique()} if shown is not None else None
+        ),
         extra_counts=_derived_counts(analysis),
         ledger=ledger,
         release_id=f"{analysis.config.municipality} {analysis.period.code}",
@@ -100,7 +119,8 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
 class _Published:
     """Fast look-up of which counts a protection publishes."""
 
-    def __init__(self, protection: Protection) -> None:
+    def __init__(self, protection: Protection, blocks: dict[str, str] | None = None) -> None:
+        self.blocks = blocks or {}
         t = protection.table
         shown = t["value"].notna().to_numpy()
         keys = zip(t["table"], t["period"], t["area"], t["age_band"], t["gender"], t["measure"],
@@ -123,14 +143,17 @@ class _Published:
         bands = tuple(bands)
         if bands == (TOTAL,):
             return self.cell(scope_table, label, TOTAL, TOTAL, gender)
-        if scope_table == "cube":
-            return self.indicator_count(label, name)
-        return all(self.cell(scope_table, label, TOTAL, b, gender) for b in bands)
+        return self.indicator_count(self.blocks.get(label, label), name)
+
+
+def _published(analysis: Analysis, protection: Protection) -> _Published:
+    periods = _window_periods(analysis)
+    return _Published(protection, {w: window_block(p) for w, p in periods.items()})
 
 
 def suppressed_indicators(analysis: Analysis, protection: Protection) -> frozenset[tuple[str, str]]:
     """(scope, indicator id) pairs that use a suppressed count."""
-    pub = _Published(protection)
+    pub = _published(analysis, protection)
     out = set()
     for scope in SCOPES:
         if scope not in analysis.results:
@@ -214,13 +237,14 @@ def _female_share(analysis: Analysis, pub: _Published) -> pd.DataFrame:
             str(period), "youth_men")
         rows.append({"scope": "period", "period": str(period), "women": int(r["women"]),
                      "men": int(r["men"]), "ok": ok})
-    if analysis.windows is not None:
-        w = analysis.windows
+    w = published_windows(analysis)
+    if w is not None:
         youth = w.loc[(w["area"] == TOTAL) & w["age_band"].isin(analysis.config.youth_bands)]
         sums = youth.groupby(["period", "gender"], sort=False)["persons"].sum()
         for label in w["period"].unique():
-            ok = all(pub.cell("rolling_12_months", str(label), TOTAL, b, g)
-                     for b in analysis.config.youth_bands for g in ("kvinna", "man"))
+            block = pub.blocks.get(str(label), str(label))
+            ok = pub.indicator_count(block, "youth_women") and pub.indicator_count(
+                block, "youth_men")
             rows.append({"scope": "rolling_12_months", "period": str(label),
                          "women": int(sums[(label, "kvinna")]), "men": int(sums[(label, "man")]),
                          "ok": ok})
@@ -303,7 +327,7 @@ def public_tables(
 ) -> tuple[dict[str, pd.DataFrame], frozenset[tuple[str, str]], bool]:
     """The public tables of CONTRACT 3, the suppressed indicators, and whether the
     decomposition sentence (it quotes 12-month counts) may be published."""
-    pub = _Published(protection)
+    pub = _published(analysis, protection)
     suppressed = suppressed_indicators(analysis, protection)
     indicators = []
     for scope in SCOPES:
