@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .alarms import FarringtonResult, farrington_flexible
+from .comparisons import compare_periods
 from .config import Config
 from .indicators import Indicator
 from .periods import Period
-from .comparisons import compare_periods
 from .trends import TrendResult, poisson_trend
 
 __all__ = ["YouthStatistics", "youth_series", "youth_statistics"]

@@ -71,9 +71,11 @@ def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
     if new is not None and isinstance(new.value, int):
         extras.append(
             DerivedCount(
-                "new_youth", analysis.period.code,
+                "new_youth",
+                analysis.period.code,
                 tuple((TOTAL, band, TOTAL) for band in cfg.youth_bands),
-                value=new.value, bounded=True,
+                value=new.value,
+                bounded=True,
             )
         )
     return extras
@@ -116,6 +118,14 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     )
 
 
+def _blank(values: Any, ok: np.ndarray, dtype: str) -> Any:
+    """``values`` as a nullable array with ``<NA>`` where ``ok`` is false (NaN too)."""
+    numbers = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce")
+    out = pd.array(numbers.to_numpy(dtype=float, na_value=np.nan), dtype="Float64")
+    out[~np.asarray(ok, dtype=bool) | np.isnan(numbers.to_numpy(dtype=float))] = pd.NA
+    return out.astype(dtype)  # type: ignore[call-overload]
+
+
 class _Published:
     """Fast look-up of which counts a protection publishes."""
 
@@ -123,22 +133,43 @@ class _Published:
         self.blocks = blocks or {}
         t = protection.table
         shown = t["value"].notna().to_numpy()
-        keys = zip(t["table"], t["period"], t["area"], t["age_band"], t["gender"], t["measure"],
-                   strict=True)
+        keys = zip(
+            t["table"],
+            t["period"],
+            t["area"],
+            t["age_band"],
+            t["gender"],
+            t["measure"],
+            strict=True,
+        )
         self._cells = {k: bool(s) for k, s in zip(keys, shown, strict=True)}
-        self.values = dict(zip(zip(t["table"], t["period"], t["area"], t["age_band"],
-                                   t["gender"], t["measure"], strict=True),
-                               t["value"], strict=True))
+        self.values = dict(
+            zip(
+                zip(
+                    t["table"],
+                    t["period"],
+                    t["area"],
+                    t["age_band"],
+                    t["gender"],
+                    t["measure"],
+                    strict=True,
+                ),
+                t["value"],
+                strict=True,
+            )
+        )
 
-    def cell(self, table: str, period: str, area: str, band: str, gender: str,
-             measure: str = "persons") -> bool:
+    def cell(
+        self, table: str, period: str, area: str, band: str, gender: str, measure: str = "persons"
+    ) -> bool:
         return self._cells.get((table, period, area, band, gender, measure), False)
 
     def indicator_count(self, period: str, name: str) -> bool:
         return self._cells.get(("indicator_counts", period, TOTAL, TOTAL, TOTAL, name), False)
 
-    def ref(self, scope_table: str, label: str, name: str, bands: Iterable[str],
-            gender: str) -> bool:
+    def ref(
+        self, scope_table: str, label: str, name: str, bands: Iterable[str], gender: str
+    ) -> bool:
         """A named count of :func:`indicators.count_refs`."""
         bands = tuple(bands)
         if bands == (TOTAL,):
@@ -200,28 +231,40 @@ def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
         {
             "period": [str(p) for p in s.index],
             "label": [str(p) for p in s.index],
-            "persons_youth": pd.array(np.where(ok, s["persons"], pd.NA), dtype="Int64"),
-            "population_youth": pd.array(s["population"], dtype="Int64"),
-            "rate_per_10k": pd.array(np.where(ok, rates["estimate"], pd.NA), dtype="Float64"),
-            "ci_low": pd.array(np.where(ok, rates["ci_low"], pd.NA), dtype="Float64"),
-            "ci_high": pd.array(np.where(ok, rates["ci_high"], pd.NA), dtype="Float64"),
+            "persons_youth": _blank(s["persons"], ok, "Int64"),
+            "population_youth": _blank(s["population"], np.ones(len(s), bool), "Int64"),
+            "rate_per_10k": _blank(rates["estimate"], ok, "Float64"),
+            "ci_low": _blank(rates["ci_low"], ok, "Float64"),
+            "ci_high": _blank(rates["ci_high"], ok, "Float64"),
         }
     )
     scale = 10_000 / pop.to_numpy(dtype=float, na_value=np.nan)
-    for col, src in (("fitted_rate", "fitted"), ("fitted_low", "ci_low"),
-                     ("fitted_high", "ci_high")):
+    for col, src in (
+        ("fitted_rate", "fitted"),
+        ("fitted_low", "ci_low"),
+        ("fitted_high", "ci_high"),
+    ):
         values = fitted[src].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
-        out[col] = pd.array(np.where(np.isfinite(values * scale), values * scale, np.nan),
-                            dtype="Float64")
+        out[col] = pd.array(
+            np.where(np.isfinite(values * scale), values * scale, np.nan), dtype="Float64"
+        )
     alarms = youth.alarms.table.set_index("period") if youth.alarms is not None else None
     for col in ("expected", "upperbound"):
-        values = (alarms[col].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
-                  if alarms is not None else np.full(len(out), np.nan))
+        values = (
+            alarms[col].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
+            if alarms is not None
+            else np.full(len(out), np.nan)
+        )
         out[col] = pd.array(values, dtype="Float64")
-    flags = (alarms["alarm"].reindex(out["period"]) if alarms is not None
-             else pd.Series([pd.NA] * len(out)))
-    out["alarm"] = pd.array([bool(f) if (k and not pd.isna(f)) else pd.NA
-                             for f, k in zip(flags, ok, strict=True)], dtype="boolean")
+    flags = (
+        alarms["alarm"].reindex(out["period"])
+        if alarms is not None
+        else pd.Series([pd.NA] * len(out))
+    )
+    out["alarm"] = pd.array(
+        [bool(f) if (k and not pd.isna(f)) else pd.NA for f, k in zip(flags, ok, strict=True)],
+        dtype="boolean",
+    )
     out["suppressed"] = ~ok
     for col in out.columns:
         if out[col].dtype == "Float64":
@@ -234,9 +277,17 @@ def _female_share(analysis: Analysis, pub: _Published) -> pd.DataFrame:
     s = analysis.youth.series if analysis.youth is not None else pd.DataFrame()
     for period, r in s.iterrows():
         ok = pub.indicator_count(str(period), "youth_women") and pub.indicator_count(
-            str(period), "youth_men")
-        rows.append({"scope": "period", "period": str(period), "women": int(r["women"]),
-                     "men": int(r["men"]), "ok": ok})
+            str(period), "youth_men"
+        )
+        rows.append(
+            {
+                "scope": "period",
+                "period": str(period),
+                "women": int(r["women"]),
+                "men": int(r["men"]),
+                "ok": ok,
+            }
+        )
     w = published_windows(analysis)
     if w is not None:
         youth = w.loc[(w["area"] == TOTAL) & w["age_band"].isin(analysis.config.youth_bands)]
@@ -244,35 +295,58 @@ def _female_share(analysis: Analysis, pub: _Published) -> pd.DataFrame:
         for label in w["period"].unique():
             block = pub.blocks.get(str(label), str(label))
             ok = pub.indicator_count(block, "youth_women") and pub.indicator_count(
-                block, "youth_men")
-            rows.append({"scope": "rolling_12_months", "period": str(label),
-                         "women": int(sums[(label, "kvinna")]), "men": int(sums[(label, "man")]),
-                         "ok": ok})
+                block, "youth_men"
+            )
+            rows.append(
+                {
+                    "scope": "rolling_12_months",
+                    "period": str(label),
+                    "women": int(sums[(label, "kvinna")]),
+                    "men": int(sums[(label, "man")]),
+                    "ok": ok,
+                }
+            )
     frame = pd.DataFrame(rows)
     if frame.empty:
-        return pd.DataFrame(columns=["scope", "period", "women", "men", "estimate", "ci_low",
-                                     "ci_high", "suppressed"])
+        return pd.DataFrame(
+            columns=[
+                "scope",
+                "period",
+                "women",
+                "men",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "suppressed",
+            ]
+        )
     ci = wilson_table(frame["women"].to_numpy(), (frame["women"] + frame["men"]).to_numpy())
-    ok = frame["ok"].to_numpy()
+    shown = frame["ok"].to_numpy(dtype=bool)
     out = pd.DataFrame({"scope": frame["scope"], "period": frame["period"]})
-    for col, values in (("women", frame["women"]), ("men", frame["men"])):
-        out[col] = pd.array(np.where(ok, values, pd.NA), dtype="Int64")
+    for col in ("women", "men"):
+        out[col] = _blank(frame[col], shown, "Int64")
     for col in ("estimate", "ci_low", "ci_high"):
-        out[col] = pd.array(np.where(ok, ci[col].to_numpy(dtype=float, na_value=np.nan),
-                                     np.nan), dtype="Float64").fillna(pd.NA)
-    out["suppressed"] = ~ok
+        out[col] = _blank(ci[col], shown, "Float64")
+    out["suppressed"] = ~shown
     return out
 
 
-def _fairness_rows(analysis: Analysis, fairness: FairnessResult, pub: _Published,
-                   suppressed: frozenset[tuple[str, str]]) -> pd.DataFrame:
+def _fairness_rows(
+    analysis: Analysis,
+    fairness: FairnessResult,
+    pub: _Published,
+    suppressed: frozenset[tuple[str, str]],
+) -> pd.DataFrame:
     table = fairness.report_table().copy()
     p = analysis.period.code
     cfg = analysis.config
     youth_ok = pub.indicator_count(p, "youth_women") and pub.indicator_count(p, "youth_men")
-    strata_ok = all(pub.cell("cube", p, a, b, g)
-                    for a in set(analysis.cube["area"]) for b in cfg.youth_bands
-                    for g in ("kvinna", "man"))
+    strata_ok = all(
+        pub.cell("cube", p, a, b, g)
+        for a in set(analysis.cube["area"])
+        for b in cfg.youth_bands
+        for g in ("kvinna", "man")
+    )
     detection_ok = _detection_publishable(analysis)
 
     def allowed(measure: str, scope: str) -> bool:
@@ -288,8 +362,8 @@ def _fairness_rows(analysis: Analysis, fairness: FairnessResult, pub: _Published
 
     ok = np.array([allowed(m, s) for m, s in zip(table["measure"], table["scope"], strict=True)])
     for col in ("estimate", "ci_low", "ci_high", "p_value"):
-        table[col] = table[col].astype("Float64").where(ok, pd.NA)
-    table["n"] = table["n"].astype("Int64").where(ok, pd.NA)
+        table[col] = _blank(table[col], ok, "Float64")
+    table["n"] = _blank(table["n"], ok, "Int64")
     table["suppressed"] = ~ok
     return table
 
@@ -299,9 +373,12 @@ def _detection_publishable(analysis: Analysis) -> bool:
     if det is None:
         return False
     t = analysis.config.disclosure.min_count
-    cells = det.loc[(det["period"] == analysis.period.code)
-                    & det["age_band"].isin(analysis.config.youth_bands)
-                    & det["gender"].isin(["kvinna", "man"]) & (det["detection"] != TOTAL)]
+    cells = det.loc[
+        (det["period"] == analysis.period.code)
+        & det["age_band"].isin(analysis.config.youth_bands)
+        & det["gender"].isin(["kvinna", "man"])
+        & (det["detection"] != TOTAL)
+    ]
     split = cells.groupby(["detection", "gender"])["persons"].sum()
     return bool(((split == 0) | (split >= t)).all())
 
@@ -311,13 +388,19 @@ def _comparison(analysis: Analysis, pub: _Published) -> pd.DataFrame:
     assert youth is not None
     table = youth.comparison.copy()
     p = analysis.period
-    needed = {"previous_year": [p.code, p.shift(-p.freq).code],
-              "previous_3_years": [p.code] + [p.shift(-k * p.freq).code for k in (1, 2, 3)]}
-    ok = np.array([all(pub.indicator_count(c, "youth") for c in needed[str(name)])
-                   for name in table["comparison"]])
+    needed = {
+        "previous_year": [p.code, p.shift(-p.freq).code],
+        "previous_3_years": [p.code] + [p.shift(-k * p.freq).code for k in (1, 2, 3)],
+    }
+    ok = np.array(
+        [
+            all(pub.indicator_count(c, "youth") for c in needed[str(name)])
+            for name in table["comparison"]
+        ]
+    )
     out = table.loc[:, ["comparison", "estimate", "ci_low", "ci_high", "p_value"]].copy()
     for col in ("estimate", "ci_low", "ci_high", "p_value"):
-        out[col] = out[col].astype("Float64").where(ok, pd.NA)
+        out[col] = _blank(out[col], ok, "Float64")
     out["suppressed"] = ~ok
     return out
 
@@ -334,14 +417,22 @@ def public_tables(
         for ind_id, ind in analysis.results.get(scope, {}).items():
             hidden = (scope, ind_id) in suppressed
             value = ind.value if not hidden else None
-            indicators.append({
-                "scope": scope, "label": analysis.labels[scope], "id": ind_id,
-                "value": None if value is None else str(value) if isinstance(value, str)
-                else float(value),
-                "ci_low": None if hidden else ind.ci_low,
-                "ci_high": None if hidden else ind.ci_high,
-                "n": None if hidden else ind.n, "suppressed": hidden,
-            })
+            indicators.append(
+                {
+                    "scope": scope,
+                    "label": analysis.labels[scope],
+                    "id": ind_id,
+                    "value": None
+                    if value is None
+                    else str(value)
+                    if isinstance(value, str)
+                    else float(value),
+                    "ci_low": None if hidden else ind.ci_low,
+                    "ci_high": None if hidden else ind.ci_high,
+                    "n": None if hidden else ind.n,
+                    "suppressed": hidden,
+                }
+            )
     youth = analysis.youth
     assert youth is not None
     share = _female_share(analysis, pub)

@@ -138,15 +138,15 @@ def write_release(
     steps["disclosure"] = time.perf_counter() - t0
 
     with atomic_directory(root / "audit") as tmp:
-        rejected = (
-            records.rejected if records is not None else pd.DataFrame(columns=list(REJECTED_COLUMNS))
-        )
+        no_rows = pd.DataFrame(columns=list(REJECTED_COLUMNS))
+        rejected = records.rejected if records is not None else no_rows
         write_csv(rejected, tmp / "rejected_rows.csv")
         audit = protection.audit if protection is not None else pd.DataFrame(columns=AUDIT_COLUMNS)
         write_csv(audit, tmp / "disclosure.csv")
         write_json(
-            _run_json(analysis, inputs=inputs, timings=steps, protection=protection,
-                      ledger=ledger_file),
+            _run_json(
+                analysis, inputs=inputs, timings=steps, protection=protection, ledger=ledger_file
+            ),
             tmp / "run.json",
         )
     if failure is not None or protection is None:
@@ -167,7 +167,7 @@ def _public_release(
     tables, suppressed, decomposition_ok = public_tables(analysis, protection, fairness)
     language = analysis.config.language
     sentences = {}
-    if decomposition_ok:
+    if decomposition_ok and fairness.decomposition is not None:
         sentences["decomposition"] = fairness.decomposition.sentence(language)
     cfg = analysis.config
     status = protection.table["status"]

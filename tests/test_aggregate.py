@@ -150,7 +150,7 @@ def _population() -> pd.DataFrame:
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(valid_rows())
 def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
     records = ri.Records(
@@ -171,13 +171,21 @@ def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
         counts = inner.loc[:, ["period", *KEYS, "persons", "reports"]]
         from_counts = ri.analyse(counts, _population(), config=cfg, period=from_records.period.code)
     pd.testing.assert_frame_equal(from_records.cube, from_counts.cube)
-    assert from_records.results["period"] == from_counts.results["period"] | {
-        "new_persons_youth": from_records.results["period"]["new_persons_youth"]
-    }
-    assert "same_period_last_year" not in from_records.results or (
-        from_records.results["same_period_last_year"]
-        == from_counts.results["same_period_last_year"]
-    )
+
+    def numbers(results: dict[str, ri.indicators.Indicator]) -> dict[str, tuple[object, ...]]:
+        # person-level only: new persons; goal_status uses the 12-month window, which counts
+        # mode can only approximate by summing periods (a person may count twice)
+        return {
+            k: (v.value, v.ci_low, v.ci_high, v.n)
+            for k, v in results.items()
+            if k not in ("new_persons_youth", "goal_status")
+        }
+
+    assert numbers(from_records.results["period"]) == numbers(from_counts.results["period"])
+    if "same_period_last_year" in from_records.results:
+        assert numbers(from_records.results["same_period_last_year"]) == numbers(
+            from_counts.results["same_period_last_year"]
+        )
 
 
 @pytest.mark.parametrize("seed", [1, 22, 333])

@@ -38,31 +38,42 @@ def setup() -> tuple[ri.Analysis, ri.Records, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def release(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
-            tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     analysis, records, _ = setup
     out = tmp_path_factory.mktemp("a") / "2024T2"
     return ri.write_release(analysis, out, records=records)
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def test_release_has_the_contract_files(release: Path) -> None:
     files = set(_files(release))
-    for name in ("public/report.html", "public/report.xlsx", "public/indicators.json",
-                 "public/tables/cube.csv", "internal/indicators.json", "internal/counts.csv",
-                 "audit/run.json", "audit/rejected_rows.csv", "audit/disclosure.csv"):
+    for name in (
+        "public/report.html",
+        "public/report.xlsx",
+        "public/indicators.json",
+        "public/tables/cube.csv",
+        "internal/indicators.json",
+        "internal/counts.csv",
+        "audit/run.json",
+        "audit/rejected_rows.csv",
+        "audit/disclosure.csv",
+    ):
         assert name in files
     assert any(f.startswith("public/figures/") and f.endswith(".svg") for f in files)
     assert any(f.startswith("public/figures/") and f.endswith(".png") for f in files)
     assert (release.parent / "releases.sqlite").is_file()  # ledger beside the release folder
 
 
-def test_two_runs_are_byte_identical(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
-                                     release: Path, tmp_path: Path) -> None:
+def test_two_runs_are_byte_identical(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], release: Path, tmp_path: Path
+) -> None:
     analysis, records, _ = setup
     again = ri.write_release(analysis, tmp_path / "2024T2", records=records)
     first, second = _files(release), _files(again)
@@ -73,8 +84,9 @@ def test_two_runs_are_byte_identical(setup: tuple[ri.Analysis, ri.Records, pd.Da
             assert first[name] == second[name], name
 
 
-def test_no_raw_id_in_any_output(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
-                                 release: Path) -> None:
+def test_no_raw_id_in_any_output(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], release: Path
+) -> None:
     _, _, reports = setup
     raw_ids = set(reports["person_id"].astype(str))
     digits = {re.sub(r"\D", "", r) for r in raw_ids}
@@ -117,8 +129,11 @@ def test_public_figures_rest_on_published_counts(release: Path) -> None:
             assert item["value"] == internal["indicators"][key]["value"], key
 
 
-def test_failed_audit_publishes_nothing(setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
-                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_audit_publishes_nothing(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     analysis, records, _ = setup
     import risk_indicators.release as release_module
 
@@ -139,8 +154,12 @@ def test_report_numbers_agree_with_public_indicators(release: Path) -> None:
 
     public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
     html = (release / "public" / "report.html").read_text(encoding="utf-8")
-    kinds = {"persons": "int", "new_persons_youth": "int", "female_share": "percent",
-             "youth_trend_annual_change": "signed_percent"}
+    kinds = {
+        "persons": "int",
+        "new_persons_youth": "int",
+        "female_share": "percent",
+        "youth_trend_annual_change": "signed_percent",
+    }
     shown = 0
     for key, kind in kinds.items():
         value = public["indicators"][key]["value"]
