@@ -143,21 +143,6 @@ class _Published:
             strict=True,
         )
         self._cells = {k: bool(s) for k, s in zip(keys, shown, strict=True)}
-        self.values = dict(
-            zip(
-                zip(
-                    t["table"],
-                    t["period"],
-                    t["area"],
-                    t["age_band"],
-                    t["gender"],
-                    t["measure"],
-                    strict=True,
-                ),
-                t["value"],
-                strict=True,
-            )
-        )
 
     def cell(
         self, table: str, period: str, area: str, band: str, gender: str, measure: str = "persons"
