@@ -319,15 +319,21 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
         [_priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
     )
     zero = counts[value == 0]
-    # linear rounds first (fast), then integer rounds until the exact audit passes
+    # linear rounds first (fast), then integer rounds until the exact audit passes. Within a
+    # phase only the counts that failed are audited again: hiding more only removes fixed
+    # values, so every witness table found before stays valid and a passing count keeps
+    # passing. Each phase starts, and the final audit runs, over every count.
     for integral in (False, True):
+        recheck: np.ndarray | None = None
         for _ in range(MAX_ROUNDS):
             failing = _audit(model, _fixed(system.truth, deviable & ~hidden, zero), hidden,
-                             targets, min_count, report=False, integral=integral)[0]  # fmt: skip
+                             targets, min_count, report=False, integral=integral,
+                             only=recheck)[0]  # fmt: skip
             if not failing or not _repair_round(
                 model, failing, hidden, deviable, zero, weight, min_count, integral=integral
             ):
                 break
+            recheck = np.unique([t for t, _ in failing])
     fixed = _fixed(system.truth, deviable & ~hidden, zero)
     failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
     if failing:
@@ -435,8 +441,11 @@ def _audit(
     *,
     report: bool,
     integral: bool = True,
+    only: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray, Certification]:
-    """One audit: the failing (target, direction) pairs, bounds and certification."""
+    """One audit: the failing (target, direction) pairs, bounds and certification.
+
+    ``only`` restricts the audit to these target variables (None: every target)."""
     system = model.system
     known = ~np.isnan(fixed)
     lb = np.where(known, fixed, 0.0)
@@ -445,6 +454,9 @@ def _audit(
     tv = system.truth[targets]
     tracked = np.concatenate([hidden[model.count_vars], np.ones(len(model.history_targets), bool)])
     need = tracked & (((tv >= 1) & (tv < min_count)) | (np.isnan(tv) & model.protect_mask(targets)))
+    if only is not None:
+        tracked &= np.isin(targets, only)
+        need &= tracked
     # rounds between repairs settle what batches can (a repair program checks the rest
     # exactly); the final audit also settles every open count on its own (exhaustive)
     cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count,
