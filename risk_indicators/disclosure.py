@@ -152,8 +152,10 @@ class Protection:
             )
         if self.notes.get("set_aside"):
             lines.append(
-                f"{self.notes['set_aside']} earlier published facts no longer fit the data "
-                "(revised counts) and were left out of the audit."
+                f"{self.notes['set_aside']} relations do not hold in these data and were left "
+                "out of the audit (no attacker can know them): a window cell below one of its "
+                "period cells when persons change age band or area, or facts of earlier "
+                "releases that revised data contradict."
             )
         return "\n".join(lines)
 

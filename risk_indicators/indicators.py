@@ -144,8 +144,9 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         Youth bands and the benchmark share.
     """
     refs = count_refs(period, config=config)
-    c = {name: _sum(cube, ref, "persons") for name, ref in refs.items()}
-    pop = {name: _sum(cube, ref, "population") for name, ref in refs.items()}
+    margins = cube.loc[(cube["period"] == period) & (cube["area"] == TOTAL)]
+    c = {name: _sum(margins, ref, "persons") for name, ref in refs.items()}
+    pop = {name: _sum(margins, ref, "population") for name, ref in refs.items()}
     persons, youth = int(c["persons"] or 0), int(c["youth"] or 0)
     w, m = int(c["women"] or 0), int(c["men"] or 0)
     yw, ym = int(c["youth_women"] or 0), int(c["youth_men"] or 0)
