@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from risk_indicators.cli import app
 from risk_indicators.pseudonymise import PERSONNUMMER_PATTERN
