@@ -98,19 +98,16 @@ def count_refs(period: str, *, config: Config) -> dict[str, CountRef]:
     }
 
 
-def _sum(cube: pd.DataFrame, ref: CountRef, column: str) -> int | None:
-    rows = cube.loc[
-        (cube["period"] == ref.period)
-        & (cube["area"] == ref.area)
-        & (cube["age_band"].isin(ref.age_bands))
-        & (cube["gender"] == ref.gender),
-        column,
-    ]
-    if len(rows) != len(ref.age_bands):
-        raise KeyError(f"the cube lacks cells of {ref}")
-    if rows.isna().any():
+def _sum(cells: dict[tuple[str, str], Any], ref: CountRef) -> int | None:
+    """Sum of ``ref``'s cells in ``cells`` ((age_band, gender) -> value of one period and
+    area); None when one of them is missing (unknown population)."""
+    try:
+        values = [cells[(band, ref.gender)] for band in ref.age_bands]
+    except KeyError:
+        raise KeyError(f"the cube lacks cells of {ref}") from None
+    if any(pd.isna(v) for v in values):
         return None
-    return int(rows.sum())
+    return int(sum(values))
 
 
 def _from_estimate(id_: str, e: Estimate, uses: Sequence[str]) -> Indicator:
@@ -145,8 +142,11 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     """
     refs = count_refs(period, config=config)
     margins = cube.loc[(cube["period"] == period) & (cube["area"] == TOTAL)]
-    c = {name: _sum(margins, ref, "persons") for name, ref in refs.items()}
-    pop = {name: _sum(margins, ref, "population") for name, ref in refs.items()}
+    keys = list(zip(margins["age_band"], margins["gender"], strict=True))
+    person_cells = dict(zip(keys, margins["persons"], strict=True))
+    population_cells = dict(zip(keys, margins["population"], strict=True))
+    c = {name: _sum(person_cells, ref) for name, ref in refs.items()}
+    pop = {name: _sum(population_cells, ref) for name, ref in refs.items()}
     persons, youth = int(c["persons"] or 0), int(c["youth"] or 0)
     w, m = int(c["women"] or 0), int(c["men"] or 0)
     yw, ym = int(c["youth_women"] or 0), int(c["youth_men"] or 0)
