@@ -44,6 +44,8 @@ SV: dict[str, str] = {
     "s_compare_more": "Det är fler än samma period året innan ({label}), då {n} rapporterades.",
     "s_compare_fewer": "Det är färre än samma period året innan ({label}), då {n} rapporterades.",
     "s_compare_same": "Det är lika många som samma period året innan ({label}).",
+    "s_compare_chance": "Skillnaden ryms väl inom slumpens variation (exakt test, p = {p}).",
+    "s_compare_real": "Skillnaden är större än vad slumpen brukar ge (exakt test, p = {p}).",
     "s_compare_only": "Samma period året innan ({label}) var antalet {n}.",
     "s_rolling": "Under de senaste tolv månaderna ({label}) rapporterades {n} unga.",
     "s_persons": "Totalt rapporterades {n} personer i alla åldrar under {period}.",

@@ -129,6 +129,20 @@ def direction(release: PublicRelease, indicator_id: str) -> str:
     return text(release.language, key)
 
 
+def _chance_sentence(release: PublicRelease) -> list[str]:
+    """Whether the change from a year earlier exceeds chance: the exact conditional test of
+    the comparison table (rates per inhabitant), when it is published."""
+    table = release.tables.get("comparison")
+    if table is None or table.empty:
+        return []
+    rows = table.loc[(table["comparison"] == "previous_year") & ~table["suppressed"]]
+    if rows.empty or is_missing(rows["p_value"].iloc[0]):
+        return []
+    p = float(rows["p_value"].iloc[0])
+    key = "s_compare_chance" if p >= 0.05 else "s_compare_real"
+    return [text(release.language, key, p=fmt_value(p, "p", release.language))]
+
+
 def join_words(lang: Lang, items: list[str]) -> str:
     """``a, b och c`` / ``a, b and c``."""
     if len(items) <= 1:
@@ -199,6 +213,8 @@ def youth_sentences(release: PublicRelease) -> list[str]:
         else:
             key = "s_compare_only"
         out.append(text(lang, key, label=label, n=n_before))
+        if youth is not None and key != "s_compare_same":
+            out.extend(_chance_sentence(release))
     rolling = _shown(release, "rolling_12_months", "persons_youth")
     if rolling is not None:
         out.append(
