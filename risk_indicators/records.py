@@ -18,7 +18,7 @@ import pandas as pd
 
 from .config import Config, load_config
 from .errors import DataError, DataWarning
-from .io import RawTable, read_table
+from .io import RawTable, iter_parquet_batches, parquet_metadata, read_table, sha256_file
 from .personnummer import classify_ids
 from .pseudonymise import Pseudonymiser
 from .schema import validate_population, validate_report_rows
@@ -34,6 +34,8 @@ __all__ = [
 #: More rejected rows than this share of rows read makes the data fail (exit code 1):
 #: beyond it the extract is broken, and publishing from the rest would mislead.
 MAX_REJECTED_SHARE = 0.05
+#: Parquet files with more rows than this are read and validated in batches of this size.
+PARQUET_BATCH_ROWS = 1_000_000
 
 VALID_COLUMNS = (
     "row",
@@ -108,6 +110,23 @@ def validate_reports(
     today: date | None = None,
 ) -> Records:
     """Validate and pseudonymise a raw reports table (see :func:`read_reports`)."""
+    part = _check_rows(raw, config=config, pseudonymiser=pseudonymiser, today=today)
+    return _finish([part], source=raw.source, sha256=raw.sha256)
+
+
+def _check_rows(
+    raw: RawTable,
+    *,
+    config: Config,
+    pseudonymiser: Pseudonymiser,
+    today: date | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Row-level checks and pseudonyms of a table or of one batch of a large file.
+
+    Returns the rows that passed (columns of :data:`VALID_COLUMNS`, ages not yet whole
+    numbers), the rejected rows (columns of :data:`REJECTED_COLUMNS`) and the rows read.
+    Duplicates and gender conflicts span batches and are settled by :func:`_finish`.
+    """
     clean, problems = validate_report_rows(raw, areas=config.areas, today=today)
     row_number = (raw.frame.index.to_numpy() + raw.row_offset).astype(np.int64)
     clean["row"] = row_number[clean["pos"].to_numpy()]
@@ -156,27 +175,39 @@ def validate_reports(
             "status": "rejected",
         }
     )
-    good = clean.loc[~is_bad]
+    good = clean.loc[~is_bad, list(VALID_COLUMNS)]
+    return good, rejected, len(clean)
+
+
+def _finish(
+    parts: list[tuple[pd.DataFrame, pd.DataFrame, int]], *, source: str, sha256: str | None
+) -> Records:
+    """Duplicates, genders and the accounting over every batch."""
+    good = pd.concat([p[0] for p in parts], ignore_index=True)
+    rejected = pd.concat([p[1] for p in parts], ignore_index=True)
+    read = sum(p[2] for p in parts)
     duplicated, dup_rows = _duplicates(good)
     used = good.loc[~duplicated].copy()
     used["age"] = used["age"].astype("int64")
     used, notes = _resolve_gender(used)
 
     accounting = {
-        "read": len(clean),
+        "read": read,
         "used": len(used),
-        "rejected": int(is_bad.sum()),
+        "rejected": int(rejected["row"].nunique()),
         "duplicates": len(dup_rows),
     }
     rejected_table = pd.concat(
         [rejected.loc[:, list(REJECTED_COLUMNS)], dup_rows], ignore_index=True
     ).sort_values(["row", "column"], kind="mergesort")
+    text = ["column", "reason", "person", "status"]
+    rejected_table[text] = rejected_table[text].astype(object)
     return Records(
         valid=used.loc[:, list(VALID_COLUMNS)].reset_index(drop=True),
         rejected=rejected_table.reset_index(drop=True),
         accounting=accounting,
-        source=raw.source,
-        sha256=raw.sha256,
+        source=source,
+        sha256=sha256,
         notes=tuple(notes),
     )
 
@@ -243,8 +274,14 @@ def read_reports(
     key: bytes | None = None,
     today: date | None = None,
     max_rejected_share: float = MAX_REJECTED_SHARE,
+    batch_rows: int = PARQUET_BATCH_ROWS,
 ) -> Records:
     """Read, validate and pseudonymise a reports file (CONTRACT 1.1).
+
+    A Parquet file with more than ``batch_rows`` rows is read and validated in batches of
+    that size, so memory holds the compact checked rows, not the whole file as text;
+    duplicates and gender conflicts are then settled over all batches. The result is the same
+    as reading the file whole.
 
     Parameters
     ----------
@@ -259,6 +296,8 @@ def read_reports(
         Reports dated after this day are rejected (default: today).
     max_rejected_share
         Above this share of rejected rows the data fail with :class:`DataError`.
+    batch_rows
+        Rows per batch for large Parquet files.
 
     Returns
     -------
@@ -286,9 +325,25 @@ def read_reports(
     from .pseudonymise import key_from_env
 
     config = config or load_config()
-    raw = read_table(path_or_frame, what="reports")
     secret = key if key is not None else key_from_env(config.pseudonymisation.key_env)
-    records = validate_reports(raw, config=config, pseudonymiser=Pseudonymiser(secret), today=today)
+    pseudonymiser = Pseudonymiser(secret)
+    if _is_large_parquet(path_or_frame, batch_rows):
+        path = Path(path_or_frame)  # type: ignore[arg-type]
+        parts = [
+            _check_rows(
+                RawTable(frame=batch, source=path.name, sha256=None),
+                config=config,
+                pseudonymiser=pseudonymiser,
+                today=today,
+            )
+            for batch in iter_parquet_batches(path, batch_size=batch_rows)
+        ]
+        records = _finish(parts, source=path.name, sha256=sha256_file(path))
+        raw_source = path.name
+    else:
+        raw = read_table(path_or_frame, what="reports")
+        records = validate_reports(raw, config=config, pseudonymiser=pseudonymiser, today=today)
+        raw_source = raw.source
     acc = records.accounting
     if acc["read"] == 0:
         raise DataError(
@@ -296,15 +351,24 @@ def read_reports(
         )
     if acc["used"] == 0:
         raise DataError(
-            f"{raw.source}: none of the {acc['read']} rows can be used; see "
+            f"{raw_source}: none of the {acc['read']} rows can be used; see "
             "audit/rejected_rows.csv or run 'risk-indicators validate' for the reasons."
         )
     if acc["rejected"] > max_rejected_share * acc["read"]:
         raise DataError(
-            f"{raw.source}: {acc['rejected']} of {acc['read']} rows were rejected, more than "
+            f"{raw_source}: {acc['rejected']} of {acc['read']} rows were rejected, more than "
             f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again."
         )
     return records
+
+
+def _is_large_parquet(path_or_frame: object, batch_rows: int) -> bool:
+    if not isinstance(path_or_frame, str | os.PathLike):
+        return False
+    path = Path(path_or_frame)
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return False
+    return int(parquet_metadata(path)["num_rows"]) > batch_rows
 
 
 def read_population(

@@ -497,3 +497,39 @@ def test_accounting_holds_and_order_does_not_matter(
         return valid.loc[:, cols].sort_values(cols).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(canonical(rec.valid), canonical(shuffled.valid))
+
+
+def test_large_parquet_in_batches_equals_whole_file(tmp_path: Path) -> None:
+    """Batched reading (CONTRACT 7: large files stream) gives exactly the whole-file result,
+    with duplicates and gender conflicts that span batches."""
+    import warnings
+    from datetime import date
+
+    from risk_indicators.records import read_reports as read
+    from risk_indicators.synthetic import SynthParams, generate
+
+    data = generate(SynthParams.municipal(), seed=3, start="2023-01-01", end="2023-12-31",
+                    defects=True)
+    frame = data.reports.astype(str)
+    # a duplicate and a conflicting gender far from their first rows (other batches)
+    first = frame.iloc[[0]].copy()
+    conflict = frame.iloc[[1]].copy()
+    conflict["report_id"] = conflict["report_id"] + "-B"
+    conflict["gender"] = "kvinna" if conflict["gender"].iloc[0].lower().startswith("m") else "man"
+    frame = pd.concat([frame, first, conflict], ignore_index=True)
+    path = tmp_path / "reports.parquet"
+    frame.to_parquet(path, index=False)
+    kwargs = {"key": b"p" * 16, "today": date(2024, 6, 1), "max_rejected_share": 1.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = read(path, batch_rows=10**9, **kwargs)  # type: ignore[arg-type]
+        batched = read(path, batch_rows=37, **kwargs)  # type: ignore[arg-type]
+    assert len(frame) > 3 * 37  # several batches
+    assert batched.accounting == whole.accounting
+    assert batched.accounting["duplicates"] >= 1
+    pd.testing.assert_frame_equal(batched.valid, whole.valid)
+    pd.testing.assert_frame_equal(batched.rejected, whole.rejected)
+    assert batched.sha256 == whole.sha256
+    # the appended duplicate sits at the last rows: spreadsheet row = index + 2
+    dup_rows = batched.rejected.loc[batched.rejected["status"] == "duplicate", "row"]
+    assert len(frame) in set(dup_rows)  # index len(frame) - 2, row = index + 2
