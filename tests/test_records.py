@@ -508,8 +508,9 @@ def test_large_parquet_in_batches_equals_whole_file(tmp_path: Path) -> None:
     from risk_indicators.records import read_reports as read
     from risk_indicators.synthetic import SynthParams, generate
 
-    data = generate(SynthParams.municipal(), seed=3, start="2023-01-01", end="2023-12-31",
-                    defects=True)
+    data = generate(
+        SynthParams.municipal(), seed=3, start="2023-01-01", end="2023-12-31", defects=True
+    )
     frame = data.reports.astype(str)
     # a duplicate and a conflicting gender far from their first rows (other batches)
     first = frame.iloc[[0]].copy()
