@@ -17,6 +17,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -132,7 +133,7 @@ _MAIN = {
 }
 
 
-def _row_kind(how: str, row: pd.Series) -> ValueKind:
+def _row_kind(how: str, row: Mapping[Hashable, Any]) -> ValueKind:
     if how == "indicator":
         return kind_of(str(row["id"]))
     if how == "term":
@@ -142,7 +143,9 @@ def _row_kind(how: str, row: pd.Series) -> ValueKind:
     return how  # type: ignore[return-value]
 
 
-def _cell_value(release: PublicRelease, how: str, row: pd.Series, column: str) -> tuple[Any, str]:
+def _cell_value(
+    release: PublicRelease, how: str, row: Mapping[Hashable, Any], column: str
+) -> tuple[Any, str]:
     """(value to store, number format) of one cell; None for an empty cell."""
     lang, value = release.language, row[column]
     if is_missing(value):
@@ -167,7 +170,7 @@ def _cell_value(release: PublicRelease, how: str, row: pd.Series, column: str) -
     return number, _FORMATS[kind]
 
 
-def _note(release: PublicRelease, name: str, row: pd.Series) -> str:
+def _note(release: PublicRelease, name: str, row: Mapping[Hashable, Any]) -> str:
     flag = row.get("suppressed", False)
     if not is_missing(flag) and bool(flag):
         return text(release.language, "note_suppressed", T=release.min_count)
@@ -186,7 +189,7 @@ def _write_sheet(ws: Worksheet, release: PublicRelease, name: str) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [max(10, min(40, len(h) + 2)) for h in headers]
     df = table(release, name)
-    for r, (_, row) in enumerate(df.iterrows(), start=2):
+    for r, row in enumerate(df.to_dict("records"), start=2):
         for c, (column, _, how) in enumerate(spec, start=1):
             value, number_format = _cell_value(release, how, row, column)
             cell = ws.cell(row=r, column=c, value=value)
