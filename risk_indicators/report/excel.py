@@ -20,7 +20,6 @@ import zipfile
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
