@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import optimize, special
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 REASON_NOT_CONVERGED = "insufficient data: the model fit did not converge"
 
@@ -34,7 +35,7 @@ def _fit_quasipoisson(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> _Fit:
     The floor at 1 keeps under-dispersed (or perfectly fitting) series from getting
     intervals narrower than Poisson ones.
     """
-    params, mu, cov = _glm(y, X, offset, sm.families.Poisson())
+    params, mu, cov = _glm(y, X, offset, families.Poisson())
     df_resid = len(y) - X.shape[1]
     phi = max(float(np.sum((y - mu) ** 2 / mu)) / df_resid, 1.0)
     return _Fit(params, cov * phi, phi, float(df_resid))
@@ -46,7 +47,7 @@ def _glm(
     """Poisson GLM (statsmodels IRLS): parameters, fitted means and the inverse Fisher
     information ``(X' diag(mu) X)^-1`` at the estimate itself (statsmodels' own covariance
     uses the weights of the step before, off by ~1e-9)."""
-    res = sm.GLM(y, X, family=family, offset=offset).fit(tol=1e-12, maxiter=100)
+    res = GLM(y, X, family=family, offset=offset).fit(tol=1e-12, maxiter=100)
     if not res.converged:
         raise np.linalg.LinAlgError(REASON_NOT_CONVERGED)
     params = np.asarray(res.params)
@@ -106,7 +107,7 @@ def _fit_negbin(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> _Fit:
     over-dispersion) or the maximum is at the lower end, the model is the Poisson GLM and
     ``alpha = 0``.
     """
-    params, mu, cov = _glm(y, X, offset, sm.families.Poisson())
+    params, mu, cov = _glm(y, X, offset, families.Poisson())
     if np.sum((y - mu) ** 2 - y) <= 0:
         return _Fit(params, cov, 0.0, math.inf)
 

@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special, stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.power import NormalIndPower
 
 from .config import Config
@@ -249,7 +250,7 @@ def female_share_youth_trend(
     X = np.column_stack([np.ones(len(t)), t])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.GLM(np.column_stack([w, m]), X, family=sm.families.Binomial()).fit(tol=1e-12)
+        res = GLM(np.column_stack([w, m]), X, family=families.Binomial()).fit(tol=1e-12)
     params = np.asarray(res.params, dtype=float)
     if not res.converged or not np.all(np.isfinite(params)):
         return _trend_empty(series, t, freq, first.code, "insufficient data: no convergence")

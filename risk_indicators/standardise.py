@@ -33,8 +33,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from .config import Config
 from .errors import UsageError
@@ -379,9 +380,7 @@ def gender_time_glm(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(
-                tol=1e-12, maxiter=200
-            )
+            res = GLM(y, X, family=families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
         params = np.asarray(res.params)
         if not res.converged or not np.all(np.isfinite(params)) or np.max(np.abs(params)) > 50:
             return empty("insufficient data: the model fit did not converge")
