@@ -173,7 +173,8 @@ def poisson_rate_table(
     high_k = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
     reason = _reasons(k.shape)
     reason[~ok] = REASON_NO_POPULATION
-    with np.errstate(invalid="ignore"):
+    # a population near 0 can overflow; _table reports such a rate as not defined
+    with np.errstate(invalid="ignore", over="ignore"):
         est, low, high = _where(ok, k * scale, low_k * scale, high_k * scale)
     return _table(est, low, high, k, reason, _index_of(count, population))
 
