@@ -111,19 +111,22 @@ def test_window_counts_lie_between_max_and_sum_of_periods(valid: pd.DataFrame) -
     keyed = cube.set_index(["period", *KEYS])[["persons"]]
     for p in periods:
         covered = [q.code for q in p.window() if q.ordinal >= periods[0].ordinal]
-        w = windows.loc[windows["period"] == window_label(p)].set_index(list(KEYS))["persons"]
+        rows = windows.loc[windows["period"] == window_label(p)].set_index(list(KEYS))
+        w = rows["persons"]
         per_period = pd.concat([keyed.loc[c]["persons"] for c in covered], axis=1)
         per_period = per_period.loc[w.index]
         assert (w <= per_period.sum(axis=1)).all()
         fixed = w.index.get_level_values("area") == "total"
         fixed &= w.index.get_level_values("age_band") == "total"
         assert (w[fixed] >= per_period.max(axis=1)[fixed]).all()
-        # the total of a window is the number of distinct persons in its dates
+        # the total of a window is the number of distinct persons in its dates, and of reports
+        # the number of rows in its dates
         in_window = valid.loc[
             (valid["report_date"] >= pd.Timestamp(p.window()[0].start))
             & (valid["report_date"] <= pd.Timestamp(p.end))
         ]
         assert w.loc[("total", "total", "total")] == in_window["person"].nunique()
+        assert rows.loc[("total", "total", "total"), "reports"] == len(in_window)
 
 
 @settings(max_examples=40, deadline=None)
