@@ -8,7 +8,7 @@ The stable Python API (CONTRACT 7) is the names in ``__all__``.
 """
 
 from ._version import __version__
-from .analysis import Analysis, aggregate, analyse
+from .analysis import Analysis, aggregate, analyse, analyse_counts
 from .config import Config, load_config
 from .errors import (
     ConfigError,
@@ -46,6 +46,7 @@ __all__ = [
     "__version__",
     "aggregate",
     "analyse",
+    "analyse_counts",
     "load_config",
     "parse_period",
     "read_population",

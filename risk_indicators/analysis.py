@@ -30,7 +30,7 @@ from .indicators import Indicator, slice_indicators
 from .periods import Period, last_complete_period, parse_period, period_grid, window_label
 from .records import Records, read_reports
 
-__all__ = ["Analysis", "aggregate", "analyse"]
+__all__ = ["Analysis", "aggregate", "analyse", "analyse_counts"]
 
 SCOPES = ("period", "same_period_last_year", "rolling_12_months")
 NEW_PERSON_LOOKBACK_MONTHS = 24
@@ -206,8 +206,9 @@ def analyse(
     Parameters
     ----------
     records_or_cube
-        :class:`Records` (person level), a counts DataFrame or file (researcher mode, CONTRACT
-        1.3), or a reports file.
+        :class:`Records` (person level), a counts DataFrame (researcher mode, CONTRACT 1.3),
+        or a reports file. A counts *file* goes to :func:`analyse_counts`: a file name cannot
+        tell counts from reports.
     population
         From :func:`read_population`.
     period
@@ -231,11 +232,8 @@ def analyse(
     (2, 3)
     """
     config = config or load_config()
-    if isinstance(records_or_cube, pd.DataFrame) or (
-        isinstance(records_or_cube, str | os.PathLike)
-        and str(records_or_cube).lower().endswith(("counts.csv",))
-    ):
-        return _analyse_counts(records_or_cube, population, period=period, config=config)
+    if isinstance(records_or_cube, pd.DataFrame):
+        return analyse_counts(records_or_cube, population, period=period, config=config)
     records = (
         records_or_cube
         if isinstance(records_or_cube, Records)
@@ -308,13 +306,18 @@ def _scopes(
     return results, labels
 
 
-def _analyse_counts(
+def analyse_counts(
     counts: pd.DataFrame | str | os.PathLike[str],
     population: pd.DataFrame,
     *,
     period: str | None,
     config: Config,
 ) -> Analysis:
+    """The indicators of CONTRACT 4 from an aggregated counts table or file (CONTRACT 1.3).
+
+    Everything that counts allow: no rolling 12 months and no ``new_persons_youth`` (they
+    need person-level rows); ``goal_status`` sums the periods of the last 12 months.
+    """
     table = read_counts(counts, config=config)
     kind = table.kind
     periods = table.periods

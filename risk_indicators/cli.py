@@ -132,9 +132,7 @@ def _run_pipeline(
         assert counts is not None  # guaranteed by the caller's option check
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
-        from .counts import read_counts  # noqa: F401  (validated inside analyse)
-
-        result = an._analyse_counts(counts, pop, period=period, config=config)
+        result = an.analyse_counts(counts, pop, period=period, config=config)
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
     console.say("Disclosure control and audit of every published count ...")
     write_release(result, out, records=records, timings=timings, inputs=inputs, ledger=ledger)

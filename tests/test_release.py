@@ -165,3 +165,39 @@ def test_report_numbers_agree_with_public_indicators(release: Path) -> None:
             assert fmt_value(value, INDICATOR_KINDS[key], "sv") in html, key
             shown += 1
     assert shown >= 5
+
+
+def test_run_from_counts_file_gives_the_records_figures(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], tmp_path: Path
+) -> None:
+    """`run --counts` (researcher mode) on the cube's inner cells reproduces the period
+    figures of the person-level analysis; the file name does not matter."""
+    from typer.testing import CliRunner
+
+    from risk_indicators.cli import app
+
+    analysis, _, _ = setup
+    cube = analysis.cube
+    inner = cube.loc[(cube[["area", "age_band", "gender"]] != "total").all(axis=1)]
+    counts = tmp_path / "bra_extract.csv"
+    inner[["period", "area", "age_band", "gender", "persons", "reports"]].to_csv(
+        counts, index=False
+    )
+    data = generate(SynthParams.municipal(), seed=7, start="2022-01-01", end="2024-08-31")
+    population = tmp_path / "population.csv"
+    data.population.to_csv(population, index=False)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'areas = ["Skillingaryd", "Vaggeryd", "Övriga"]\nage_bands = [0, 15, 18, 25, 40]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "2024T2"
+    result = CliRunner().invoke(app, ["run", "--counts", str(counts), "--population",
+                                      str(population), "--config", str(config), "--period",
+                                      "2024T2", "--out", str(out), "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    got = json.loads((out / "internal" / "indicators.json").read_text(encoding="utf-8"))
+    for key in ("persons", "persons_youth", "youth_share", "female_share_youth",
+                "youth_rate_per_10k", "youth_trend_annual_change"):  # fmt: skip
+        assert got["indicators"][key]["value"] == analysis.indicators[key]["value"], key
+    assert (out / "public" / "report.html").is_file()
