@@ -321,23 +321,43 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
         [_priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
     )
     zero = counts[value == 0]
-    # linear rounds first (fast), then integer rounds until the exact audit passes. Within a
-    # phase only the counts that failed are audited again: hiding more only removes fixed
-    # values, so every witness table found before stays valid and a passing count keeps
-    # passing. Each phase starts, and the final audit runs, over every count.
-    for integral in (False, True):
-        recheck: np.ndarray | None = None
-        for _ in range(MAX_ROUNDS):
-            failing = _audit(model, _fixed(system.truth, deviable & ~hidden, zero), hidden,
-                             targets, min_count, report=False, integral=integral,
-                             only=recheck)[0]  # fmt: skip
-            if not failing or not _repair_round(
-                model, failing, hidden, deviable, zero, weight, min_count, integral=integral
-            ):
-                break
-            recheck = np.unique([t for t, _ in failing])
-    fixed = _fixed(system.truth, deviable & ~hidden, zero)
-    failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
+    # linear rounds first (fast): only the counts that failed are audited again, because
+    # hiding more only removes fixed values, so every witness table found before stays valid
+    # and a passing count keeps passing. Then the exact audit over every count, with
+    # integer repairs and another exact audit only while it fails.
+    recheck: np.ndarray | None = None
+    for _ in range(MAX_ROUNDS):
+        failing, lb, ub, _ = _audit(model, _fixed(system.truth, deviable & ~hidden, zero),
+                                    hidden, targets, min_count, report=False, integral=False,
+                                    only=recheck)  # fmt: skip
+        if not failing or not _repair_round(
+            model,
+            failing,
+            hidden,
+            deviable,
+            zero,
+            weight,
+            min_count,
+            integral=False,
+            pinned=_pinned(failing, lb, ub, min_count),
+        ):
+            break
+        recheck = np.unique([t for t, _ in failing])
+    for _ in range(MAX_ROUNDS):
+        fixed = _fixed(system.truth, deviable & ~hidden, zero)
+        failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
+        if not failing or not _repair_round(
+            model,
+            failing,
+            hidden,
+            deviable,
+            zero,
+            weight,
+            min_count,
+            integral=True,
+            pinned=_pinned(failing, lb, ub, min_count),
+        ):
+            break
     if failing:
         names = sorted({system.names[t] for t, _ in failing})
         raise DisclosureError(
@@ -358,6 +378,13 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     return Protection(table, audit, release, min_count, "suppress", {"set_aside": model.set_aside})
 
 
+def _pinned(
+    failing: list[tuple[int, str]], lb: np.ndarray, ub: np.ndarray, min_count: int
+) -> set[tuple[int, str]]:
+    """The failing pairs that bound propagation alone proves (bounds exclude 0 or T)."""
+    return {(t, d) for t, d in failing if (lb[t] > 0 if d == "low" else ub[t] < min_count)}
+
+
 def _fixed(truth: np.ndarray, shown: np.ndarray, zero: np.ndarray) -> np.ndarray:
     """Published value per variable (zeros always), NaN where hidden or not a count."""
     fixed = np.where(shown, truth, np.nan)
@@ -375,16 +402,24 @@ def _repair_round(
     min_count: int,
     *,
     integral: bool = True,
+    pinned: set[tuple[int, str]] | None = None,
 ) -> bool:
     """Hide more counts for the failing targets of one audit round, block by block.
 
-    After each repair the block's other failing targets are screened with bound
-    propagation over the block and its neighbours only: a target that is no longer pinned
-    down waits for the next audit round instead of costing a repair program now (the audit
-    decides; the screen only saves work). Returns whether anything was hidden.
+    A failure the audit proved by bound propagation (``pinned``: the count's bounds exclude
+    0 or T) is often mended by the repair of another count in its block: after each repair,
+    such pairs are screened again with propagation over the block and its neighbours, and
+    a pair that is no longer pinned waits for the next audit round instead of costing a
+    repair program now. A failure found only by the witness search is repaired at once (a
+    repair program that needs no hiding costs one linear program and hides nothing), so that
+    a round mends every such failure instead of one per round. The audit decides; the screen
+    only saves work. ``pinned=None`` treats every pair as pinned. Returns whether anything
+    was hidden.
     """
     system = model.system
     added = False
+    if pinned:
+        failing = [pair for pair in failing if pair in pinned]
     by_block: dict[int, list[tuple[int, str]]] = {}
     for t, d in failing:
         by_block.setdefault(int(system.block[t]), []).append((t, d))
@@ -393,7 +428,9 @@ def _repair_round(
         changed = added  # repairs in earlier blocks may have settled these already
         while pending:
             if changed:
-                pending = _still_pinned(local, pending, hidden, deviable, zero, min_count)
+                pending = _still_pinned(
+                    local, pending, hidden, deviable, zero, min_count, pinned=pinned
+                )
                 changed = False
                 if not pending:
                     break
@@ -426,12 +463,21 @@ def _still_pinned(
     deviable: np.ndarray,
     zero: np.ndarray,
     min_count: int,
+    *,
+    pinned: set[tuple[int, str]] | None = None,
 ) -> list[tuple[int, str]]:
-    """The pending pairs that bound propagation over ``local`` still pins below T or above 0."""
+    """The pending pairs still to repair now: those bound propagation over ``local`` still
+    pins below T or above 0, and those not in ``pinned`` (failures of the witness search,
+    which propagation cannot see)."""
     fixed = _fixed(local.truth, deviable & ~hidden, zero)
     known = ~np.isnan(fixed)
     lb, ub = propagate_bounds(local, np.where(known, fixed, 0.0), np.where(known, fixed, np.inf))
-    return [(t, d) for t, d in pending if (lb[t] > 0 if d == "low" else ub[t] < min_count)]
+    return [
+        (t, d)
+        for t, d in pending
+        if (pinned is not None and (t, d) not in pinned)
+        or (lb[t] > 0 if d == "low" else ub[t] < min_count)
+    ]
 
 
 def _audit(
@@ -463,18 +509,23 @@ def _audit(
     # exactly); the final audit also settles every open count on its own (exhaustive)
     cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count,
                    report=report, exhaustive=report, integral=integral)  # fmt: skip
-    failing: list[tuple[int, str]] = []
-    for t, ok_lo, ok_hi in zip(cert.targets, cert.ok_low, cert.ok_high, strict=True):
-        if not ok_lo:
-            failing.append((int(t), "low"))
-        if not ok_hi:
-            failing.append((int(t), "high"))
+    failing = _failing_pairs(cert)
     if not failing and _line_failures(model, hidden, min_count):
         raise DisclosureError(
             "The disclosure audit found a line of suppressed cells with a known total in "
             f"1..{min_count - 1}. Nothing is published."
         )
     return failing, lb, ub, cert
+
+
+def _failing_pairs(cert: Certification) -> list[tuple[int, str]]:
+    failing: list[tuple[int, str]] = []
+    for t, ok_lo, ok_hi in zip(cert.targets, cert.ok_low, cert.ok_high, strict=True):
+        if not ok_lo:
+            failing.append((int(t), "low"))
+        if not ok_hi:
+            failing.append((int(t), "high"))
+    return failing
 
 
 def _line_failures(model: Model, hidden: np.ndarray, min_count: int) -> int:
