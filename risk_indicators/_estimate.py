@@ -97,39 +97,52 @@ def _z(alpha: float) -> float:
     return float(stats.norm.isf(alpha / 2))
 
 
-def _table(
-    est: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    n: np.ndarray,
-    reason: np.ndarray,
-    index: pd.Index | None,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Columns:
+    """Cleaned result arrays: NaN where undefined (each with its reason), never inf."""
+
+    est: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    n: np.ndarray
+    reason: np.ndarray
+
+
+def _clean(
+    est: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray, reason: np.ndarray
+) -> _Columns:
     # a population of, say, 1e-310 overflows; such a result is reported as not defined
     unexplained = (reason == "") & (np.isnan(est) | np.isnan(low) | np.isnan(high))
     overflow = np.isinf(est) | np.isinf(low) | np.isinf(high) | unexplained
     if np.any(overflow):
         est, low, high = _where(~overflow, est, low, high)
         reason = np.where(overflow, REASON_OVERFLOW, reason)
+    return _Columns(est, low, high, n, reason)
+
+
+def _table(cols: _Columns, index: pd.Index | None) -> pd.DataFrame:
+    """The tidy frame of a ``*_table`` function (pd.array turns NaN into <NA>)."""
     out = pd.DataFrame(
         {
-            "estimate": pd.array(est, dtype="Float64"),
-            "ci_low": pd.array(low, dtype="Float64"),
-            "ci_high": pd.array(high, dtype="Float64"),
-            "n": n.astype(np.int64),
-            "defined": np.isfinite(est),
-            "reason": reason.astype(object),
+            "estimate": pd.array(cols.est, dtype="Float64"),
+            "ci_low": pd.array(cols.low, dtype="Float64"),
+            "ci_high": pd.array(cols.high, dtype="Float64"),
+            "n": cols.n.astype(np.int64),
+            "defined": np.isfinite(cols.est),
+            "reason": cols.reason.astype(object),
         },
         index=index,
     )
-    # pd.array turns NaN into <NA> for Float64, so nothing undefined stays a NaN
     return out[_COLUMNS]
 
 
-def _first(df: pd.DataFrame) -> Estimate:
-    row = df.iloc[0]
-    est, low, high = (None if pd.isna(row[c]) else float(row[c]) for c in _COLUMNS[:3])
-    return Estimate(est, low, high, int(row["n"]), bool(row["defined"]), str(row["reason"]))
+def _first(cols: _Columns) -> Estimate:
+    """The first result as an :class:`Estimate`, without building a frame (scalar calls are
+    made hundreds of times per report)."""
+    est, low, high = (
+        None if np.isnan(v[0]) else float(v[0]) for v in (cols.est, cols.low, cols.high)
+    )
+    return Estimate(est, low, high, int(cols.n[0]), est is not None, str(cols.reason[0]))
 
 
 def _index_of(*args: Any) -> pd.Index | None:

@@ -58,6 +58,8 @@ from risk_indicators._estimate import (
     _arr,
     _at_least,
     _check_alpha,
+    _clean,
+    _Columns,
     _first,
     _index_of,
     _katz,
@@ -110,7 +112,10 @@ def wilson_table(successes: Any, trials: Any, *, alpha: float = 0.05) -> pd.Data
     >>> wilson_table([0, 3], [10, 10])["ci_high"].round(4).tolist()
     [0.2775, 0.6032]
     """
-    func = "wilson_table"
+    return _table(_wilson(successes, trials, alpha, "wilson_table"), _index_of(successes, trials))
+
+
+def _wilson(successes: Any, trials: Any, alpha: float, func: str) -> _Columns:
     alpha = _check_alpha(alpha, func)
     k, n = np.broadcast_arrays(_arr(successes, "successes", func), _arr(trials, "trials", func))
     _at_least(k, n, ("successes", "trials"), func)
@@ -127,7 +132,7 @@ def wilson_table(successes: Any, trials: Any, *, alpha: float = 0.05) -> pd.Data
     reason = _reasons(k.shape)
     reason[~ok] = REASON_NO_TRIALS
     est, low, high = _where(ok, p, low, high)
-    return _table(est, low, high, n, reason, _index_of(successes, trials))
+    return _clean(est, low, high, n, reason)
 
 
 def wilson_interval(successes: int, trials: int, *, alpha: float = 0.05) -> Estimate:
@@ -144,7 +149,7 @@ def wilson_interval(successes: int, trials: int, *, alpha: float = 0.05) -> Esti
     >>> wilson_interval(0, 0).defined
     False
     """
-    return _first(wilson_table(successes, trials, alpha=alpha))
+    return _first(_wilson(successes, trials, alpha, "wilson_interval"))
 
 
 # --------------------------------------------------------------------------- rates
@@ -158,7 +163,11 @@ def poisson_rate_table(
     DataFrame
         Columns ``estimate, ci_low, ci_high, n, defined, reason``; ``n`` is ``count``.
     """
-    func = "poisson_rate_table"
+    cols = _poisson(count, population, per, alpha, "poisson_rate_table")
+    return _table(cols, _index_of(count, population))
+
+
+def _poisson(count: Any, population: Any, per: float, alpha: float, func: str) -> _Columns:
     alpha = _check_alpha(alpha, func)
     if not (isinstance(per, int | float) and per > 0):
         raise UsageError(f"The 'per' parameter of {func} must be positive. Got {per!r} instead.")
@@ -176,7 +185,7 @@ def poisson_rate_table(
     # a population near 0 can overflow; _table reports such a rate as not defined
     with np.errstate(invalid="ignore", over="ignore"):
         est, low, high = _where(ok, k * scale, low_k * scale, high_k * scale)
-    return _table(est, low, high, k, reason, _index_of(count, population))
+    return _clean(est, low, high, k, reason)
 
 
 def poisson_rate(
@@ -195,7 +204,7 @@ def poisson_rate(
     >>> e.estimate, e.ci_low, round(e.ci_high, 3)
     (0.0, 0.0, 18.444)
     """
-    return _first(poisson_rate_table(count, population, per=per, alpha=alpha))
+    return _first(_poisson(count, population, per, alpha, "poisson_rate"))
 
 
 # --------------------------------------------------------------------------- ratios
@@ -234,7 +243,13 @@ def rate_ratio_table(
         ``count0 = 0`` or a zero population: not defined. ``count1 = 0``: estimate 0; Katz
         gives no interval, exact gives ``[0, upper]``.
     """
-    func = "rate_ratio_table"
+    cols = _rate_ratio(count1, pop1, count0, pop0, method, alpha, "rate_ratio_table")
+    return _table(cols, _index_of(count1, pop1, count0, pop0))
+
+
+def _rate_ratio(
+    count1: Any, pop1: Any, count0: Any, pop0: Any, method: str, alpha: float, func: str
+) -> _Columns:
     alpha = _check_alpha(alpha, func)
     if method not in ("katz", "exact"):
         raise UsageError(
@@ -268,7 +283,7 @@ def rate_ratio_table(
     reason[b == 0] = REASON_NO_EVENTS_REFERENCE
     reason[~pops] = REASON_NO_POPULATION
     est, low, high = _where(pops, est, low, high)
-    return _table(est, low, high, a + b, reason, _index_of(count1, pop1, count0, pop0))
+    return _clean(est, low, high, a + b, reason)
 
 
 def rate_ratio_katz(
@@ -288,7 +303,7 @@ def rate_ratio_katz(
     >>> round(e.estimate, 4), round(e.ci_low, 4), round(e.ci_high, 4)
     (0.0937, 0.0455, 0.1931)
     """
-    return _first(rate_ratio_table(count1, pop1, count0, pop0, method="katz", alpha=alpha))
+    return _first(_rate_ratio(count1, pop1, count0, pop0, "katz", alpha, "rate_ratio_katz"))
 
 
 def rate_ratio_exact(
@@ -304,7 +319,7 @@ def rate_ratio_exact(
     >>> e.estimate, e.ci_low, round(e.ci_high, 4)
     (0.0, 0.0, 1.0913)
     """
-    return _first(rate_ratio_table(count1, pop1, count0, pop0, method="exact", alpha=alpha))
+    return _first(_rate_ratio(count1, pop1, count0, pop0, "exact", alpha, "rate_ratio_exact"))
 
 
 def risk_ratio_katz(
@@ -336,7 +351,7 @@ def risk_ratio_katz(
     reason = _reasons(a.shape)
     reason[(a == 0) & (b > 0)] = REASON_NO_EVENTS_KATZ
     reason[b == 0] = REASON_NO_EVENTS_REFERENCE
-    return _first(_table(est, low, high, n1 + n0, reason, None))
+    return _first(_clean(est, low, high, n1 + n0, reason))
 
 
 # --------------------------------------------------------------------------- benchmark

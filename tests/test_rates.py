@@ -255,11 +255,11 @@ def test_benchmark_zero_and_all_successes() -> None:
 def test_input_errors() -> None:
     with pytest.raises(UsageError, match="'successes' cannot exceed 'trials'"):
         wilson_interval(5, 4)
-    with pytest.raises(UsageError, match="'successes' parameter of wilson_table"):
+    with pytest.raises(UsageError, match="'successes' parameter of wilson_interval"):
         wilson_interval(-1, 4)
     with pytest.raises(UsageError, match="non-negative whole numbers"):
         poisson_rate(1.5, 100)  # type: ignore[arg-type]
-    with pytest.raises(UsageError, match="'alpha' parameter of rate_ratio_table"):
+    with pytest.raises(UsageError, match="'alpha' parameter of rate_ratio_katz"):
         rate_ratio_katz(1, 10, 1, 10, alpha=1.5)
     with pytest.raises(
         UsageError, match=re.escape("must be one of 'exact', 'katz'. Got 'wald' instead.")
