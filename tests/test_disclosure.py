@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-import risk_indicators.audit as audit_mod
+import risk_indicators._linear as linear_mod
 from risk_indicators.disclosure import (
     DerivedCount,
     audit_suppression,
@@ -386,7 +386,7 @@ def test_solver_failure_fails_closed(monkeypatch) -> None:
     class Broken:
         status, message, x = 4, "numerical trouble", None
 
-    monkeypatch.setattr(audit_mod, "milp", lambda *a, **k: Broken())
+    monkeypatch.setattr(linear_mod, "milp", lambda *a, **k: Broken())
     with pytest.raises(DisclosureError, match="solver stopped") as err:
         protect(make_cube(HAND), min_count=T)
     assert err.value.exit_code == 1

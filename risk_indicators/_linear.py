@@ -1,0 +1,234 @@
+"""The linear-system machinery of the disclosure audit.
+
+Holds the attacker's knowledge as relations over non-negative integer variables
+(:class:`LinearSystem`), tightens bounds by the attacker's own arithmetic
+(:func:`propagate_bounds`), splits free variables into independent components
+(:func:`components`) and solves local programs with ``scipy.optimize.milp``, checking every
+answer. It knows nothing of tables or the ledger (:mod:`risk_indicators._audit_model`) nor
+of the pass rule and repair (:mod:`risk_indicators.audit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
+
+from risk_indicators.errors import DisclosureError
+
+__all__ = ["SOLVER_TIME_LIMIT", "LinearSystem", "components", "propagate_bounds"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_TOL = 1e-6
+#: Seconds one solver call may take before the audit gives up (fail closed).
+SOLVER_TIME_LIMIT = 60.0
+GAP = 0.5
+
+
+@dataclass(frozen=True)
+class LinearSystem:
+    """Relations ``row_lo <= rows @ x <= row_hi`` over non-negative integer variables.
+
+    Attributes
+    ----------
+    names
+        One canonical name per variable (sorted, so the order never depends on input order).
+    truth
+        True value of each variable; NaN for variables known only from the ledger.
+    block
+        Block id per variable (a period or a window); ``-1`` for ledger-only variables, which
+        are free in every local search.
+    rows, row_lo, row_hi
+        The relations, as a CSR matrix with their lower and upper bounds (``+-inf`` allowed).
+    """
+
+    names: tuple[str, ...]
+    truth: FloatArray
+    block: IntArray
+    rows: sp.csr_array
+    row_lo: FloatArray
+    row_hi: FloatArray
+
+    @property
+    def n_vars(self) -> int:
+        """Number of variables."""
+        return len(self.names)
+
+    @cached_property
+    def neighbours(self) -> dict[int, set[int]]:
+        """Blocks that share a relation with each block (each block includes itself)."""
+        coo = self.rows.tocoo()
+        blk = self.block[coo.col]
+        keep = blk >= 0
+        nb = int(self.block.max()) + 1 if len(self.block) else 0
+        inc = sp.csr_array(
+            (np.ones(int(keep.sum())), (coo.row[keep], blk[keep])), shape=(self.rows.shape[0], nb)
+        )
+        adj = (inc.T @ inc).tocoo()
+        out: dict[int, set[int]] = {b: {b} for b in range(nb)}
+        for i, j in zip(adj.row.tolist(), adj.col.tolist(), strict=True):
+            out[i].add(j)
+        return out
+
+
+def propagate_bounds(
+    system: LinearSystem, lb: FloatArray, ub: FloatArray, *, max_rounds: int = 100
+) -> tuple[FloatArray, FloatArray]:
+    """Tighten integer bounds by repeated interval arithmetic over the relations.
+
+    Every bound returned holds for every non-negative integer solution, so it is knowledge
+    an attacker can derive; it may be wider than the tightest bound (see
+    :func:`risk_indicators.audit.certify`).
+
+    Raises
+    ------
+    DisclosureError
+        If the relations contradict each other (a ledger fact that no longer fits the data).
+    """
+    coo = system.rows.tocoo()
+    r, c, a = coo.row, coo.col, coo.data
+    m = system.rows.shape[0]
+    lb, ub = np.maximum(lb.astype(float), 0.0), ub.astype(float).copy()
+    for _ in range(max_rounds):
+        lo_t = np.where(a > 0, a * lb[c], a * ub[c])
+        hi_t = np.where(a > 0, a * ub[c], a * lb[c])
+        lo_inf, hi_inf = np.isinf(lo_t), np.isinf(hi_t)
+        lo_f, hi_f = np.where(lo_inf, 0.0, lo_t), np.where(hi_inf, 0.0, hi_t)
+        min_act = np.bincount(r, lo_f, m)[r] - lo_f
+        max_act = np.bincount(r, hi_f, m)[r] - hi_f
+        min_inf = (np.bincount(r, lo_inf, m)[r] - lo_inf) > 0
+        max_inf = (np.bincount(r, hi_inf, m)[r] - hi_inf) > 0
+        hi_row, lo_row = system.row_hi[r], system.row_lo[r]
+        up = np.where(min_inf | np.isinf(hi_row), np.inf, hi_row - min_act)
+        down = np.where(max_inf | np.isinf(lo_row), -np.inf, lo_row - max_act)
+        cand_ub = np.where(a > 0, up / a, down / a)
+        cand_lb = np.where(a > 0, down / a, up / a)
+        new_ub, new_lb = ub.copy(), lb.copy()
+        np.minimum.at(new_ub, c, cand_ub)
+        np.maximum.at(new_lb, c, cand_lb)
+        new_ub = np.floor(new_ub + _TOL)
+        new_lb = np.maximum(np.ceil(new_lb - _TOL), 0.0)
+        if np.any(new_lb > new_ub):
+            raise DisclosureError(
+                "The published figures and the release ledger contradict each other, so the "
+                "disclosure audit cannot be run. Check that the ledger belongs to this data.",
+                details={"variables": [system.names[i] for i in np.flatnonzero(new_lb > new_ub)]},
+            )
+        if np.array_equal(new_lb, lb) and np.array_equal(new_ub, ub):
+            break
+        lb, ub = new_lb, new_ub
+    return lb, ub
+
+
+@dataclass
+class _Sub:
+    """A local problem: ``free`` variables, every other one held at a constant."""
+
+    idx: IntArray
+    a: sp.csr_array
+    lo: FloatArray
+    hi: FloatArray
+
+
+def _sub(system: LinearSystem, free: BoolArray, outside: FloatArray) -> _Sub:
+    """Restrict the relations to ``free`` variables, the others at ``outside`` values."""
+    idx = np.flatnonzero(free)
+    cols = system.rows[:, idx]
+    touched = np.flatnonzero(np.diff(cols.tocsr().indptr) > 0)
+    rest = np.where(free, 0.0, np.nan_to_num(outside))
+    shift = system.rows[touched] @ rest
+    return _Sub(idx, cols[touched], system.row_lo[touched] - shift, system.row_hi[touched] - shift)
+
+
+def components(system: LinearSystem, free: BoolArray) -> IntArray:
+    """Component label per variable: free variables linked by a shared relation.
+
+    Variables outside ``free`` are constants, so relations decouple across components and a
+    witness can be searched in one component with everything else at its true value.
+    Non-free variables get label ``-1``.
+    """
+    idx = np.flatnonzero(free)
+    label = np.full(system.n_vars, -1, dtype=np.int64)
+    if not len(idx):
+        return label
+    r = abs(system.rows[:, idx]).tocsr()
+    _, lab = connected_components(r.T @ r, directed=False)
+    label[idx] = lab
+    return label
+
+
+def _solve(
+    sub: _Sub,
+    cost: FloatArray,
+    lb: FloatArray,
+    ub: FloatArray,
+    *,
+    integral: bool,
+    extra: tuple[sp.csr_array, FloatArray, FloatArray] | None = None,
+    n_int: int | None = None,
+) -> FloatArray | None:
+    """Solve ``min cost @ v`` over the local problem; ``None`` when infeasible.
+
+    ``extra`` adds rows over the full column set (local variables first, then any
+    auxiliary columns described by ``cost``). Raises DisclosureError on a solver failure.
+    """
+    n = len(cost)
+    n_loc = len(sub.idx)
+    a = sp.hstack([sub.a, sp.csr_array((sub.a.shape[0], n - n_loc))]).tocsr()
+    los, his = [sub.lo], [sub.hi]
+    if extra is not None:
+        a = sp.vstack([a, extra[0]]).tocsr()
+        los.append(extra[1])
+        his.append(extra[2])
+    integrality = np.zeros(n)
+    if integral:
+        integrality[: n_int if n_int is not None else n_loc] = 1
+    cons = [LinearConstraint(a, np.concatenate(los), np.concatenate(his))] if a.shape[0] else []
+    lo_all, hi_all = np.concatenate(los), np.concatenate(his)
+    for presolve in (True, False):
+        res = milp(
+            cost,
+            constraints=cons,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            options={"time_limit": SOLVER_TIME_LIMIT, "presolve": presolve, "mip_rel_gap": GAP},
+        )
+        if res.status == 0 and res.x is not None:
+            x = np.asarray(res.x, dtype=float)
+            # never trust a solution unchecked: HiGHS's MIP presolve has been seen to
+            # return wrong answers on these tables; a bad one is solved again without it
+            if _feasible(a, lo_all, hi_all, lb, ub, x):
+                return x
+            continue
+        if res.status == 2:
+            return None
+        break
+    raise DisclosureError(
+        f"The disclosure audit's solver stopped without a valid answer ({res.message}); "
+        "nothing is published.",
+        details={"status": int(res.status)},
+    )
+
+
+def _feasible(
+    a: sp.csr_array, lo: FloatArray, hi: FloatArray, lb: FloatArray, ub: FloatArray, x: FloatArray
+) -> bool:
+    ax = a @ x if a.shape[0] else np.zeros(0)
+    return bool(
+        np.all(ax >= lo - 1e-6)
+        and np.all(ax <= hi + 1e-6)
+        and np.all(x >= lb - 1e-6)
+        and np.all(x <= ub + 1e-6)
+    )
+
+
+def _is_integral(x: FloatArray) -> bool:
+    return bool(np.all(np.abs(x - np.round(x)) <= _TOL))
