@@ -289,20 +289,21 @@ def _rounded(
 
 def _priority(name: str, n_cells: int) -> float:
     """Cost of hiding a count in secondary suppression: what the follow-up needs most costs
-    most. The young persons of a period (``X:youth``, ``X:new_youth``) 1000, their split by
-    gender 300; margins over
-    all areas 30, and 100 when also over all ages; other counts about 1, a margin a little more
-    than a cell so that ties hide inner cells. Counts of 12-month windows cost a tenth of the
-    same count of a period, report counts half of person counts."""
+    most. The young persons (``X:youth``, ``X:new_youth``) 1000 and their split by gender 300,
+    of a period and of the 12 months alike: the goal is judged on the 12-month split, so it
+    must not be the first thing hidden. Margins over all areas 30, and 100 when also over
+    all ages; other counts about 1, a margin a little more than a cell so that ties hide
+    inner cells. Other counts of 12-month windows cost a tenth of the same count of a
+    period, report counts half of person counts."""
     parts = name.split("|")
-    if len(parts) >= 3 and parts[2].startswith("X:"):
-        # the young persons of a period first, then their split by gender
+    youth = len(parts) >= 3 and parts[2].startswith("X:")
+    if youth:
         cost = 1000.0 if parts[2] in ("X:youth", "X:new_youth") else 300.0
     elif len(parts) == 5 and parts[2] == "total":
         cost = 100.0 if parts[3] == "total" else 30.0
     else:
         cost = 1.0 + 0.01 * n_cells
-    if len(parts) >= 2 and parts[1].startswith("W:"):
+    if len(parts) >= 2 and parts[1].startswith("W:") and not youth:
         cost /= 10  # the 12-month figures come second to the period's own
     return cost / 2 if parts[0] == "reports" else cost
 
