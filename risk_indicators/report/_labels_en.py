@@ -83,6 +83,11 @@ EN: dict[str, str] = {
     "goal_on_track": "on track to meet the goal",
     "goal_not_on_track": "not on track to meet the goal",
     "goal_insufficient_data": "too little data to assess",
+    "goal_rule_short": (
+        "The goal counts as met when the share of women among the young in the last 12 months "
+        "is above the target even allowing for chance, and as on track when the trend over all "
+        "periods reaches the target by {target_period}. The full rule is in the report."
+    ),
     "goal_rule": "How the assessment is made: {rule}",
     "goal_mdc": (
         "With numbers this small, a change of the share smaller than about {mdc} cannot be told "

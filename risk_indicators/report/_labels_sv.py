@@ -76,6 +76,11 @@ SV: dict[str, str] = {
     "goal_on_track": "på väg att nå målet",
     "goal_not_on_track": "inte på väg att nå målet",
     "goal_insufficient_data": "för lite data för att bedöma",
+    "goal_rule_short": (
+        "Målet räknas som uppnått när andelen kvinnor bland de unga under de senaste 12 "
+        "månaderna ligger över målet även med hänsyn till slumpen, och som på väg när trenden "
+        "över alla perioder når målet senast {target_period}. Hela regeln finns i rapporten."
+    ),
     "goal_rule": "Så görs bedömningen: {rule}",
     "goal_mdc": (
         "Med så små tal kan en förändring av andelen som är mindre än ungefär {mdc} inte "

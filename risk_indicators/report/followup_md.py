@@ -43,7 +43,7 @@ def render_followup_md(release: PublicRelease) -> str:
         gender.append(decomposition)
     if gender:
         parts.append(" ".join(gender))
-    goal = goal_sentences(release)
+    goal = goal_sentences(release, rule="short")
     if goal:
         parts.append(" ".join(goal))
     parts += [

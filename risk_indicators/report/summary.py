@@ -7,7 +7,7 @@ logic is the choice of words: "more" or "fewer" when both published counts diffe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from .formatting import (
     INDICATOR_KINDS,
@@ -311,9 +311,12 @@ def _rule_text(rule: Any, lang: str) -> str:
     return "" if is_missing(rule) else str(rule)
 
 
-def goal_sentences(release: PublicRelease, *, full: bool = True) -> list[str]:
-    """The goal for the share of women: target and assessment; with ``full`` also the rule,
-    the benchmark and the smallest change the data can detect."""
+def goal_sentences(
+    release: PublicRelease, *, full: bool = True, rule: Literal["full", "short"] = "full"
+) -> list[str]:
+    """The goal for the share of women: target and assessment; with ``full`` also the rule
+    (the whole rule, or with ``rule="short"`` one plain sentence for residents), the
+    benchmark and the smallest change the data can detect."""
     lang, goal = release.language, release.goal
     out: list[str] = []
     target, target_period = goal.get("target_female_share"), goal.get("target_period")
@@ -334,9 +337,13 @@ def goal_sentences(release: PublicRelease, *, full: bool = True) -> list[str]:
         out.append(text(lang, "goal_status_line", status=_goal_status_words(lang, str(status))))
     if not full:
         return out
-    rule = _rule_text(goal.get("rule"), lang)
-    if rule:
-        out.append(text(lang, "goal_rule", rule=rule))
+    if rule == "short":
+        if target_period:
+            out.append(
+                text(lang, "goal_rule_short", target_period=period_text(str(target_period), lang))
+            )
+    elif rule_text := _rule_text(goal.get("rule"), lang):
+        out.append(text(lang, "goal_rule", rule=rule_text))
     bench = goal.get("benchmark_female_share")
     if not is_missing(bench):
         out.append(
