@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -61,6 +61,7 @@ __all__ = [
     "Method",
     "Protection",
     "audit_suppression",
+    "default_priority",
     "protect",
     "publishable",
     "round_base3",
@@ -181,6 +182,37 @@ def publishable(
     return all(lookup.get(key, False) for key in uses)
 
 
+def default_priority(name: str, n_cells: int) -> float:
+    """Cost of hiding a count in secondary suppression (the default of :func:`protect`).
+
+    Indicator counts (extra counts, ``X:<name>``) 1000: they are what a release is about.
+    Margins over all areas 30, and 100 when also over all ages; other counts about 1, a
+    margin a little more than a cell so that ties hide inner cells. Counts of 12-month
+    windows other than indicator counts cost a tenth of the same count of a period; report
+    counts half of person counts.
+
+    Parameters
+    ----------
+    name
+        The count's canonical name: ``measure|block|area|age_band|gender`` for a cell or
+        margin (``total`` for a summed key), ``measure|block|X:<name>`` for an extra count;
+        a window's block starts with ``W:``.
+    n_cells
+        The number of inner cells the count sums.
+    """
+    parts = name.split("|")
+    indicator = len(parts) >= 3 and parts[2].startswith("X:")
+    if indicator:
+        cost = 1000.0
+    elif len(parts) == 5 and parts[2] == "total":
+        cost = 100.0 if parts[3] == "total" else 30.0
+    else:
+        cost = 1.0 + 0.01 * n_cells
+    if len(parts) >= 2 and parts[1].startswith("W:") and not indicator:
+        cost /= 10  # the 12-month figures come second to the period's own
+    return cost / 2 if parts[0] == "reports" else cost
+
+
 def protect(
     cube: pd.DataFrame,
     *,
@@ -192,6 +224,7 @@ def protect(
     release_id: str = "release",
     method: Method = "suppress",
     key: bytes | None = None,
+    priority: Callable[[str, int], float] = default_priority,
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -218,6 +251,11 @@ def protect(
         ``"suppress"`` or ``"round"`` (see the module docstring for the trade-offs).
     key
         Secret bytes for the rounding coin (required with ``method="round"``).
+    priority
+        Cost of hiding each count in secondary suppression, from its canonical name and the
+        number of inner cells it sums (see :func:`default_priority`); repairs hide the
+        cheapest counts that make the audit pass. A release passes one that ranks its own
+        headline counts first (:func:`risk_indicators.publish.protect_analysis`).
 
     Returns
     -------
@@ -255,7 +293,9 @@ def protect(
     if method == "round":
         assert key is not None  # checked above; narrows the type for mypy
         return _rounded(model, min_count=min_count, key=key, release_id=release_id, state=state)
-    return _suppressed(model, min_count=min_count, release_id=release_id, state=state)
+    return _suppressed(
+        model, min_count=min_count, release_id=release_id, state=state, priority=priority
+    )
 
 
 def round_base3(values: np.ndarray, names: Sequence[str], *, key: bytes) -> np.ndarray:
@@ -287,28 +327,14 @@ def _rounded(
     return Protection(table, audit, release, min_count, "round", {"set_aside": model.set_aside})
 
 
-def _priority(name: str, n_cells: int) -> float:
-    """Cost of hiding a count in secondary suppression: what the follow-up needs most costs
-    most. The young persons (``X:youth``, ``X:new_youth``) 1000 and their split by gender 300,
-    of a period and of the 12 months alike: the goal is judged on the 12-month split, so it
-    must not be the first thing hidden. Margins over all areas 30, and 100 when also over
-    all ages; other counts about 1, a margin a little more than a cell so that ties hide
-    inner cells. Other counts of 12-month windows cost a tenth of the same count of a
-    period, report counts half of person counts."""
-    parts = name.split("|")
-    youth = len(parts) >= 3 and parts[2].startswith("X:")
-    if youth:
-        cost = 1000.0 if parts[2] in ("X:youth", "X:new_youth") else 300.0
-    elif len(parts) == 5 and parts[2] == "total":
-        cost = 100.0 if parts[3] == "total" else 30.0
-    else:
-        cost = 1.0 + 0.01 * n_cells
-    if len(parts) >= 2 and parts[1].startswith("W:") and not youth:
-        cost /= 10  # the 12-month figures come second to the period's own
-    return cost / 2 if parts[0] == "reports" else cost
-
-
-def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) -> Protection:
+def _suppressed(
+    model: Model,
+    *,
+    min_count: int,
+    release_id: str,
+    state: int,
+    priority: Callable[[str, int], float],
+) -> Protection:
     system = model.system
     counts = model.count_vars
     value = system.truth[counts]
@@ -319,7 +345,7 @@ def _suppressed(model: Model, *, min_count: int, release_id: str, state: int) ->
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
     weight = np.array(
-        [_priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
+        [priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
     )
     zero = counts[value == 0]
     # linear rounds first (fast): only the counts that failed are audited again, because

@@ -22,7 +22,7 @@ Counts each public figure uses:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -30,14 +30,14 @@ import pandas as pd
 
 from .analysis import SCOPES, Analysis
 from .audit import DerivedCount, window_block
-from .disclosure import Protection, protect
+from .disclosure import Protection, default_priority, protect
 from .fairness import FairnessResult
 from .indicators import count_refs
 from .ledger import Ledger
 from .periods import parse_period, window_label
 from .rates import poisson_rate_table, wilson_table
 
-__all__ = ["protect_analysis", "public_tables", "suppressed_indicators"]
+__all__ = ["followup_priority", "protect_analysis", "public_tables", "suppressed_indicators"]
 
 TOTAL = "total"
 YOUTH_COUNTS = ("youth", "youth_women", "youth_men")
@@ -115,7 +115,40 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
         extra_counts=_derived_counts(analysis),
         ledger=ledger,
         release_id=f"{analysis.config.municipality} {analysis.period.code}",
+        priority=followup_priority(analysis),
     )
+
+
+def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
+    """What a follow-up hides last in secondary suppression (costs for ``protect``).
+
+    The counts of the young, from most to least costly to hide: the period's young persons
+    and new young persons (10,000, the headline); the period's split of the young by gender
+    and the young of the 12 months ending with the period with their split (3,000: the goal
+    is judged on the 12-month split); the young of any other period or window (1,000) and
+    their split (300). Every other count costs what
+    :func:`~risk_indicators.disclosure.default_priority` says (at most 100). The order
+    matters only where counts conflict: in the bundled demo, ranking the 12-month split
+    with other periods' splits hid it, and ranking it with the period's young persons hid
+    those.
+    """
+    period = analysis.period.code
+    window = window_block([q.code for q in analysis.period.window()])
+
+    def priority(name: str, n_cells: int) -> float:
+        parts = name.split("|")
+        if len(parts) != 3 or not parts[2].startswith("X:"):
+            return default_priority(name, n_cells)
+        headline = parts[2] in ("X:youth", "X:new_youth")
+        if parts[1] == period and headline:
+            cost = 10_000.0
+        elif parts[1] in (period, window):
+            cost = 3_000.0
+        else:
+            cost = 1_000.0 if headline else 300.0
+        return cost / 2 if parts[0] == "reports" else cost
+
+    return priority
 
 
 def _blank(values: Any, ok: np.ndarray, dtype: str) -> Any:

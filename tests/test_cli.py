@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Sequence
@@ -552,3 +553,36 @@ def test_headerless_file_error_does_not_echo_local_id(tmp_path: Path) -> None:
     assert result.exit_code == 2, both(result)
     assert "the first row is not a header" in result.stderr
     assert_no_leak({"stdout": result.stdout, "stderr": result.stderr}, ["LOCAL-77", "LOCAL-78"])
+
+
+def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> None:
+    """The README's main job end to end: the period's young persons and the 12-month split of
+    the young by gender are published (the follow-up's headline figures) and equal a count
+    made by hand from the bundled extract with pandas (CONTRACT 4 counting rule: a person
+    once, in the cell of their first report in the period or window)."""
+    from risk_indicators.cli import demo_data_dir
+
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert f"Safe to publish: {out / 'public'}" in result.output.replace("\n", "")
+    raw = pd.read_csv(demo_data_dir() / "reports.csv", sep=";", encoding="cp1252")
+    raw["date"] = pd.to_datetime(raw["anmalningsdatum"])
+    # one person is written 031206-3555 and 20031206-3555: the last ten digits identify a
+    # person here (two people a century apart would share them, none of them young)
+    raw["person"] = raw["personnummer"].str.replace(r"\D", "", regex=True).str[-10:]
+
+    def first_reports(start: str, end: str) -> pd.DataFrame:
+        inside = raw[(raw["date"] >= start) & (raw["date"] <= end)]
+        first = inside.sort_values("date", kind="stable").drop_duplicates("person")
+        return first[first["ålder"].between(15, 24)]
+
+    period = first_reports("2025-05-01", "2025-08-31")  # T2 2025, the demo's period
+    window = first_reports("2024-09-01", "2025-08-31")  # the 12 months ending with it
+    public = json.loads((out / "public" / "indicators.json").read_text(encoding="utf-8"))
+    assert public["period"] == "2025T2"
+    assert public["indicators"]["persons_youth"]["value"] == len(period)
+    shares = pd.read_csv(out / "public" / "tables" / "female_share.csv")
+    row = shares[shares["period"] == "2024T3-2025T2"].iloc[0]
+    assert int(row["women"]) == int((window["kön"] == "Kvinna").sum())
+    assert int(row["men"]) == int((window["kön"] == "Man").sum())

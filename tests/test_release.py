@@ -201,3 +201,26 @@ def test_run_from_counts_file_gives_the_records_figures(
                 "youth_rate_per_10k", "youth_trend_annual_change"):  # fmt: skip
         assert got["indicators"][key]["value"] == analysis.indicators[key]["value"], key
     assert (out / "public" / "report.html").is_file()
+
+
+def test_followup_priority_hides_the_headline_last(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+) -> None:
+    """The order documented in publish.followup_priority: the period's young persons, then
+    its split and the 12 months' young with their split, then other periods' young, their
+    split, and any margin."""
+    from risk_indicators.audit import window_block
+    from risk_indicators.publish import followup_priority
+
+    analysis = setup[0]
+    cost = followup_priority(analysis)
+    window = window_block(["2023T3", "2024T1", "2024T2"])  # the 12 months ending with 2024T2
+    headline = cost("persons|2024T2|X:youth", 3)
+    assert cost("persons|2024T2|X:new_youth", 3) == headline
+    goal = {cost(n, 3) for n in ("persons|2024T2|X:youth_women", f"persons|{window}|X:youth",
+                                 f"persons|{window}|X:youth_men")}  # fmt: skip
+    assert len(goal) == 1
+    other_youth = cost("persons|2024T1|X:youth", 3)
+    other_split = cost("persons|2024T1|X:youth_women", 3)
+    margin = cost("persons|2024T2|total|total|total", 48)
+    assert headline > goal.pop() > other_youth > other_split > margin
