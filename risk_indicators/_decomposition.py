@@ -18,6 +18,7 @@ import pandas as pd
 
 from ._gender_shares import _labels, _women_men
 from .config import Config
+from .periods import period_text
 from .standardise import COLOURS, MEN, WOMEN, float64_columns, gender_counts
 
 __all__ = ["DecompositionResult", "share_change_decomposition"]
@@ -70,28 +71,31 @@ class DecompositionResult:
         sv = language == "sv"
         who = ("unga " if self.youth else "") if sv else ("young " if self.youth else "")
         fw, fm, ch = self.from_women, self.from_men, self.change
+        start, end = period_text(self.start, language), period_text(self.end, language)
         if fw is None or fm is None or ch is None or w0 + m0 == 0 or w1 + m1 == 0:
             if not sv:
-                return f"Change in the female share {self.start}-{self.end}: {self.reason}."
+                return f"Change in the female share {start} to {end}: {self.reason}."
             gender, label = self.zero or ("women", self.start)
+            label = period_text(label, language)
             kon = "kvinnor" if gender == "women" else "män"
-            return (f"Förändringen av andelen kvinnor {self.start}–{self.end}: inte definierad, "
-                    f"inga {who}{kon} anmäldes {label}, så förändringen i log-odds kräver "
-                    "log(0).")  # fmt: skip
+            return (f"Förändringen av andelen kvinnor från {start} till {end}: inte definierad, "
+                    f"inga {who}{kon} rapporterades under {label}, så förändringen i log-odds "
+                    "kräver log(0).")  # fmt: skip
         s0, s1 = w0 / (w0 + m0), w1 / (w1 + m1)
         if sv:
             w_txt = "fler" if w1 > w0 else "färre" if w1 < w0 else "lika många"
             m_txt = "färre" if m1 < m0 else "fler" if m1 > m0 else "lika många"
-            return (f"Andelen kvinnor bland {who}anmälda personer gick från {_pct(s0, 'sv')} "
-                    f"({w0} av {w0 + m0}) {self.start} till {_pct(s1, 'sv')} ({w1} av {w1 + m1}) "
-                    f"{self.end}; förändringen i log-odds, {_num(ch, 'sv')}, består av "
-                    f"{_num(fw, 'sv')} för att {w_txt} kvinnor anmäldes ({w0} → {w1}) och "
-                    f"{_num(fm, 'sv')} för att {m_txt} män anmäldes ({m0} → {m1}).")  # fmt: skip
+            return (f"Andelen kvinnor bland {who}rapporterade personer gick från "
+                    f"{_pct(s0, 'sv')} ({w0} av {w0 + m0}) under {start} till {_pct(s1, 'sv')} "
+                    f"({w1} av {w1 + m1}) under {end}; förändringen i log-odds, {_num(ch, 'sv')}, "
+                    f"består av {_num(fw, 'sv')} för att {w_txt} kvinnor rapporterades "
+                    f"({w0} → {w1}) och {_num(fm, 'sv')} för att {m_txt} män rapporterades "
+                    f"({m0} → {m1}).")  # fmt: skip
         w_txt = "more" if w1 > w0 else "fewer" if w1 < w0 else "the same number of"
         m_txt = "fewer" if m1 < m0 else "more" if m1 > m0 else "the same number of"
         return (f"The female share among {who}reported persons went from {_pct(s0, 'en')} "
-                f"({w0} of {w0 + m0}) in {self.start} to {_pct(s1, 'en')} ({w1} of {w1 + m1}) "
-                f"in {self.end}; the change in log-odds, {_num(ch, 'en')}, is {_num(fw, 'en')} "
+                f"({w0} of {w0 + m0}) in {start} to {_pct(s1, 'en')} ({w1} of {w1 + m1}) "
+                f"in {end}; the change in log-odds, {_num(ch, 'en')}, is {_num(fw, 'en')} "
                 f"because {w_txt} women were reported ({w0} → {w1}) and {_num(fm, 'en')} "
                 f"because {m_txt} men were reported ({m0} → {m1}).")  # fmt: skip
 

@@ -40,6 +40,7 @@ __all__ = [
     "last_complete_period",
     "parse_period",
     "period_grid",
+    "period_text",
     "periods_per_year",
     "window_label",
 ]
@@ -173,6 +174,41 @@ class Period:
     def window(self) -> list[Period]:
         """The ``freq`` periods of the rolling 12 months that end with this period."""
         return [self.shift(-k) for k in range(self.freq - 1, -1, -1)]
+
+
+def period_text(code: str, language: Literal["sv", "en"] = "sv") -> str:
+    """A period code or a rolling-window label as short text for sentences and tables.
+
+    ``2024T1`` -> ``T1 2024``; ``2023T2-2024T1`` -> ``T2 2023–T1 2024`` (en dash); in English
+    quarters read ``Q1 2024``. Unknown text is returned as is.
+
+    Examples
+    --------
+    >>> period_text("2023T3-2024T2")
+    'T3 2023–T2 2024'
+    >>> period_text("2024Q1", "sv"), period_text("2024Q1", "en")
+    ('K1 2024', 'Q1 2024')
+    """
+
+    def short(p: Period) -> str:
+        # "T1 2024 (Jan-Apr)" is too long for tables and sentences; "T1 2024" reads well
+        return p.label_sv() if language == "sv" else p.label_en().split(" (")[0]
+
+    code = str(code)
+    try:
+        return short(parse_period(code))
+    except ValueError:
+        pass
+    for cut in range(4, len(code) - 4):
+        if code[cut] != "-":
+            continue
+        try:
+            first, last = parse_period(code[:cut]), parse_period(code[cut + 1 :])
+        except ValueError:
+            continue
+        if first.kind == last.kind:
+            return f"{short(first)}–{short(last)}"
+    return code
 
 
 def parse_period(text: str, kind: PeriodKind | None = None) -> Period:

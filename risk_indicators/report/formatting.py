@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..periods import Period, parse_period
+from ..periods import parse_period
+from ..periods import period_text as _period_text
 
 __all__ = [
     "INDICATOR_KINDS",
@@ -174,50 +175,27 @@ def fmt_interval(low: Any, high: Any, kind: ValueKind, lang: Lang) -> str:
     return f"{a}{sep}{b}{_unit(kind, lang)}"
 
 
-def _single_period(code: str, lang: Lang) -> str:
-    p = parse_period(code)
-    return p.label_sv() if lang == "sv" else _short_en(p)
-
-
-def _short_en(p: Period) -> str:
-    # "T1 2024 (Jan-Apr)" is too long for tables and axes; the code-like "T1 2024" reads well
-    return p.label_en().split(" (")[0]
-
-
 def period_text(code: str, lang: Lang, *, long: bool = False) -> str:
     """A period code or a rolling-window label as text in the language.
 
     ``2024T1`` -> ``T1 2024``; ``2023T2-2024T1`` -> ``T2 2023–T1 2024``; with ``long``
-    ``tertial 1 2024 (jan-apr)`` / ``T1 2024 (Jan-Apr)``. Unknown text is returned as is.
+    ``tertial 1 2024 (jan-apr)`` / ``T1 2024 (Jan-Apr)``. Unknown text is returned as is
+    (:func:`risk_indicators.periods.period_text`).
     """
-    code = str(code)
-    try:
-        p = parse_period(code)
-    except ValueError:
-        p = None
-    if p is not None:
-        if long:
-            return p.label_sv(long=True) if lang == "sv" else p.label_en()
-        return _single_period(code, lang)
-    for cut in range(4, len(code) - 4):
-        if code[cut] != "-":
-            continue
-        first, last = code[:cut], code[cut + 1 :]
+    if long:
         try:
-            a, b = parse_period(first), parse_period(last)
+            p = parse_period(str(code))
         except ValueError:
-            continue
-        if a.kind == b.kind:
-            return f"{_single_period(first, lang)}–{_single_period(last, lang)}"
-    return code
+            p = None
+        if p is not None:
+            return p.label_sv(long=True) if lang == "sv" else p.label_en()
+    return short_period_text(str(code), lang)
 
 
 def short_period_text(code: str, lang: Lang) -> str:
-    """Compact period label for axes and table rows: ``T1 2024``, ``K1 2024``, ``jan 2024``."""
-    try:
-        return _single_period(str(code), lang)
-    except ValueError:
-        return str(code)
+    """Compact period label for axes and table rows: ``T1 2024``, ``K1 2024``, ``jan 2024``,
+    a window ``T2 2023–T1 2024``."""
+    return _period_text(str(code), lang)
 
 
 def window_end(code: str) -> str:
