@@ -109,6 +109,11 @@ EN: dict[str, str] = {
     "not_defined": "n/a",
     "footnote_suppressed": "– = fewer than {T} persons, or could reveal such a number.",
     "footnote_not_defined": "n/a = not defined (e.g. nothing to divide by, or too short a series).",
+    "footnote_rate_span": (
+        "Rates per 10,000 inhabitants cover the whole time of the column: {months} months for "
+        "a period, a year for the last 12 months, whose rates are therefore about {times} "
+        "times as high."
+    ),
     "footnote_ci": "Brackets show 95% confidence intervals: the range chance alone could give.",
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Persons reported (all ages)",

@@ -104,6 +104,10 @@ SV: dict[str, str] = {
     "footnote_not_defined": (
         "ej def. = kan inte beräknas (till exempel när nämnaren är noll eller serien för kort)."
     ),
+    "footnote_rate_span": (
+        "Tal per 10 000 invånare gäller hela tiden i kolumnen: {months} månader för en period, "
+        "ett år för de senaste 12 månaderna, som därför har ungefär {times} gånger så höga tal."
+    ),
     "footnote_ci": ("Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."),
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Rapporterade personer (alla åldrar)",

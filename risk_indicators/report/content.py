@@ -137,9 +137,11 @@ def key_table(release: PublicRelease) -> TableView:
                 cells.append(Cell(value, f"({ci})" if ci else "", attrs=attrs))
         cells.append(_label(direction(release, ind_id)))
         rows.append(tuple(cells))
-    return _finish(
-        release, "key", text(lang, "cap_key"), headers, rows, (text(lang, "footnote_ci"),)
-    )
+    notes = [text(lang, "footnote_ci")]
+    months = release.period.months
+    if "rolling_12_months" in scopes and months < 12:
+        notes.append(text(lang, "footnote_rate_span", months=months, times=12 // months))
+    return _finish(release, "key", text(lang, "cap_key"), headers, rows, tuple(notes))
 
 
 def _youth(release: PublicRelease) -> TableView:
