@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -156,12 +157,14 @@ class _Problems:
     def __init__(self) -> None:
         self._parts: list[pd.DataFrame] = []
 
-    def add(self, mask: np.ndarray, column: str, reasons: pd.Series | str) -> None:
+    def add(self, mask: np.ndarray, column: str, reasons: pd.Series | str | _Quoted) -> None:
         positions = np.flatnonzero(mask)
         if positions.size == 0:
             return
         if isinstance(reasons, str):
             texts = pd.Series([reasons] * positions.size)
+        elif isinstance(reasons, _Quoted):
+            texts = reasons.at(positions)
         else:
             texts = reasons.iloc[positions].reset_index(drop=True)
         self._parts.append(pd.DataFrame({"pos": positions, "column": column, "reason": texts}))
@@ -172,8 +175,28 @@ class _Problems:
         return pd.concat(self._parts, ignore_index=True)
 
 
-def _quoted(values: pd.Series, message: str) -> pd.Series:
-    return values.map(lambda v: scrub(message.format(value=str(v)[:40])))
+@dataclass(frozen=True)
+class _Quoted:
+    """A message that quotes each row's value, formatted only for the rows reported (a
+    national file has millions of good rows and a handful of bad ones)."""
+
+    values: pd.Series
+    message: str
+
+    def at(self, positions: np.ndarray) -> pd.Series:
+        quoted = self.values.iloc[positions]
+        return pd.Series([scrub(self.message.format(value=str(v)[:40])) for v in quoted])
+
+
+def _quoted(values: pd.Series, message: str) -> _Quoted:
+    return _Quoted(values, message)
+
+
+def _on_uniques(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value (columns repeat a few codes)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def _parse_int(text: pd.Series) -> pd.Series:
@@ -299,7 +322,7 @@ def validate_report_rows(
     area = col("area")
     if areas:
         lookup = {normalise_token(a): a for a in areas}
-        canonical_area = area.map(lambda a: lookup.get(normalise_token(a), ""))
+        canonical_area = _on_uniques(area, lambda a: lookup.get(normalise_token(a), ""))
         bad_area = (canonical_area == "").to_numpy()
         problems.add(
             bad_area,
@@ -341,8 +364,7 @@ def validate_report_rows(
 
 
 def _codes(values: pd.Series, codes: Mapping[str, str]) -> tuple[pd.Series, np.ndarray]:
-    tokens = values.map(normalise_token)
-    mapped = tokens.map(codes)
+    mapped = _on_uniques(values, normalise_token).map(codes)
     return mapped.fillna(""), mapped.isna().to_numpy()
 
 
