@@ -26,6 +26,8 @@ from risk_indicators.ledger import LINK_COLUMNS, LedgerSnapshot, terms_json
 __all__ = ["DerivedCount", "Model", "build_model", "var_name", "window_block"]
 
 TOTAL = "total"
+#: ``M`` of the link ``reports <= M * persons``; far above the reports a person has in a period.
+REPORTS_PER_PERSON = 1000.0
 DIMS = ("area", "age_band", "gender")
 MEASURES = ("persons", "reports")
 
@@ -124,6 +126,9 @@ class _Builder:
             )
         self.truth[name], self.block[name] = value, block
         self.defs[name] = frozenset([name])
+        # a margin over a dimension with one level is this cell: whatever order the rows come
+        # in, it must resolve to the cell, which carries the links (persons <= reports, ...)
+        self.by_def.setdefault(self.defs[name], name)
 
     def count(self, name: str, members: frozenset[str], value: float, block: str) -> str:
         """Register a count over ``members``; counts with equal definitions are one variable."""
@@ -150,6 +155,7 @@ class _Builder:
     ) -> None:
         """Add a relation the attacker knows, but only if the data satisfy it: a relation
         that is false here is no knowledge (and would make the audit meaningless)."""
+        terms = [(self.alias.get(n, n), c) for n, c in terms]
         if self.holds(terms, lo, hi) is False:
             self.set_aside += 1
             return
@@ -235,7 +241,8 @@ def build_model(
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
     Relations: each margin equals the sum of its cells along each summed dimension (a line),
     a window inner cell is at least each of its period cells and at most their sum (reports:
-    equal to the sum where that holds), ``persons <= reports`` per cell, indicator counts
+    equal to the sum where that holds), ``persons <= reports`` and ``reports <= M * persons``
+    per cell (a cell with a report has a person; see :data:`REPORTS_PER_PERSON`), indicator counts
     are sums (bounded ones lie between 0 and the sum), and every earlier published fact.
     Relations the data do not satisfy are left out (they are no knowledge).
     """
@@ -329,7 +336,8 @@ def _periods_of(block: str) -> list[str]:
 
 
 def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) -> None:
-    """Window bounds and ``persons <= reports``, as links kept in the ledger."""
+    """Window bounds, ``persons <= reports`` and ``reports <= M * persons``, as links kept in
+    the ledger."""
     cube_blocks = set(tables[0][2].values())
     done: set[str] = set()
     for name, _, blocks in tables[1:]:
@@ -358,11 +366,34 @@ def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) 
                     b.relate(total, -np.inf, 0.0, link=True)
                     for pv in parts:
                         b.relate([(w, 1.0), (pv, -1.0)], 0.0, np.inf, link=True)
+    pairs = []
     for n in sorted(b.truth):
         if n.startswith("persons|") and b.defs[n] == {n} and "|X:" not in n:
             r = "reports|" + n[len("persons|") :]
             if r in b.truth:
-                b.relate([(r, 1.0), (n, -1.0)], 0.0, np.inf, link=True)
+                pairs.append((n, r))
+    bound = _reports_per_person_bound(b, pairs)
+    for n, r in pairs:
+        b.relate([(r, 1.0), (n, -1.0)], 0.0, np.inf, link=True)
+        # a cell with a report has a person (all of a person's reports count in the person's
+        # cell): reports <= M * persons, with M above any real number of reports per person,
+        # makes persons = 0 exactly when reports = 0 in every integer table, so a published
+        # report count > 0 beside a hidden person count tells the attacker it is at least 1
+        b.relate([(r, 1.0), (n, -bound)], -np.inf, 0.0, link=True)
+
+
+def _reports_per_person_bound(b: _Builder, pairs: list[tuple[str, str]]) -> float:
+    """``M`` of ``reports <= M * persons``: REPORTS_PER_PERSON, or more if the data need it.
+
+    Any ``M`` that the data satisfy encodes "a cell with a report has a person" for integer
+    tables; a large one adds nothing else (an attacker is not assumed to know how many
+    reports a person can have)."""
+    ratios = [
+        b.truth[r] / b.truth[n]
+        for n, r in pairs
+        if not np.isnan(b.truth[n]) and not np.isnan(b.truth[r]) and b.truth[n] > 0
+    ]
+    return float(max([REPORTS_PER_PERSON, *np.ceil(ratios)]))
 
 
 def _extras(

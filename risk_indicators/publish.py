@@ -4,8 +4,12 @@
 12 months, and the indicator counts of every period) with :func:`risk_indicators.disclosure.
 protect`. :func:`public_release` then builds the :class:`~risk_indicators.report.PublicRelease`
 under one rule (CONTRACT 5): a figure is published only when every count it uses is published.
-Model summaries over all periods (trends, expected counts and thresholds of alarms, the goal
-status) are published; an alarm flag is shown only beside a published count.
+Model summaries over all periods (the trends' slopes, the goal status) are published, with
+``n`` the number of periods. Per-period model values (fitted trend and band, the alarms'
+expected counts, thresholds and flags) are functions of every count of the series (a Poisson
+GLM with a season term reproduces the observed season sums; Farrington's expected counts are
+weighted means of earlier counts), so they are published only when every youth count of the
+series is; an alarm flag is shown only beside a published count.
 
 Counts each public figure uses:
 
@@ -122,15 +126,16 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
 def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
     """What a follow-up hides last in secondary suppression (costs for ``protect``).
 
-    The counts of the young, from most to least costly to hide: the period's young persons
-    and new young persons (10,000, the headline); the period's split of the young by gender
-    and the young of the 12 months ending with the period with their split (3,000: the goal
-    is judged on the 12-month split); the young of any other period or window (1,000) and
-    their split (300). Every other count costs what
+    The counts of the young, from most to least costly to hide: the young persons of every
+    period and the period's new young persons (10,000: the series is the youth goal's
+    backbone, and one hidden period hides the trend line and the alarms of the whole series,
+    see :func:`public_tables`); the period's split of the young by gender and the young of
+    the 12 months ending with the period with their split (3,000: the goal for the share of
+    women is judged on the 12 months); the young of other windows (1,000) and other splits
+    (300). Every other count costs what
     :func:`~risk_indicators.disclosure.default_priority` says (at most 100). The order
-    matters only where counts conflict: in the bundled demo, ranking the 12-month split
-    with other periods' splits hid it, and ranking it with the period's young persons hid
-    those.
+    matters only where counts conflict: in the bundled demo the young of every tertial are
+    published and the young of the last 12 months by gender are not.
     """
     period = analysis.period.code
     window = window_block([q.code for q in analysis.period.window()])
@@ -140,7 +145,7 @@ def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
         if len(parts) != 3 or not parts[2].startswith("X:"):
             return default_priority(name, n_cells)
         headline = parts[2] in ("X:youth", "X:new_youth")
-        if parts[1] == period and headline:
+        if headline and not parts[1].startswith("W:"):
             cost = 10_000.0
         elif parts[1] in (period, window):
             cost = 3_000.0
@@ -245,6 +250,9 @@ def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
     pop = s["population"].astype("Float64")
     rates = poisson_rate_table(s["persons"].to_numpy(), pop.fillna(0).to_numpy(dtype=float))
     fitted = youth.trend.fitted.set_index("period")
+    # one hidden count of the series comes back from per-period model values by subtraction
+    # (see the module docstring): they need every count of the series
+    series_public = bool(ok.all())
     out = pd.DataFrame(
         {
             "period": [str(p) for p in s.index],
@@ -263,6 +271,8 @@ def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
         ("fitted_high", "ci_high"),
     ):
         values = fitted[src].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
+        if not series_public:
+            values = np.full(len(out), np.nan)
         out[col] = pd.array(
             np.where(np.isfinite(values * scale), values * scale, np.nan), dtype="Float64"
         )
@@ -270,7 +280,7 @@ def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
     for col in ("expected", "upperbound"):
         values = (
             alarms[col].reindex(out["period"]).to_numpy(dtype=float, na_value=np.nan)
-            if alarms is not None
+            if alarms is not None and series_public
             else np.full(len(out), np.nan)
         )
         out[col] = pd.array(values, dtype="Float64")
@@ -280,7 +290,10 @@ def _youth_by_period(analysis: Analysis, pub: _Published) -> pd.DataFrame:
         else pd.Series([pd.NA] * len(out))
     )
     out["alarm"] = pd.array(
-        [bool(f) if (k and not pd.isna(f)) else pd.NA for f, k in zip(flags, ok, strict=True)],
+        [
+            bool(f) if (k and series_public and not pd.isna(f)) else pd.NA
+            for f, k in zip(flags, ok, strict=True)
+        ],
         dtype="boolean",
     )
     out["suppressed"] = ~ok
@@ -381,6 +394,10 @@ def _fairness_rows(
     ok = np.array([allowed(m, s) for m, s in zip(table["measure"], table["scope"], strict=True)])
     for col in ("estimate", "ci_low", "ci_high", "p_value"):
         table[col] = _blank(table[col], ok, "Float64")
+    # the trend's n is its number of periods, as for the youth trend: the number of young
+    # women and men over all periods would give back a hidden period's count by subtraction
+    trend = (table["measure"] == "female_share_youth_trend").to_numpy()
+    table.loc[trend, "n"] = fairness.trend.periods
     table["n"] = _blank(table["n"], ok, "Int64")
     table["suppressed"] = ~ok
     return table

@@ -556,10 +556,11 @@ def test_headerless_file_error_does_not_echo_local_id(tmp_path: Path) -> None:
 
 
 def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> None:
-    """The README's main job end to end: the period's young persons and the 12-month split of
-    the young by gender are published (the follow-up's headline figures) and equal a count
-    made by hand from the bundled extract with pandas (CONTRACT 4 counting rule: a person
-    once, in the cell of their first report in the period or window)."""
+    """The README's main job end to end: the young persons of every tertial (the series the
+    trend and the alarms rest on) and the 12-month split of the young by gender a year
+    before P are published and equal a count made by hand from the bundled extract with
+    pandas (CONTRACT 4 counting rule: a person once, in the cell of their first report in
+    the period or window)."""
     from risk_indicators.cli import demo_data_dir
 
     out = tmp_path / "demo"
@@ -577,12 +578,17 @@ def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> No
         first = inside.sort_values("date", kind="stable").drop_duplicates("person")
         return first[first["ålder"].between(15, 24)]
 
-    period = first_reports("2025-05-01", "2025-08-31")  # T2 2025, the demo's period
-    window = first_reports("2024-09-01", "2025-08-31")  # the 12 months ending with it
     public = json.loads((out / "public" / "indicators.json").read_text(encoding="utf-8"))
     assert public["period"] == "2025T2"
-    assert public["indicators"]["persons_youth"]["value"] == len(period)
+    youth = pd.read_csv(out / "public" / "tables" / "youth_by_period.csv")
+    assert len(youth) == 20
+    starts = {"1": ("01-01", "04-30"), "2": ("05-01", "08-31"), "3": ("09-01", "12-31")}
+    for code, shown in zip(youth["period"], youth["persons_youth"], strict=True):
+        first, last = starts[code[-1]]
+        assert shown == len(first_reports(f"{code[:4]}-{first}", f"{code[:4]}-{last}")), code
+    assert public["indicators"]["persons_youth"]["value"] == youth["persons_youth"].iloc[-1]
+    window = first_reports("2023-09-01", "2024-08-31")  # 12 months ending a year before P
     shares = pd.read_csv(out / "public" / "tables" / "female_share.csv")
-    row = shares[shares["period"] == "2024T3-2025T2"].iloc[0]
+    row = shares[shares["period"] == "2023T3-2024T2"].iloc[0]
     assert int(row["women"]) == int((window["kön"] == "Kvinna").sum())
     assert int(row["men"]) == int((window["kön"] == "Man").sum())

@@ -5,7 +5,8 @@ returned a wrong optimum (2 instead of 0) on one of these tables.
 
 Reference intervals come from an attacker written here, independently of the package: an
 integer program over the inner cells of the flat table (every published count is an
-equation, persons <= reports per cell, cells are non-negative integers) solved with
+equation, persons <= reports and "a cell with a report has a person" per cell, cells are
+non-negative integers) solved with
 ``scipy.optimize.milp``, or from hand arithmetic written beside the test.
 """
 
@@ -82,6 +83,12 @@ def attacker_bounds(cube: pd.DataFrame, published: pd.DataFrame, cells: list[tup
         rows.append(vec)
         lo.append(0.0)
         hi.append(np.inf)
+    for i in range(n):  # a cell with a report has a person: reports <= 1000 * persons
+        vec = np.zeros(2 * n)
+        vec[i], vec[i + n] = -1000, 1
+        rows.append(vec)
+        lo.append(-np.inf)
+        hi.append(0.0)
     cons = LinearConstraint(np.array(rows), lo, hi)
     out = {}
     for key in cells:
@@ -142,19 +149,56 @@ def test_secondary_suppression_hides_the_hand_reasoned_cells() -> None:
     )
     # Hand reasoning: the 3 must be able to move by -3 and by +2 while every published
     # margin stays fixed. The cheapest change that keeps all margins is the 2x2 cycle
-    # A/x +d, A/y -d, B/x -d, B/y +d, so A/y, B/x, B/y are hidden. Then A/x can be 0
-    # (d = -3 needs B/y >= 3) and up to 3 + 6 = 9 by the cycle (A/y = 6 limits d), but
-    # persons <= reports and the published reports of A/x (6) cap it at 6: [0, 6] holds
-    # 0 and 5.
+    # A/x +d, A/y -d, B/x -d, B/y +d, so A/y, B/x, B/y are hidden. A/x at 0 means no
+    # person, hence no report, in A/x: its published reports (6) would rule that out, so
+    # the reports take the same cycle and all four are hidden too. Then A/x persons = 0
+    # with A/x reports = 0, A/y = 9 persons and 18 reports, B/x = 10 and 20, B/y = 5 and 10
+    # (the published margins: A 9 and 18, x 10 and 20, y 14 and 28); and A/x = 9 with A/y = 0
+    # and 0, B/x = 1 and 2, B/y = 14 and 28: [0, 9] holds 0 and 5.
     assert hidden == {("A", "x"), ("A", "y"), ("B", "x"), ("B", "y")}
     assert set(persons.loc[persons["value"].isna(), "status"]) == {"primary", "secondary"}
-    reports = result.table[result.table["measure"] == "reports"]
-    assert reports["value"].notna().all()  # reports are 6..32, nothing to hide
+    reports = result.table[
+        (result.table["measure"] == "reports") & (result.table["gender"] == "man")
+    ]
+    hidden_reports = set(
+        reports.loc[reports["value"].isna(), ["area", "age_band"]].itertuples(
+            index=False, name=None
+        )
+    )
+    assert hidden_reports == hidden
     key = ("2024T1", "A", "x", "man", "persons")
-    assert attacker_bounds(cube, result.table, [key])[key] == (0, 6)
+    assert attacker_bounds(cube, result.table, [key])[key] == (0, 9)
     audit = result.audit[(result.audit["area"] == "A") & (result.audit["age_band"] == "x")]
-    assert set(audit["suppression"]) == {"primary"}
+    assert set(audit["suppression"]) == {"primary", "secondary"}
     assert audit["low"].eq(0).all() and audit["high"].ge(T).all()
+
+
+def test_a_published_report_count_beside_a_hidden_person_count_is_a_leak() -> None:
+    """All of a person's reports count in the person's cell, so reports > 0 in a cell means
+    at least one person there: with 3 persons and 5 reports in a cell, publishing the 5
+    would pin the hidden 3 to 1..5, and 0 must stay possible."""
+    inner = {("A", "x", "man"): (3, 5), ("A", "x", "kvinna"): (0, 0)}
+    result = protect(make_cube(inner), min_count=T)
+    t = result.table
+    cell = t[(t["area"] == "A") & (t["age_band"] == "x") & (t["gender"] == "man")]
+    assert cell.set_index("measure")["value"].isna().all()  # both hidden
+    # hiding every person count (the cell and the margins that equal it) but no report
+    # count: the published 5 reports give [1, 5], by the audit and by the attacker here
+    cube = make_cube(inner)
+    persons = cube[cube["persons"] == 3]
+    keys = [
+        ("cube", r.period, r.area, r.age_band, r.gender, "persons") for r in persons.itertuples()
+    ]
+    audit = audit_suppression(cube, keys, min_count=T)
+    row = audit[(audit["area"] == "A") & (audit["age_band"] == "x") & (audit["gender"] == "man")]
+    assert (row["low"].iloc[0], row["high"].iloc[0]) == (1, 5)
+    assert not row["passed"].iloc[0]
+    published = cube.melt(
+        id_vars=["period", *DIMS], value_vars=["persons", "reports"], var_name="measure"
+    ).astype({"value": "Float64"})
+    published.loc[(published["measure"] == "persons") & (published["value"] == 3), "value"] = pd.NA
+    key = ("2024T1", "A", "x", "man", "persons")
+    assert attacker_bounds(cube, published, [key])[key] == (1, 5)
 
 
 # --------------------------------------------------------------------------------------
@@ -170,7 +214,8 @@ def small_tables(draw: st.DrawFn) -> dict[tuple[str, str, str], tuple[int, int]]
     out = {}
     for a, g, s in itertools.product(range(n_area), range(n_age), range(n_gender)):
         p = draw(st.sampled_from([0, 0, 0, 1, 2, 3, 4, 6, 9]))
-        out[(f"a{a}", f"g{g}", ["man", "kvinna"][s])] = (p, p + draw(st.integers(0, 2)))
+        # a cell with reports has persons (all of a person's reports count in their cell)
+        out[(f"a{a}", f"g{g}", ["man", "kvinna"][s])] = (p, p + draw(st.integers(0, 2)) if p else 0)
     return out
 
 

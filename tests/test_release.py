@@ -206,21 +206,78 @@ def test_run_from_counts_file_gives_the_records_figures(
 def test_followup_priority_hides_the_headline_last(
     setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
 ) -> None:
-    """The order documented in publish.followup_priority: the period's young persons, then
-    its split and the 12 months' young with their split, then other periods' young, their
-    split, and any margin."""
+    """The order documented in publish.followup_priority: the young of every period (and the
+    period's new young), then the period's split and the 12 months' young with their split,
+    then other windows' young, other splits, and any margin."""
     from risk_indicators.audit import window_block
     from risk_indicators.publish import followup_priority
 
     analysis = setup[0]
     cost = followup_priority(analysis)
     window = window_block(["2023T3", "2024T1", "2024T2"])  # the 12 months ending with 2024T2
-    headline = cost("persons|2024T2|X:youth", 3)
-    assert cost("persons|2024T2|X:new_youth", 3) == headline
+    earlier = window_block(["2023T2", "2023T3", "2024T1"])
+    series = {cost(n, 3) for n in ("persons|2024T2|X:youth", "persons|2024T2|X:new_youth",
+                                   "persons|2023T1|X:youth")}  # fmt: skip
     goal = {cost(n, 3) for n in ("persons|2024T2|X:youth_women", f"persons|{window}|X:youth",
                                  f"persons|{window}|X:youth_men")}  # fmt: skip
-    assert len(goal) == 1
-    other_youth = cost("persons|2024T1|X:youth", 3)
+    assert len(series) == 1 and len(goal) == 1
+    other_window = cost(f"persons|{earlier}|X:youth", 3)
     other_split = cost("persons|2024T1|X:youth_women", 3)
     margin = cost("persons|2024T2|total|total|total", 48)
-    assert headline > goal.pop() > other_youth > other_split > margin
+    assert series.pop() > goal.pop() > other_window > other_split > margin
+
+
+MODEL_COLUMNS = ["fitted_rate", "fitted_low", "fitted_high", "expected", "upperbound", "alarm"]
+
+
+def test_fitted_trend_gives_back_season_sums(release: Path) -> None:
+    """Why per-period model values need every count: a Poisson GLM with a season term solves
+    its score equations, so for each season the fitted counts add up to the observed ones
+    (McCullagh and Nelder 1989, section 2.5: X'(y - mu) = 0 for a canonical link)."""
+    youth = pd.read_csv(release / "public" / "tables" / "youth_by_period.csv")
+    assert youth["persons_youth"].notna().all()  # every count published: values are shown
+    fitted = youth["fitted_rate"] * youth["population_youth"] / 10_000
+    season = youth["period"].str[-1]
+    sums = pd.DataFrame({"fitted": fitted, "observed": youth["persons_youth"], "season": season})
+    by_season = sums.groupby("season").sum()
+    assert (by_season["fitted"] - by_season["observed"]).abs().max() < 1e-4
+
+
+def test_a_hidden_count_hides_every_per_period_model_value(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame],
+) -> None:
+    """With 3 young persons in T2 2023 (hidden), the season sums above would give the 3
+    back from the fitted values: they, the alarms' expected counts, thresholds and flags are
+    all withheld, while the whole-series trend stays published with n = periods."""
+    from risk_indicators.fairness import fairness_report
+    from risk_indicators.publish import protect_analysis, public_tables
+
+    _, _, raw = setup
+    dates = pd.to_datetime(raw["report_date"])
+    in_t2 = (dates >= "2023-05-01") & (dates <= "2023-08-31")
+    young = in_t2 & raw["age"].astype(int).between(15, 24)
+    keep = set(raw.loc[young, "person_id"].drop_duplicates().head(3))
+    reports = raw[~young | raw["person_id"].isin(keep)]
+    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ri.DataWarning)
+        records = ri.read_reports(reports, config=cfg, key=KEY, today=date(2025, 1, 1))
+        population = ri.read_population(
+            generate(
+                SynthParams.municipal(), seed=7, start="2022-01-01", end="2024-08-31"
+            ).population,
+            config=cfg,
+        )
+        analysis = ri.analyse(records, population, config=cfg, period="2024T2")
+    tables, _, _ = public_tables(
+        analysis, protect_analysis(analysis, ledger=None), fairness_report(analysis)
+    )
+    youth = tables["youth_by_period"].set_index("period")
+    assert int(analysis.youth.series.loc["2023T2", "persons"]) == 3  # type: ignore[union-attr]
+    assert pd.isna(youth.loc["2023T2", "persons_youth"])
+    assert youth[MODEL_COLUMNS].isna().all().all()
+    trend = tables["trend"]
+    assert trend["estimate"].notna().all() and (trend["n"] == len(youth)).all()
+    fair = tables["fairness"]
+    share_trend = fair[fair["measure"] == "female_share_youth_trend"]
+    assert (share_trend["n"] == len(youth)).all()

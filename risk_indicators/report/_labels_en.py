@@ -114,6 +114,11 @@ EN: dict[str, str] = {
         "a period, a year for the last 12 months, whose rates are therefore about {times} "
         "times as high."
     ),
+    "footnote_model_withheld": (
+        "The trend line, expected numbers and alarm thresholds per period are not shown when a "
+        "count of the series is hidden: they are computed from every count and could reveal "
+        "the hidden one. The trend's annual change is still reported."
+    ),
     "footnote_ci": "Brackets show 95% confidence intervals: the range chance alone could give.",
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Persons reported (all ages)",

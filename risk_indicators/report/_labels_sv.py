@@ -108,6 +108,11 @@ SV: dict[str, str] = {
         "Tal per 10 000 invånare gäller hela tiden i kolumnen: {months} månader för en period, "
         "ett år för de senaste 12 månaderna, som därför har ungefär {times} gånger så höga tal."
     ),
+    "footnote_model_withheld": (
+        "Trendlinje, väntat antal och larmgräns per period visas inte när något antal i serien "
+        "är dolt: de räknas fram ur alla antal och skulle kunna avslöja det dolda. Trendens "
+        "årliga förändring redovisas ändå."
+    ),
     "footnote_ci": ("Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."),
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Rapporterade personer (alla åldrar)",

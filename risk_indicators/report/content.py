@@ -180,7 +180,10 @@ def _youth(release: PublicRelease) -> TableView:
                 Cell(alarm, numeric=False),
             )
         )
-    return _finish(release, "youth", text(lang, "cap_youth", ages=ages), headers, rows)
+    notes: tuple[str, ...] = ()
+    if len(df) and df["persons_youth"].isna().any() and df["fitted_rate"].isna().all():
+        notes = (text(lang, "footnote_model_withheld"),)
+    return _finish(release, "youth", text(lang, "cap_youth", ages=ages), headers, rows, notes)
 
 
 def _comparison(release: PublicRelease) -> TableView:
