@@ -65,8 +65,13 @@ class DecompositionResult:
             start=self.start, end=self.end, reason=self.reason
         )
 
-    def sentence(self, language: Literal["sv", "en"] = "en") -> str:
-        """The decomposition in one sentence, Swedish (``sv``) or English (``en``)."""
+    def sentence(self, language: Literal["sv", "en"] = "en", *, plain: bool = False) -> str:
+        """The decomposition in one sentence, Swedish (``sv``) or English (``en``).
+
+        ``plain`` drops the log-odds for readers who are not statisticians: the two shares
+        with their counts and whether more or fewer women and men were reported (the
+        follow-up text); None-free either way.
+        """
         (w0, w1), (m0, m1) = self.women, self.men
         sv = language == "sv"
         who = ("unga " if self.youth else "") if sv else ("young " if self.youth else "")
@@ -85,6 +90,11 @@ class DecompositionResult:
         if sv:
             w_txt = "fler" if w1 > w0 else "färre" if w1 < w0 else "lika många"
             m_txt = "färre" if m1 < m0 else "fler" if m1 > m0 else "lika många"
+            if plain:
+                return (f"Andelen kvinnor bland {who}rapporterade personer gick från "
+                        f"{_pct(s0, 'sv')} ({w0} av {w0 + m0}) under {start} till "
+                        f"{_pct(s1, 'sv')} ({w1} av {w1 + m1}) under {end}: {w_txt} kvinnor "
+                        f"({w0} → {w1}) och {m_txt} män ({m0} → {m1}) rapporterades.")  # fmt: skip
             return (f"Andelen kvinnor bland {who}rapporterade personer gick från "
                     f"{_pct(s0, 'sv')} ({w0} av {w0 + m0}) under {start} till {_pct(s1, 'sv')} "
                     f"({w1} av {w1 + m1}) under {end}; förändringen i log-odds, {_num(ch, 'sv')}, "
@@ -93,6 +103,11 @@ class DecompositionResult:
                     f"({m0} → {m1}).")  # fmt: skip
         w_txt = "more" if w1 > w0 else "fewer" if w1 < w0 else "the same number of"
         m_txt = "fewer" if m1 < m0 else "more" if m1 > m0 else "the same number of"
+        if plain:
+            return (f"The female share among {who}reported persons went from {_pct(s0, 'en')} "
+                    f"({w0} of {w0 + m0}) in {start} to {_pct(s1, 'en')} ({w1} of {w1 + m1}) "
+                    f"in {end}: {w_txt} women ({w0} → {w1}) and {m_txt} men ({m0} → {m1}) were "
+                    "reported.")  # fmt: skip
         return (f"The female share among {who}reported persons went from {_pct(s0, 'en')} "
                 f"({w0} of {w0 + m0}) in {start} to {_pct(s1, 'en')} ({w1} of {w1 + m1}) "
                 f"in {end}; the change in log-odds, {_num(ch, 'en')}, is {_num(fw, 'en')} "

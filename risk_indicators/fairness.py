@@ -53,8 +53,7 @@ from ._gender_shares import (
 from ._parity import ParityResult, selection_rates
 from .config import Config
 from .goal import (
-    GOAL_RULE_EN,
-    GOAL_RULE_SV,
+    GOAL_RULE_PLAIN,
     GoalResult,
     ShareTrendResult,
     female_share_youth_trend,
@@ -218,7 +217,7 @@ class FairnessResult:
         g = self.config.gender_goal
         return {"status": self.goal.status, "target_female_share": g.target_female_share,
                 "target_period": g.target_period,
-                "rule": {"sv": GOAL_RULE_SV, "en": GOAL_RULE_EN},
+                "rule": dict(GOAL_RULE_PLAIN),
                 "min_detectable_change": self.goal.detectable_change_year,
                 "benchmark_female_share": g.benchmark_female_share,
                 "benchmark_source": g.benchmark_source}  # fmt: skip

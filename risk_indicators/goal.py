@@ -31,6 +31,7 @@ from .rates import wilson_interval
 
 __all__ = [
     "GOAL_RULE_EN",
+    "GOAL_RULE_PLAIN",
     "GOAL_RULE_SV",
     "GOAL_STATUSES",
     "GoalResult",
@@ -67,6 +68,34 @@ GOAL_RULE_SV = (
     "inte kan skattas blir statusen not_on_track om den övre gränsen i 12-månadersintervallet "
     "ligger under T, annars insufficient_data."
 )
+
+#: The rule for readers of the report, without status codes or symbols (same rule as above).
+GOAL_RULE_PLAIN = {
+    "sv": (
+        "Andelen kvinnor bland rapporterade unga mäts över de senaste 12 månaderna. För lite "
+        "data för att bedöma: data täcker mindre än två år, eller färre än 20 unga kvinnor och "
+        "män rapporterades under de 12 månaderna. Målet är uppnått: den nedre gränsen i 95 % "
+        "konfidensintervallet (Wilson) för andelen ligger på eller över målet, så andelen är "
+        "över målet även med hänsyn till slumpen. På väg att nå målet: målet är inte uppnått, "
+        "men trenden i andelen (logistisk regression av andelen på tiden över alla perioder) "
+        "når målet vid målperioden (eller vid den senaste perioden, när målperioden har "
+        "passerat). Inte på väg: annars. Går trenden inte att skatta bedöms målet som inte på "
+        "väg om den övre gränsen i 12-månadersintervallet ligger under målet, annars som för "
+        "lite data."
+    ),
+    "en": (
+        "The share of women among young reported persons is measured over the last 12 months. "
+        "Too little data to assess: the data cover less than two years, or fewer than 20 young "
+        "women and men were reported in those 12 months. Met: the lower limit of the 95% "
+        "confidence interval (Wilson) of the share is at or above the target, so the share is "
+        "above the target even allowing for chance. On track: not met, but the trend in the "
+        "share (logistic regression of the share on time over all periods) reaches the target "
+        "at the target period (or at the latest period, once the target period has passed). "
+        "Not on track: otherwise. When the trend cannot be estimated, the goal is not on track "
+        "if the upper limit of the 12-month interval is below the target, otherwise there is "
+        "too little data."
+    ),
+}
 
 
 # --------------------------------------------------------------------------- power

@@ -169,6 +169,7 @@ def _public_release(
     sentences = {}
     if decomposition_ok and fairness.decomposition is not None:
         sentences["decomposition"] = fairness.decomposition.sentence(language)
+        sentences["decomposition_plain"] = fairness.decomposition.sentence(language, plain=True)
     cfg = analysis.config
     status = protection.table["status"]
     return PublicRelease(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import warnings
 from dataclasses import replace
 from typing import Any
@@ -39,6 +40,7 @@ from risk_indicators.fairness import (
 )
 from risk_indicators.goal import (
     GOAL_RULE_EN,
+    GOAL_RULE_PLAIN,
     GOAL_RULE_SV,
     detectable_change,
     female_share_youth_trend,
@@ -372,6 +374,12 @@ def test_detectable_change_against_the_normal_formula() -> None:
 def test_goal_rule_texts_name_every_status() -> None:
     for status in ("met", "on_track", "not_on_track", "insufficient_data"):
         assert status in GOAL_RULE_EN and status in GOAL_RULE_SV
+    # the readers' version says the same four outcomes in words, with no code or symbol
+    words = {"sv": ("För lite data", "uppnått", "På väg", "Inte på väg"),
+             "en": ("Too little data", "Met:", "On track:", "Not on track:")}  # fmt: skip
+    for lang, rule in GOAL_RULE_PLAIN.items():
+        assert all(w in rule for w in words[lang]), lang
+        assert not re.search(r"_|\b[TP]\b|GLM", rule), lang
 
 
 # --------------------------------------------------------------------------- decomposition
@@ -391,6 +399,10 @@ def test_decomposition_adds_up_exactly_and_reads_in_both_languages() -> None:
     assert "more women were reported (4 → 6)" in en and "fewer men were reported (18 → 9)" in en
     assert "+1.10" in en and "+1,10" in sv and "fler kvinnor rapporterades" in sv
     assert "18,2 %" in sv and "18.2%" in en
+    plain = d.sentence("sv", plain=True)  # 4/22 = 18.2 %, 6/15 = 40.0 %, no log-odds
+    assert plain == ("Andelen kvinnor bland unga rapporterade personer gick från 18,2 % (4 av 22) "
+                     "under T1 2024 till 40,0 % (6 av 15) under T2 2024: fler kvinnor (4 → 6) och "
+                     "färre män (18 → 9) rapporterades.")  # fmt: skip
 
 
 def test_decomposition_with_a_zero_is_not_defined() -> None:
@@ -697,7 +709,7 @@ def test_fairness_indicators_and_report(demo: ri.Analysis, report: Any) -> None:
     assert close(long.loc[("demographic_parity_ratio", "period", "total"), "estimate"],
                  rep.parity.headline["demographic_parity_ratio"])  # fmt: skip
     goal = rep.report_goal()
-    assert goal["status"] == rep.goal.status and goal["rule"]["sv"] == GOAL_RULE_SV
+    assert goal["status"] == rep.goal.status and goal["rule"]["sv"] == GOAL_RULE_PLAIN["sv"]
     assert goal["min_detectable_change"] == rep.goal.detectable_change_year
     text = rep.summary("sv")
     assert "Andelen kvinnor" in text and rep.goal.status in text

@@ -299,6 +299,10 @@ DECOMPOSITION = {
     "upptäcks genom polisens eget arbete.",
     "en": "Two thirds of the gap to the benchmark lies in offences found by police activity.",
 }
+DECOMPOSITION_PLAIN = {
+    "sv": "Andelen kvinnor gick upp, för att färre män rapporterades.",
+    "en": "The share of women went up because fewer men were reported.",
+}
 NOTES = {
     "sv": ("3 personer har olika kön på olika rader; det vanligaste könet används.",),
     "en": ("3 persons have different genders on different rows; the most frequent is used.",),
@@ -325,7 +329,10 @@ def make_release(lang: str = "sv") -> PublicRelease:
             "benchmark_female_share": 0.35,
             "benchmark_source": "CAN:s drogvaneundersökning 2023, exempelvärde",
         },
-        sentences={"decomposition": DECOMPOSITION[lang]},
+        sentences={
+            "decomposition": DECOMPOSITION[lang],
+            "decomposition_plain": DECOMPOSITION_PLAIN[lang],
+        },
         inputs={
             "reports": {"file": "anmalda_2024T1.xlsx", "sha256": "ab" * 32},
             "population": {"file": "befolkning.csv", "sha256": "cd" * 32},
@@ -797,7 +804,8 @@ def test_followup_text_is_ready_to_paste(lang: str) -> None:
             "# Citizen promise Vaggeryd: follow-up of narcotics offences, T1 2024 (Jan-Apr)\n"
         )
         assert "Assessment: not on track to meet the goal." in md
-    assert DECOMPOSITION[lang] in md
+    # residents get the plain sentence; the one with log-odds stays in report.html
+    assert DECOMPOSITION_PLAIN[lang] in md and DECOMPOSITION[lang] not in md
     assert re.search(r"https?://", md) is None
 
 

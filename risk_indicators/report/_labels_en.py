@@ -66,6 +66,9 @@ EN: dict[str, str] = {
         "Over all periods, the number of young people reported per inhabitant changed by "
         "{change} a year (95% confidence interval {ci})."
     ),
+    "s_trend_unclear": (
+        "The change is not established: the interval holds both a decrease and an increase."
+    ),
     "s_trend_undefined": "The trend cannot be estimated from the data available yet.",
     "s_alarm": (
         "Alarm: the number of young people in {periods} was higher than expected from earlier "
@@ -75,10 +78,15 @@ EN: dict[str, str] = {
     "s_new_youth": "{n} of the young people had not been reported in the 24 months before.",
     # ------------------------------------------------------------------ goal
     "goal_sentence": (
-        "The goal is a share of women of {target} among the young people reported, by "
+        "The promise of a more even gender distribution is followed up with a locally set "
+        "target: a share of women of at least {target} among the young people reported, by "
         "{target_period}."
     ),
     "goal_status_line": "Assessment: {status}.",
+    "goal_uncertain": (
+        "The assessment is uncertain: the trend in the share of women is not established (its "
+        "95% confidence interval holds both a decrease and an increase)."
+    ),
     "goal_met": "the goal is met",
     "goal_on_track": "on track to meet the goal",
     "goal_not_on_track": "not on track to meet the goal",
@@ -90,8 +98,8 @@ EN: dict[str, str] = {
     ),
     "goal_rule": "How the assessment is made: {rule}",
     "goal_mdc": (
-        "With numbers this small, a change of the share smaller than about {mdc} cannot be told "
-        "apart from chance."
+        "With numbers this small, the share of women has to change by about {mdc} between two "
+        "12-month periods for the change to be detected with 80% probability."
     ),
     "goal_benchmark": (
         "Benchmark: women are {benchmark} of young people who use narcotics ({source})."
@@ -104,6 +112,8 @@ EN: dict[str, str] = {
     "col_direction": "Compared with a year earlier",
     "dir_up": "↑ higher",
     "dir_down": "↓ lower",
+    "dir_up_chance": "↑ higher, within chance variation",
+    "dir_down_chance": "↓ lower, within chance variation",
     "dir_same": "→ unchanged",
     "ci_short": "95% CI",
     "not_defined": "n/a",
@@ -119,7 +129,10 @@ EN: dict[str, str] = {
         "count of the series is hidden: they are computed from every count and could reveal "
         "the hidden one. The trend's annual change is still reported."
     ),
-    "footnote_ci": "Brackets show 95% confidence intervals: the range chance alone could give.",
+    "footnote_ci": (
+        "Brackets show 95% confidence intervals, a measure of uncertainty; such intervals "
+        "cover the true value 95 times out of 100."
+    ),
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Persons reported (all ages)",
     "ind_persons_youth": "Young people ({ages}), number",
@@ -137,12 +150,15 @@ EN: dict[str, str] = {
     "def_persons": (
         "Distinct persons with at least one report of a narcotics offence in the period."
     ),
-    "def_persons_youth": ("Of those, persons aged {ages} at their first report in the period."),
+    "def_persons_youth": "Persons reported who were {ages} at their first report in the period.",
     "def_youth_share": "Young people divided by all persons reported.",
     "def_female_share": (
         "Women divided by women and men among persons reported; unknown gender is left out."
     ),
-    "def_female_share_youth": "The same among young people.",
+    "def_female_share_youth": (
+        "Women divided by women and men among the young people reported; unknown gender is "
+        "left out."
+    ),
     "def_youth_rate_per_10k": (
         "Young people reported per 10,000 inhabitants aged {ages} (population at the end of the "
         "year, Statistics Sweden)."
@@ -175,8 +191,9 @@ EN: dict[str, str] = {
     ),
     "meaning_chance": (
         "The numbers are small. With a few dozen persons a period, the counts vary a lot by "
-        "chance. The 95% confidence intervals show how large that uncertainty is; differences "
-        "within them should not be read as changes."
+        "chance. The 95% confidence intervals show how large that uncertainty is. Whether a "
+        "change is more than chance is decided by a test, which the report gives where there "
+        "is one; the arrows in the table only say whether a number is higher or lower."
     ),
     "meaning_zero": "Zeros are published: 0 means that nobody was reported.",
     "meaning_suppressed": (
@@ -329,8 +346,12 @@ EN: dict[str, str] = {
     "fair_rate_ratio_mantel_haenszel": "Women/men rate ratio, age-standardised (Mantel-Haenszel)",
     "fair_benchmark_ratio_youth": "Odds ratio against the benchmark, young people",
     "fair_female_share_youth_trend": "Trend of the share of young women (log-odds a year)",
-    "fair_demographic_parity_ratio": "Demographic parity ratio (fairlearn)",
-    "fair_demographic_parity_difference": "Demographic parity difference (fairlearn)",
+    "fair_demographic_parity_ratio": (
+        "Lowest over highest share reported per inhabitant, women and men (demographic parity)"
+    ),
+    "fair_demographic_parity_difference": (
+        "Highest minus lowest share reported per inhabitant, women and men (demographic parity)"
+    ),
     "group_polisinitierad": "Found by police activity",
     "group_anmalan": "Reported by someone else",
     "group_okand": "Unknown how found",

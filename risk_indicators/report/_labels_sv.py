@@ -62,16 +62,23 @@ SV: dict[str, str] = {
         "Sett över alla perioder har antalet rapporterade unga per invånare förändrats med "
         "{change} per år (95 % konfidensintervall {ci})."
     ),
+    "s_trend_unclear": (
+        "Förändringen är inte säkerställd: intervallet rymmer både en minskning och en ökning."
+    ),
     "s_trend_undefined": "Trenden kan ännu inte skattas med de data som finns.",
     "s_alarm": "Larm: antalet unga under {periods} var högre än väntat utifrån tidigare år.",
     "s_no_alarm": "Inget larm: antalet unga under {period} låg inom det väntade.",
     "s_new_youth": "{n} av de unga hade inte rapporterats under de 24 månaderna innan.",
     # ------------------------------------------------------------------ goal
     "goal_sentence": (
-        "Målet är att andelen kvinnor bland de rapporterade unga ska vara {target} senast "
-        "{target_period}."
+        "Löftet om en jämnare könsfördelning följs upp med ett lokalt satt mål: att andelen "
+        "kvinnor bland de rapporterade unga ska vara minst {target} senast {target_period}."
     ),
     "goal_status_line": "Bedömning: {status}.",
+    "goal_uncertain": (
+        "Bedömningen är osäker: trenden i andelen kvinnor är inte säkerställd (dess 95 % "
+        "konfidensintervall rymmer både en minskning och en ökning)."
+    ),
     "goal_met": "målet är uppnått",
     "goal_on_track": "på väg att nå målet",
     "goal_not_on_track": "inte på väg att nå målet",
@@ -83,8 +90,8 @@ SV: dict[str, str] = {
     ),
     "goal_rule": "Så görs bedömningen: {rule}",
     "goal_mdc": (
-        "Med så små tal kan en förändring av andelen som är mindre än ungefär {mdc} inte "
-        "skiljas från slumpen."
+        "Med så små tal behöver andelen kvinnor ändras med ungefär {mdc} mellan två "
+        "tolvmånadersperioder för att förändringen ska upptäckas med 80 % sannolikhet."
     ),
     "goal_benchmark": (
         "Jämförelsevärde: kvinnor är {benchmark} av de unga som använder narkotika ({source})."
@@ -97,6 +104,8 @@ SV: dict[str, str] = {
     "col_direction": "Jämfört med året innan",
     "dir_up": "↑ högre",
     "dir_down": "↓ lägre",
+    "dir_up_chance": "↑ högre, inom slumpens variation",
+    "dir_down_chance": "↓ lägre, inom slumpens variation",
     "dir_same": "→ oförändrat",
     "ci_short": "95 % KI",
     "not_defined": "ej def.",
@@ -113,7 +122,10 @@ SV: dict[str, str] = {
         "är dolt: de räknas fram ur alla antal och skulle kunna avslöja det dolda. Trendens "
         "årliga förändring redovisas ändå."
     ),
-    "footnote_ci": ("Inom parentes: 95 % konfidensintervall, det spann som slumpen ensam kan ge."),
+    "footnote_ci": (
+        "Inom parentes: 95 % konfidensintervall, ett mått på osäkerheten; sådana intervall "
+        "täcker det sanna värdet i 95 fall av 100."
+    ),
     # ------------------------------------------------------------------ indicator names
     "ind_persons": "Rapporterade personer (alla åldrar)",
     "ind_persons_youth": "Unga ({ages} år), antal",
@@ -129,12 +141,16 @@ SV: dict[str, str] = {
     "ind_goal_status": "Målstatus",
     # ------------------------------------------------------------------ definitions
     "def_persons": ("Antal olika personer med minst en anmälan om narkotikabrott under perioden."),
-    "def_persons_youth": "Av dessa de som var {ages} år vid sin första anmälan under perioden.",
+    "def_persons_youth": (
+        "Rapporterade personer som var {ages} år vid sin första anmälan under perioden."
+    ),
     "def_youth_share": "Unga delat med alla rapporterade personer.",
     "def_female_share": (
         "Kvinnor delat med kvinnor och män bland de rapporterade; okänt kön räknas inte med."
     ),
-    "def_female_share_youth": "Samma sak bland de unga.",
+    "def_female_share_youth": (
+        "Kvinnor delat med kvinnor och män bland de rapporterade unga; okänt kön räknas inte med."
+    ),
     "def_youth_rate_per_10k": (
         "Rapporterade unga per 10 000 invånare som är {ages} år (befolkningen vid årets slut "
         "enligt SCB)."
@@ -170,8 +186,9 @@ SV: dict[str, str] = {
     ),
     "meaning_chance": (
         "Talen är små. När det gäller några tiotal personer per period varierar antalet mycket "
-        "av en slump. Konfidensintervallen (95 %) visar hur stor osäkerheten är; skillnader "
-        "inom intervallen ska inte läsas som förändringar."
+        "av en slump. Konfidensintervallen (95 %) visar hur stor osäkerheten är. Om en "
+        "förändring är större än slumpen avgörs med ett test, som rapporten anger där det "
+        "finns; pilarna i tabellen säger bara om talet är högre eller lägre."
     ),
     "meaning_zero": "Nollor publiceras: 0 betyder att ingen rapporterades.",
     "meaning_suppressed": (
@@ -237,7 +254,7 @@ SV: dict[str, str] = {
     "source_population": "SCB: befolkning efter ålder och kön den 31 december.",
     "version_text": "Framställd med risk_indicators version {version}.",
     "col_input": "Indata",
-    "input_reports": "Anmälda personer (polisens uttag)",
+    "input_reports": "Rapporterade personer (polisens uttag)",
     "input_population": "Befolkning",
     "input_counts": "Antal (aggregerade)",
     "input_config": "Inställningar",
@@ -325,8 +342,13 @@ SV: dict[str, str] = {
     "fair_rate_ratio_mantel_haenszel": "Kvot kvinnor/män, åldersstandardiserad (Mantel-Haenszel)",
     "fair_benchmark_ratio_youth": "Oddskvot mot jämförelsevärdet, unga",
     "fair_female_share_youth_trend": "Trend för andelen kvinnor bland unga (log-odds per år)",
-    "fair_demographic_parity_ratio": "Kvot för demografisk paritet (fairlearn)",
-    "fair_demographic_parity_difference": "Skillnad i demografisk paritet (fairlearn)",
+    "fair_demographic_parity_ratio": (
+        "Lägsta delat med högsta andel rapporterade per invånare, kvinnor och män (demografisk "
+        "paritet)"
+    ),
+    "fair_demographic_parity_difference": (
+        "Högsta minus lägsta andel rapporterade per invånare, kvinnor och män (demografisk paritet)"
+    ),
     "group_polisinitierad": "Upptäckt genom polisens arbete",
     "group_anmalan": "Anmält av någon annan",
     "group_okand": "Okänt hur det upptäcktes",

@@ -38,7 +38,8 @@ def render_followup_md(release: PublicRelease) -> str:
         f"## {text(lang, 'md_gender')}",
     ]
     gender = gender_sentences(release)
-    decomposition = release.sentences.get("decomposition", "")
+    # residents read this text: the shares and counts, without the log-odds
+    decomposition = release.sentences.get("decomposition_plain", "")
     if decomposition:
         gender.append(decomposition)
     if gender:

@@ -94,7 +94,7 @@ class PublicRelease:
         percentage points; None when unknown), ``benchmark_female_share``, ``benchmark_source``.
     sentences
         Ready sentences in the report language from the statistics modules, e.g.
-        ``"decomposition"``.
+        ``"decomposition"`` (with log-odds) and ``"decomposition_plain"`` (for followup.md).
     inputs
         Input name -> ``{"file": ..., "sha256": ...}``.
     version

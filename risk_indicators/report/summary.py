@@ -111,8 +111,8 @@ def _goal_status_words(lang: Lang, status: str) -> str:
 def direction(release: PublicRelease, indicator_id: str) -> str:
     """Arrow and word comparing P with the same period a year earlier ("" when not both shown).
 
-    This compares the two published numbers only; whether the difference is more than chance
-    is for the intervals and the comparison table to say.
+    For the young persons and their rate the comparison table's exact test adds "within
+    chance variation" when p >= 0.05; other rows compare the two published numbers only.
     """
     if indicator_id not in INDICATOR_KINDS or "trend" in indicator_id:
         return ""
@@ -126,19 +126,34 @@ def direction(release: PublicRelease, indicator_id: str) -> str:
     if a == b:  # equal as shown: no direction out of the last decimals
         return text(release.language, "dir_same")
     key = "dir_up" if float(now["value"]) > float(before["value"]) else "dir_down"
+    p = _previous_year_p(release) if indicator_id in _TESTED else None
+    if p is not None and p >= 0.05:
+        key += "_chance"  # the exact test of the comparison table says: within chance
     return text(release.language, key)
+
+
+#: Indicators whose change from a year earlier the comparison table tests (exact conditional
+#: test of the rates; the count has the same test, the populations being nearly equal).
+_TESTED = ("persons_youth", "youth_rate_per_10k")
+
+
+def _previous_year_p(release: PublicRelease) -> float | None:
+    """The p-value of the published comparison with a year earlier, if there is one."""
+    table = release.tables.get("comparison")
+    if table is None or table.empty:
+        return None
+    rows = table.loc[(table["comparison"] == "previous_year") & ~table["suppressed"]]
+    if rows.empty or is_missing(rows["p_value"].iloc[0]):
+        return None
+    return float(rows["p_value"].iloc[0])
 
 
 def _chance_sentence(release: PublicRelease) -> list[str]:
     """Whether the change from a year earlier exceeds chance: the exact conditional test of
     the comparison table (rates per inhabitant), when it is published."""
-    table = release.tables.get("comparison")
-    if table is None or table.empty:
+    p = _previous_year_p(release)
+    if p is None:
         return []
-    rows = table.loc[(table["comparison"] == "previous_year") & ~table["suppressed"]]
-    if rows.empty or is_missing(rows["p_value"].iloc[0]):
-        return []
-    p = float(rows["p_value"].iloc[0])
     key = "s_compare_chance" if p >= 0.05 else "s_compare_real"
     return [text(release.language, key, p=fmt_value(p, "p", release.language))]
 
@@ -242,6 +257,8 @@ def youth_sentences(release: PublicRelease) -> list[str]:
                 ci=ci or text(lang, "not_defined"),
             )
         )
+        if _straddles_zero(trend):
+            out.append(text(lang, "s_trend_unclear"))
     elif (indicator(release, "period", "youth_trend_annual_change") or {}).get(
         "suppressed"
     ) is False:
@@ -305,6 +322,14 @@ def persons_sentences(release: PublicRelease) -> list[str]:
     return out
 
 
+def _straddles_zero(ind: dict[str, Any]) -> bool:
+    """Whether a published change's interval holds both a decrease and an increase."""
+    low, high = ind.get("ci_low"), ind.get("ci_high")
+    if low is None or high is None or is_missing(low) or is_missing(high):
+        return False
+    return float(low) < 0 < float(high)
+
+
 def _rule_text(rule: Any, lang: str) -> str:
     if isinstance(rule, dict):
         return str(rule.get(lang) or "")
@@ -335,6 +360,9 @@ def goal_sentences(
         status = ind.get("value") if ind else None
     if status:
         out.append(text(lang, "goal_status_line", status=_goal_status_words(lang, str(status))))
+        share_trend = _shown(release, "period", "female_share_youth_trend")
+        if status in ("on_track", "not_on_track") and share_trend and _straddles_zero(share_trend):
+            out.append(text(lang, "goal_uncertain"))
     if not full:
         return out
     if rule == "short":
