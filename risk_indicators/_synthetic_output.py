@@ -288,7 +288,7 @@ ledger = ""
 
 [gender_goal]
 benchmark_female_share = 0.35
-benchmark_source = "Synthetic example value; replace it with the survey figure used locally"
+benchmark_source = "syntetiskt exempelvärde; ersätt med den lokala drogvaneundersökningens värde"
 target_female_share = 0.25
 target_period = "2026T3"
 

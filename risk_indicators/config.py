@@ -58,9 +58,10 @@ class GenderGoalConfig:
     """The follow-up goal for the gender distribution (CONTRACT 1.4)."""
 
     benchmark_female_share: float = 0.35
+    # the report quotes this text; the default report language is Swedish
     benchmark_source: str = (
-        "Assumed share of women among young people who use narcotics (survey based); "
-        "replace with the local survey value, e.g. CAN's drug-use survey."
+        "antaget värde; ersätt det med värdet från den drogvaneundersökning som används "
+        "lokalt, till exempel CAN:s"
     )
     target_female_share: float = 0.25
     target_period: str = "2026T3"

@@ -45,6 +45,8 @@ __all__ = ["followup_priority", "protect_analysis", "public_tables", "suppressed
 
 TOTAL = "total"
 YOUTH_COUNTS = ("youth", "youth_women", "youth_men")
+#: Indicators that summarise every period up to P (scope ``all_periods`` in public tables).
+WHOLE_SERIES = ("youth_trend_annual_change", "female_share_youth_trend")
 
 
 def _window_periods(analysis: Analysis) -> dict[str, list[str]]:
@@ -398,6 +400,7 @@ def _fairness_rows(
     # women and men over all periods would give back a hidden period's count by subtraction
     trend = (table["measure"] == "female_share_youth_trend").to_numpy()
     table.loc[trend, "n"] = fairness.trend.periods
+    table.loc[trend & (table["scope"] == "period").to_numpy(), "scope"] = "all_periods"
     table["n"] = _blank(table["n"], ok, "Int64")
     table["suppressed"] = ~ok
     return table
@@ -468,6 +471,10 @@ def public_tables(
                     "suppressed": hidden,
                 }
             )
+    # whole-series summaries are not figures of the period: label them so
+    for row in indicators:
+        if row["id"] in WHOLE_SERIES and row["scope"] == "period":
+            row["scope"] = "all_periods"
     youth = analysis.youth
     assert youth is not None
     share = _female_share(analysis, pub)

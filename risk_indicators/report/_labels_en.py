@@ -316,6 +316,7 @@ EN: dict[str, str] = {
     "col_note": "Note",
     "col_total": "Total",
     # ------------------------------------------------------------------ values
+    "scope_all_periods": "All periods",
     "scope_period": "The period",
     "scope_same_period_last_year": "Same period a year earlier",
     "scope_rolling_12_months": "Rolling 12 months",

@@ -312,6 +312,7 @@ SV: dict[str, str] = {
     "col_note": "Anmärkning",
     "col_total": "Totalt",
     # ------------------------------------------------------------------ values
+    "scope_all_periods": "Alla perioder",
     "scope_period": "Perioden",
     "scope_same_period_last_year": "Samma period året innan",
     "scope_rolling_12_months": "Rullande 12 månader",
