@@ -609,22 +609,71 @@ def _sheet_rows(ws: Any) -> list[list[Any]]:
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
+SV_SHEETS = [
+    "Om rapporten",
+    "Unga per period",
+    "Andel kvinnor bland unga",
+    "Indikatorer",
+    "Antal",
+    "Rullande 12 månader",
+    "Trend",
+    "Jämförelse",
+    "Grupper",
+    "Metod och definitioner",
+]
+#: The notes of the Swedish workbook, written out by hand.
+NOTE_SUPPRESSED = "Dold: färre än 5 personer eller kan avslöja ett sådant tal."
+NOTE_NOT_DEFINED = "Ej definierat: kan inte beräknas (t.ex. noll i nämnaren)."
+NOTE_NO_HISTORY = (
+    "Inget väntat antal, ingen larmgräns och inget larm: larm kräver flera års tidigare data "
+    "från samma tid på året."
+)
+NOTE_WITHHELD = (
+    "Trend, väntat antal, larmgräns och larm visas inte: ett antal i serien är dolt och skulle "
+    "kunna räknas fram ur dem."
+)
+NOTE_NOT_APPLICABLE = "Ej tillämpligt: intervall, n eller p-värde tas inte fram för det här måttet."
+#: Headers of the label (not value) columns of the Swedish data sheets.
+SV_LABEL_HEADERS = (
+    "Period",
+    "Omfattning",
+    "Indikator",
+    "Område",
+    "Åldersgrupp",
+    "Kön",
+    "Mått",
+    "Term",
+    "Jämförelse",
+    "Grupp",
+    "Anmärkning",
+)
+
+
+def _assert_every_empty_value_cell_has_a_note(wb: Any) -> int:
+    """Every empty value cell of a data sheet has a note in its row; full rows have none.
+
+    Returns the number of empty value cells seen."""
+    empty = 0
+    for ws in wb.worksheets[1:-1]:
+        header = [c.value for c in ws[1]]
+        assert header[-1] == "Anmärkning", ws.title
+        values = [i for i, h in enumerate(header) if h not in SV_LABEL_HEADERS]
+        for row in _sheet_rows(ws)[1:]:
+            missing = [header[i] for i in values if row[i] is None]
+            empty += len(missing)
+            if missing:
+                assert isinstance(row[-1], str) and row[-1].strip(), (ws.title, row, missing)
+            else:
+                assert row[-1] is None, (ws.title, row)
+    return empty
+
+
 def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) -> None:
     path = tmp_path / "report.xlsx"
     write_workbook(make_release("sv"), path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [
-        "Om rapporten",
-        "Unga per period",
-        "Andel kvinnor",
-        "Indikatorer",
-        "Antal",
-        "Rullande 12 månader",
-        "Trend",
-        "Jämförelse",
-        "Grupper",
-    ]
-    note = "Dold: färre än 5 personer eller kan avslöja ett sådant tal."
+    assert wb.sheetnames == SV_SHEETS
+    note = NOTE_SUPPRESSED
     youth = wb["Unga per period"]
     assert youth.freeze_panes == "A2"
     rows = _sheet_rows(youth)
@@ -633,15 +682,30 @@ def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) 
     assert rows[1][:4] == ["T1 2022", 9, 1590, pytest.approx(56.60377)]
     assert isinstance(rows[1][1], int) and isinstance(rows[1][3], float)
     assert youth["D2"].number_format == "0.0"
-    assert rows[3][1] is None and rows[3][3] is None and rows[3][-1] == note  # T3 2022
+    # T3 2022: the count is suppressed, and it is too early in the series for an alarm
+    assert rows[3][1] is None and rows[3][3] is None
+    assert rows[3][-1] == f"{note} {NOTE_NO_HISTORY}"
     assert rows[3][2] == 1590  # the population is published
-    assert rows[7][-2] == "Ja" and rows[1][-1] is None  # alarm in T1 2024; no note
-    female = wb["Andel kvinnor"]
+    # the first periods have no history for alarms; from T2 2023 every cell is filled
+    assert rows[1][9:12] == [None, None, None] and rows[1][-1] == NOTE_NO_HISTORY
+    assert rows[5][0] == "T2 2023" and rows[5][-1] is None
+    assert rows[7][-2] == "Ja" and rows[7][-1] is None  # alarm in T1 2024; no note
+    female = wb["Andel kvinnor bland unga"]
     assert female["E3"].value == pytest.approx(0.4166667) and female["E3"].number_format == "0.0%"
     assert female["E5"].value == 0 and female["C5"].value == 0  # a published zero
+    assert female["H2"].value == note and female["H3"].value is None
     comparison = _sheet_rows(wb["Jämförelse"])
     assert comparison[2][1] is None and comparison[2][-1] == note
-    for ws in wb.worksheets[1:]:
+    assert comparison[1][-1] is None
+    groups = _sheet_rows(wb["Grupper"])
+    parity = next(r for r in groups if r[0].startswith("Lägsta delat med högsta"))
+    assert parity[3] == pytest.approx(0.2963) and parity[4:6] == [None, None]
+    assert parity[-1] == NOTE_NOT_APPLICABLE  # no interval and no test for this measure
+    police = next(r for r in groups if r[2] == "Upptäckt genom polisens arbete")
+    assert police[7] is None and police[-1] == NOTE_NOT_APPLICABLE  # no test for a share
+    assert groups[1][3] is None and groups[1][-1] == note  # suppressed crude rate ratio
+    assert _assert_every_empty_value_cell_has_a_note(wb) > 0
+    for ws in wb.worksheets[1:-1]:
         assert ws.freeze_panes == "A2"
         header = [c.value for c in ws[1]]
         numeric_columns = [
@@ -670,8 +734,12 @@ def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) 
     indicators = _sheet_rows(wb["Indikatorer"])
     goal = next(r for r in indicators if r[2] == "Målstatus")
     assert goal[3] == "inte på väg att nå målet"
+    assert goal[4:7] == [None, None, None] and goal[-1] == NOTE_NOT_APPLICABLE
     undefined = next(r for r in indicators if r[0] == "Perioden" and r[2].startswith("Trend: f"))
-    assert undefined[3] is None and undefined[-1].startswith("Ej definierat")
+    assert undefined[3] is None and undefined[-1] == NOTE_NOT_DEFINED
+    persons = next(r for r in indicators if r[0] == "Perioden" and r[2].startswith("Rapporterade"))
+    assert persons[3] == 31 and persons[4:6] == [None, None]
+    assert persons[-1] == NOTE_NOT_APPLICABLE  # a count has no interval
     youth_rate = next(
         r
         for r in indicators
@@ -685,6 +753,75 @@ def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) 
     ]
 
 
+def _cells_text(ws: Any) -> list[str]:
+    return [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_workbook_has_the_goal_rule_definitions_rows_and_sources(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    write_workbook(make_release("sv"), path)
+    wb = openpyxl.load_workbook(path)
+    about = _cells_text(wb["Om rapporten"])
+    assert (
+        "Målet, definitioner, metoder, röjandekontroll, rader i indata och källor finns på "
+        "bladet Metod och definitioner."
+    ) in about
+    ws = wb["Metod och definitioner"]
+    rows = _sheet_rows(ws)
+    cells = _cells_text(ws)
+    assert "Så görs bedömningen: " + RULE["sv"] in cells  # the release's rule, verbatim
+    assert "Bedömning: inte på väg att nå målet." in cells
+    assert ["Andel unga av alla rapporterade", "Unga delat med alla rapporterade personer."] in [
+        r[:2] for r in rows
+    ]
+    # the input rows of the release, stored as numbers
+    counts = {r[0]: r[1] for r in rows if r[0] and isinstance(r[1], int)}
+    assert counts["Rader i polisens uttag"] == 1234
+    assert counts["Använda rader"] == 1200
+    assert counts[next(k for k in counts if k.startswith("Avvisade rader"))] == 22
+    assert counts[next(k for k in counts if k.startswith("Dubbletter"))] == 12
+    assert NOTES["sv"][0] in cells
+    assert (
+        "Polismyndigheten: personer rapporterade för narkotikabrott, uttag för Vaggeryd." in cells
+    )
+    assert "SCB: befolkning efter ålder och kön den 31 december." in cells
+    assert "Framställd med risk_indicators version 0.1.0-test." in cells
+    assert "ab" * 32 in cells and "anmalda_2024T1.xlsx" in cells
+    assert any(c.startswith("Larm för enskilda perioder följer Farringtons") for c in cells)
+    assert "I den här rapporten är 19 publicerade celler dolda (–)." in cells
+    # the workbook has no dashes: the HTML footnote about "–" is left out
+    assert "– = färre än 5 personer eller kan avslöja ett sådant tal." not in cells
+    # the same texts as the HTML report's method section
+    html_lines = _parse(render_html(make_release("sv"))).lines
+    for text in (
+        "Så görs bedömningen: " + RULE["sv"],
+        "Unga delat med alla rapporterade personer.",
+    ):
+        assert _squash(text) in html_lines
+
+
+def test_workbook_notes_say_when_model_values_are_withheld(tmp_path: Path) -> None:
+    release = make_release("sv")
+    youth = release.tables["youth_by_period"].copy()
+    for col in ("fitted_rate", "fitted_low", "fitted_high", "expected", "upperbound"):
+        youth[col] = pd.array([NA] * len(youth), dtype="Float64")
+    youth["alarm"] = pd.array([NA] * len(youth), dtype="boolean")
+    tables = {**release.tables, "youth_by_period": youth}
+    path = tmp_path / "report.xlsx"
+    write_workbook(PublicRelease(**{**release.__dict__, "tables": tables}), path)
+    wb = openpyxl.load_workbook(path)
+    rows = _sheet_rows(wb["Unga per period"])
+    assert [r[-1] for r in rows[1:]] == [NOTE_WITHHELD] * 2 + [
+        f"{NOTE_SUPPRESSED} {NOTE_WITHHELD}"
+    ] + [NOTE_WITHHELD] * 4
+    assert rows[7][1] == 14 and rows[7][6:12] == [None] * 6  # numbers as published
+    assert _assert_every_empty_value_cell_has_a_note(wb) > 0
+    cells = _cells_text(wb["Metod och definitioner"])
+    assert any(
+        c.startswith("Trendlinje, väntat antal och larmgräns per period visas inte") for c in cells
+    )
+
+
 def test_workbook_is_byte_identical_with_fixed_dates(tmp_path: Path) -> None:
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     release = make_release("en")
@@ -695,7 +832,22 @@ def test_workbook_is_byte_identical_with_fixed_dates(tmp_path: Path) -> None:
         assert {info.date_time for info in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
     assert core.count("2000-01-01T00:00:00Z") == 2 and "risk_indicators" in core
-    assert openpyxl.load_workbook(a).sheetnames[1] == "Young people"
+    wb = openpyxl.load_workbook(a)
+    assert wb.sheetnames[1:3] == ["Young people", "Share of women, young people"]
+    assert wb.sheetnames[-1] == "Methods and definitions"
+    assert max(len(name) for name in wb.sheetnames) <= 31
+    hidden = "Hidden: fewer than 5 persons, or could reveal such a number."
+    no_history = (
+        "No expected number, alarm threshold or alarm: alarms need several years of earlier "
+        "data for the same time of year."
+    )
+    assert wb["Young people"]["M4"].value == f"{hidden} {no_history}"  # T3 2022
+    assert wb["Groups"]["I8"].value == (
+        "Not applicable: no interval, n or p-value is computed for this measure."
+    )
+    methods = _cells_text(wb["Methods and definitions"])
+    assert "How the assessment is made: " + RULE["en"] in methods
+    assert "Rows in the police extract" in methods and "1234" in methods
 
 
 # ----------------------------------------------------------------------------- figures

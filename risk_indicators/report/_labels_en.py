@@ -382,19 +382,35 @@ EN: dict[str, str] = {
     # ------------------------------------------------------------------ excel
     "sheet_info": "About",
     "sheet_youth_by_period": "Young people",
-    "sheet_female_share": "Share of women",
+    "sheet_female_share": "Share of women, young people",
     "sheet_indicators": "Indicators",
     "sheet_cube": "Counts",
     "sheet_rolling_12_months": "Rolling 12 months",
     "sheet_trend": "Trend",
     "sheet_comparison": "Comparison",
     "sheet_fairness": "Groups",
+    "sheet_methods": "Methods and definitions",
     "note_suppressed": "Hidden: fewer than {T} persons, or could reveal such a number.",
     "note_not_defined": "Not defined: cannot be computed (e.g. nothing to divide by).",
+    "note_no_history": (
+        "No expected number, alarm threshold or alarm: alarms need several years of earlier data "
+        "for the same time of year."
+    ),
+    "note_model_withheld": (
+        "Trend, expected number, alarm threshold and alarm not shown: a count of the series is "
+        "hidden and could be worked out from them."
+    ),
+    "note_not_applicable": (
+        "Not applicable: no interval, n or p-value is computed for this measure."
+    ),
     "info_empty": (
-        "An empty cell means that the value is hidden or cannot be computed; the Note column "
-        "says which. Hidden values rest on fewer than {T} persons or could reveal such a number. "
-        "Zeros are published."
+        "An empty cell means that the value is hidden, cannot be computed or does not apply to "
+        "the row; the Note column says why. Hidden values rest on fewer than {T} persons or "
+        "could reveal such a number. Zeros are published."
+    ),
+    "info_methods": (
+        "The goal, definitions, methods, disclosure control, input rows and sources are on the "
+        "sheet {sheet}."
     ),
     "info_municipality": "Municipality",
     "info_period": "Period",

@@ -379,19 +379,35 @@ SV: dict[str, str] = {
     # ------------------------------------------------------------------ excel
     "sheet_info": "Om rapporten",
     "sheet_youth_by_period": "Unga per period",
-    "sheet_female_share": "Andel kvinnor",
+    "sheet_female_share": "Andel kvinnor bland unga",
     "sheet_indicators": "Indikatorer",
     "sheet_cube": "Antal",
     "sheet_rolling_12_months": "Rullande 12 månader",
     "sheet_trend": "Trend",
     "sheet_comparison": "Jämförelse",
     "sheet_fairness": "Grupper",
+    "sheet_methods": "Metod och definitioner",
     "note_suppressed": "Dold: färre än {T} personer eller kan avslöja ett sådant tal.",
     "note_not_defined": "Ej definierat: kan inte beräknas (t.ex. noll i nämnaren).",
+    "note_no_history": (
+        "Inget väntat antal, ingen larmgräns och inget larm: larm kräver flera års tidigare data "
+        "från samma tid på året."
+    ),
+    "note_model_withheld": (
+        "Trend, väntat antal, larmgräns och larm visas inte: ett antal i serien är dolt och "
+        "skulle kunna räknas fram ur dem."
+    ),
+    "note_not_applicable": (
+        "Ej tillämpligt: intervall, n eller p-värde tas inte fram för det här måttet."
+    ),
     "info_empty": (
-        "En tom cell betyder att värdet döljs eller inte kan beräknas; kolumnen Anmärkning säger "
-        "vilket. Dolda värden bygger på färre än {T} personer eller skulle kunna avslöja ett "
-        "sådant tal. Nollor publiceras."
+        "En tom cell betyder att värdet döljs, inte kan beräknas eller inte hör till raden; "
+        "kolumnen Anmärkning säger varför. Dolda värden bygger på färre än {T} personer eller "
+        "skulle kunna avslöja ett sådant tal. Nollor publiceras."
+    ),
+    "info_methods": (
+        "Målet, definitioner, metoder, röjandekontroll, rader i indata och källor finns på "
+        "bladet {sheet}."
     ),
     "info_municipality": "Kommun",
     "info_period": "Period",

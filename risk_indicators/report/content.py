@@ -27,6 +27,7 @@ from .model import PublicRelease, table
 from .summary import ages_text, direction, indicator_texts, scope_label
 
 __all__ = [
+    "ROW_KEYS",
     "Cell",
     "TableView",
     "checksum_table",
@@ -35,6 +36,7 @@ __all__ = [
     "fairness_kind",
     "key_table",
     "kind_of",
+    "model_values_withheld",
     "rows_table",
     "simple_tables",
 ]
@@ -181,9 +183,18 @@ def _youth(release: PublicRelease) -> TableView:
             )
         )
     notes: tuple[str, ...] = ()
-    if len(df) and df["persons_youth"].isna().any() and df["fitted_rate"].isna().all():
+    if model_values_withheld(df):
         notes = (text(lang, "footnote_model_withheld"),)
     return _finish(release, "youth", text(lang, "cap_youth", ages=ages), headers, rows, notes)
+
+
+def model_values_withheld(youth: pd.DataFrame) -> bool:
+    """Whether the per-period model values of ``youth_by_period`` (fitted trend, expected
+    number, alarm threshold, alarm) are withheld: a youth count of the series is hidden and no
+    fitted value is published (they would give the hidden count back)."""
+    return bool(
+        len(youth) and youth["persons_youth"].isna().any() and youth["fitted_rate"].isna().all()
+    )
 
 
 def _comparison(release: PublicRelease) -> TableView:
@@ -338,6 +349,11 @@ def cube_table(release: PublicRelease, by: str) -> TableView | None:
     return _finish(release, by, caption, headers, rows)
 
 
+#: The input row counts of ``indicators.json`` ("rows"), in the order they are listed; the
+#: label of each is ``rows_<key>``.
+ROW_KEYS: tuple[str, ...] = ("read", "used", "rejected", "duplicates")
+
+
 def rows_table(release: PublicRelease) -> TableView:
     """Rows read, used, rejected and duplicates of the input."""
     lang = release.language
@@ -347,7 +363,7 @@ def rows_table(release: PublicRelease) -> TableView:
             _label(text(lang, f"rows_{k}")),
             _num(release, counts.get(k), "int", suppressed=False, main=True),
         )
-        for k in ("read", "used", "rejected", "duplicates")
+        for k in ROW_KEYS
         if k in counts
     ]
     return _finish(

@@ -1,9 +1,13 @@
 """The report's tables as an Excel workbook: one sheet per public table, real numbers.
 
 Numbers are stored as numbers with a number format (``0.0%`` for shares, ``#,##0`` for
-counts), so Excel shows them in the reader's locale and they can be computed with. A suppressed
-value is an empty cell, and the row's last column ("Anmärkning" / "Note") says why. The header
-row is frozen and filterable.
+counts), so Excel shows them in the reader's locale and they can be computed with. Every empty
+value cell has its reason in the row's last column ("Anmärkning" / "Note"): suppressed, not
+defined, not enough history for alarms, model values withheld because a count of the series is
+hidden, or not applicable; a row without empty cells has no note. The header row is frozen and
+filterable. A last sheet ("Metod och definitioner" / "Methods and definitions") holds the goal
+and its rule, the definitions, methods, disclosure control, input row counts, notes on the data
+and sources, built by the same functions as the HTML report so the texts never disagree.
 
 The file is byte-identical for identical releases: openpyxl stamps the save time into
 ``docProps/core.xml`` and the zip entries, so the archive is rewritten with fixed dates
@@ -26,8 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..io import atomic_write_bytes
-from .content import fairness_kind, kind_of
-from .formatting import ValueKind, is_missing, period_text
+from .content import ROW_KEYS, fairness_kind, kind_of, model_values_withheld
+from .formatting import Lang, ValueKind, is_missing, period_text
+from .html import report_view
 from .labels import code_label, indicator_name, text
 from .model import TABLE_COLUMNS, PublicRelease, table
 from .summary import ages_text
@@ -130,6 +135,8 @@ _MAIN = {
     "comparison": "estimate",
     "fairness": "estimate",
 }
+#: Columns of ``youth_by_period`` that come from the trend model and the alarm method.
+_MODEL_COLUMNS = ("fitted_rate", "fitted_low", "fitted_high", "expected", "upperbound", "alarm")
 
 
 def _row_kind(how: str, row: Mapping[Hashable, Any]) -> ValueKind:
@@ -169,13 +176,54 @@ def _cell_value(
     return number, _FORMATS[kind]
 
 
-def _note(release: PublicRelease, name: str, row: Mapping[Hashable, Any]) -> str:
+def _suppressed(row: Mapping[Hashable, Any]) -> bool:
     flag = row.get("suppressed", False)
-    if not is_missing(flag) and bool(flag):
-        return text(release.language, "note_suppressed", T=release.min_count)
-    if is_missing(row[_MAIN[name]]):
-        return text(release.language, "note_not_defined")
-    return ""
+    return not is_missing(flag) and bool(flag)
+
+
+def _empty_reason(name: str, row: Mapping[Hashable, Any], column: str, *, withheld: bool) -> str:
+    """The label key that says why the value cell ``column`` of a row is empty.
+
+    Only renders what the release says: a suppressed row, a missing headline value (not
+    defined), per-period model values that are all missing while a count of the series is
+    hidden (withheld), alarm values missing before there is enough history, and secondary
+    values (interval, n, p-value) missing next to a published value (not applicable).
+    """
+    suppressed = _suppressed(row)
+    if name == "youth_by_period":
+        if column in _MODEL_COLUMNS:
+            if withheld:
+                return "note_model_withheld"
+            if column.startswith("fitted_"):
+                return "note_not_defined"
+            if column == "alarm" and suppressed and not is_missing(row["expected"]):
+                return "note_suppressed"
+            return "note_no_history"
+        if column == "population_youth":
+            return "note_not_defined"
+    if suppressed:
+        return "note_suppressed"
+    main = _MAIN[name]
+    if column == main or is_missing(row[main]):
+        return "note_not_defined"
+    if name == "indicators" and column in ("ci_low", "ci_high"):
+        ind_id = str(row["id"])
+        if ind_id != "goal_status" and kind_of(ind_id) != "int":
+            return "note_not_defined"  # a share or a ratio whose interval cannot be computed
+    return "note_not_applicable"
+
+
+def _note(release: PublicRelease, name: str, row: Mapping[Hashable, Any], *, withheld: bool) -> str:
+    """The reasons for the empty value cells of a row, each once, in column order."""
+    keys: list[str] = []
+    for column, _, how in _SHEETS[name]:
+        if how in ("period", "indicator_name") or how.startswith("code:"):
+            continue  # label columns
+        if is_missing(row[column]):
+            key = _empty_reason(name, row, column, withheld=withheld)
+            if key not in keys:
+                keys.append(key)
+    return " ".join(text(release.language, key, T=release.min_count) for key in keys)
 
 
 def _write_sheet(ws: Worksheet, release: PublicRelease, name: str) -> None:
@@ -188,6 +236,7 @@ def _write_sheet(ws: Worksheet, release: PublicRelease, name: str) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [max(10, min(40, len(h) + 2)) for h in headers]
     df = table(release, name)
+    withheld = name == "youth_by_period" and model_values_withheld(df)
     for r, row in enumerate(df.to_dict("records"), start=2):
         for c, (column, _, how) in enumerate(spec, start=1):
             value, number_format = _cell_value(release, how, row, column)
@@ -196,10 +245,10 @@ def _write_sheet(ws: Worksheet, release: PublicRelease, name: str) -> None:
                 cell.number_format = number_format
             if isinstance(value, str):
                 widths[c - 1] = max(widths[c - 1], min(40, len(value) + 2))
-        note = _note(release, name, row)
+        note = _note(release, name, row, withheld=withheld)
         if note:
             ws.cell(row=r, column=len(spec) + 1, value=note)
-    widths[-1] = 40
+    widths[-1] = 60
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
@@ -224,10 +273,85 @@ def _write_info(ws: Worksheet, release: PublicRelease) -> None:
         text(lang, "meaning_police"),
         text(lang, "meaning_chance"),
         text(lang, "more_tables"),
+        text(lang, "info_methods", sheet=_sheet_name(lang, "methods")),
     ):
         ws.append([paragraph])
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 40
+
+
+def _write_methods(ws: Worksheet, release: PublicRelease) -> None:
+    """Goal, definitions, methods, disclosure, input rows, notes and sources: the texts of
+    the HTML report's method section (:func:`.html.report_view`), numbers as numbers."""
+    lang = release.language
+    view = report_view(release, {})
+    h = view["h"]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+
+    def heading(title: str) -> None:
+        ws.append([])
+        ws.append([title])
+        ws.cell(row=ws.max_row, column=1).font = bold
+
+    def line(label: str | None, value: Any) -> None:
+        ws.append([label, value])
+        ws.cell(row=ws.max_row, column=1).alignment = wrap
+        ws.cell(row=ws.max_row, column=2).alignment = wrap
+
+    ws.append([h["method"]])
+    ws["A1"].font = Font(bold=True, size=13)
+    if view["goal_sentences"]:
+        heading(h["goal"])
+        for sentence in view["goal_sentences"]:
+            line(None, sentence)
+    heading(h["definitions"])
+    for name, definition in view["definitions"]:
+        line(name, definition)
+    heading(h["methods"])
+    for paragraph in view["methods"]:
+        line(None, paragraph)
+    heading(h["disclosure"])
+    dash = text(lang, "footnote_suppressed", T=release.min_count)  # the workbook has no dashes
+    for paragraph in view["disclosure"]:
+        if paragraph != dash:
+            line(None, paragraph)
+    if model_values_withheld(table(release, "youth_by_period")):
+        line(None, text(lang, "footnote_model_withheld"))
+    counts = release.indicators.get("rows", {})
+    if any(k in counts for k in ROW_KEYS):
+        heading(h["rows"])
+        for key in ROW_KEYS:
+            if key in counts:
+                value = counts[key]
+                line(text(lang, f"rows_{key}"), None if is_missing(value) else int(value))
+                cell = ws.cell(row=ws.max_row, column=2)
+                cell.number_format = _FORMATS["int"]
+                cell.alignment = Alignment(horizontal="left", vertical="top")
+    if view["notes"]:
+        heading(h["notes"])
+        for note in view["notes"]:
+            line(None, note)
+    heading(h["sources"])
+    for source in view["sources"]:
+        line(None, source)
+    line(None, view["version"])
+    checksums = view["checksum_table"]
+    if checksums.rows:
+        heading(checksums.caption)
+        ws.append(list(checksums.headers))
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for row in checksums.rows:
+            ws.append([c.text for c in row])
+    ws.column_dimensions["A"].width = 45
+    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["C"].width = 66
+
+
+def _sheet_name(lang: Lang, name: str) -> str:
+    """The sheet name of ``sheet_<name>`` (Excel allows at most 31 characters)."""
+    return text(lang, f"sheet_{name}")[:31]
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -256,10 +380,11 @@ def workbook_bytes(release: PublicRelease) -> bytes:
     lang = release.language
     wb = Workbook()
     info = wb.active
-    info.title = text(lang, "sheet_info")[:31]
+    info.title = _sheet_name(lang, "info")
     _write_info(info, release)
     for name in TABLE_COLUMNS:
-        _write_sheet(wb.create_sheet(text(lang, f"sheet_{name}")[:31]), release, name)
+        _write_sheet(wb.create_sheet(_sheet_name(lang, name)), release, name)
+    _write_methods(wb.create_sheet(_sheet_name(lang, "methods")), release)
     wb.properties.creator = "risk_indicators"
     wb.properties.lastModifiedBy = "risk_indicators"
     wb.properties.title = text(lang, "title")
@@ -271,12 +396,14 @@ def workbook_bytes(release: PublicRelease) -> bytes:
 
 
 def write_workbook(release: PublicRelease, path: str | os.PathLike[str]) -> None:
-    """Write ``report.xlsx``: an "about" sheet, then one sheet per public table.
+    """Write ``report.xlsx``: an "about" sheet, one sheet per public table, then the methods.
 
     Each table sheet has readable headers in the report language, a frozen and filterable
-    header row, numbers stored as numbers with a display format, suppressed values as empty
-    cells with the reason in the last column ("Anmärkning" / "Note"), and codes (scope, gender,
-    measure) written as words. The file is written atomically and is byte-identical for
-    identical releases.
+    header row, numbers stored as numbers with a display format, suppressed or otherwise
+    missing values as empty cells with the reason in the last column ("Anmärkning" / "Note"),
+    and codes (scope, gender, measure) written as words. The last sheet ("Metod och
+    definitioner" / "Methods and definitions") has the goal rule, definitions, methods,
+    disclosure control, input row counts and sources. The file is written atomically and is
+    byte-identical for identical releases.
     """
     atomic_write_bytes(path, workbook_bytes(release))
