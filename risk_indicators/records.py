@@ -35,7 +35,7 @@ __all__ = [
 #: beyond it the extract is broken, and publishing from the rest would mislead.
 MAX_REJECTED_SHARE = 0.05
 #: Parquet files with more rows than this are read and validated in batches of this size.
-PARQUET_BATCH_ROWS = 1_000_000
+PARQUET_BATCH_ROWS = 250_000
 
 VALID_COLUMNS = (
     "row",
@@ -187,8 +187,11 @@ def _finish(
     rejected = pd.concat([p[1] for p in parts], ignore_index=True)
     read = sum(p[2] for p in parts)
     duplicated, dup_rows = _duplicates(good)
-    used = good.loc[~duplicated].copy()
-    used["age"] = used["age"].astype("int64")
+    # no defensive copies: at 10 million rows each one costs more than a gigabyte (pandas
+    # copies on write, so the assignments below never touch ``good``)
+    used = good.loc[~duplicated] if duplicated.any() else good
+    del good
+    used = used.assign(age=used["age"].astype("int64"))
     used, notes = _resolve_gender(used)
 
     accounting = {
@@ -216,10 +219,10 @@ def _duplicates(good: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     """Rows that repeat an earlier row: same person and ``report_id``; rows without a
     ``report_id`` repeat an earlier row only when every column is equal."""
     with_id = good["report_id"] != ""
-    by_id = good.loc[with_id]
-    by_all = good.loc[~with_id]
     id_cols = ["person", "report_id"]
     all_cols = ["person", "report_date", "age", "gender", "offence", "area", "detection"]
+    by_id = good.loc[with_id, [*id_cols, "row"]]
+    by_all = good.loc[~with_id, [*all_cols, "report_id", "row"]]
     dup_id = by_id.duplicated(subset=id_cols, keep="first")
     dup_all = by_all.duplicated(subset=all_cols, keep="first")
     first_id = by_id.groupby(id_cols, sort=False)["row"].transform("first")
@@ -253,9 +256,8 @@ def _resolve_gender(used: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     )
     per_person = tally.drop_duplicates("person", keep="first").set_index("person")["gender"]
     conflicted = tally["person"].duplicated().sum()
-    out = used.copy()
-    resolved = out["person"].map(per_person)
-    out["gender"] = resolved.fillna(out["gender"])
+    resolved = used["person"].map(per_person)
+    out = used.assign(gender=resolved.fillna(used["gender"]))
     notes = []
     if conflicted:
         note = (
