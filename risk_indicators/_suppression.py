@@ -241,6 +241,15 @@ def _audit(
     cert = certify(system, lb, ub, targets[tracked], need[tracked], min_count=min_count,
                    report=report, exhaustive=report, integral=integral)  # fmt: skip
     failing = _failing_pairs(cert)
+    if not report and failing and not _pinned(failing, lb, ub, min_count):
+        # no failure is certain, each is a batch that stalled: settle them one by one near
+        # their block, so that a repair round gets only counts that need hiding (a small
+        # program each instead of a repair program over the published counts)
+        open_ = np.unique([t for t, _ in failing])
+        cert = certify(system, lb, ub, open_, np.ones(len(open_), dtype=bool),
+                       min_count=min_count, exhaustive=True, integral=integral,
+                       whole=False)  # fmt: skip
+        failing = _failing_pairs(cert)
     if not failing and _line_failures(model, hidden, min_count):
         raise DisclosureError(
             "The disclosure audit found a line of suppressed cells with a known total in "

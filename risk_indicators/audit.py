@@ -91,6 +91,7 @@ def certify(
     report: bool = False,
     exhaustive: bool = True,
     integral: bool = True,
+    whole: bool = True,
 ) -> Certification:
     """Prove with integer witnesses that each needed target can be 0 and can be ``T``.
 
@@ -118,7 +119,9 @@ def certify(
         Also run one batch linear program per component over every target to find
         reachable values for the audit table (not needed for the pass rule).
     exhaustive
-        Settle every open target individually (else open targets are reported failing).
+        Settle every open target individually (else open targets are reported failing):
+        near its block first (the block and its neighbours, then two relations away, the
+        rest at true values), then, with ``whole``, over its whole component.
     integral
         ``False`` accepts fractional witnesses: the linear-programming audit, a fast
         screen used between repairs; the pass rule needs ``True``.
@@ -142,14 +145,23 @@ def certify(
         region = label == comp
         sub = _sub(system, region, outside)
         for direction, mask in (("low", todo_low), ("high", todo_high)):
-            members = np.flatnonzero(mask & (tl == comp))
+            ok = cert.ok_low if direction == "low" else cert.ok_high
+            members = np.flatnonzero(mask & (tl == comp) & ~ok)
             if not len(members):
                 continue
             _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
-            ok = cert.ok_low if direction == "low" else cert.ok_high
             if exhaustive:
                 for j in members[~ok[members]]:
-                    _single(sub, lb, ub, targets, j, direction, min_count, cert)
+                    # a small search around the count's block first: a witness there is a
+                    # witness (everything else at its true value); only its absence needs
+                    # the whole component, where infeasibility proves the failure
+                    for hops in (1, 2):
+                        local = _near(system, free, outside, int(targets[j]), hops)
+                        if local is None or _single(local, lb, ub, targets, j, direction,
+                                                    min_count, cert, integral):  # fmt: skip
+                            break
+                    if not ok[j] and whole:
+                        _single(sub, lb, ub, targets, j, direction, min_count, cert, integral)
     if report:
         every = ~fixed_t
         for comp in np.unique(tl[every]):
@@ -240,8 +252,11 @@ def _single(
     direction: str,
     min_count: int,
     cert: Certification,
-) -> None:
-    """Exact integer feasibility check for one target in its component."""
+    integral: bool = True,
+) -> bool:
+    """Feasibility check for one target in ``sub`` (its component, or a region around it
+    with the rest at true values); whether a witness was found. Exact with ``integral``;
+    else the linear relaxation, a screen (infeasible there means failing for certain)."""
     t = int(_local(sub, targets, np.array([j]))[0])
     lbl, ubl = lb[sub.idx].copy(), ub[sub.idx].copy()
     if direction == "low":
@@ -249,11 +264,29 @@ def _single(
     else:
         lbl[t] = max(lbl[t], float(min_count))
     if np.any(lbl > ubl):
-        return
-    x = _solve(sub, np.zeros(len(sub.idx)), lbl, ubl, integral=True)
-    if x is not None:
-        (cert.ok_low if direction == "low" else cert.ok_high)[j] = True
-        _record(cert, np.array([j]), np.round(x[[t]]))
+        return False
+    x = _solve(sub, np.zeros(len(sub.idx)), lbl, ubl, integral=integral)
+    if x is None:
+        return False
+    (cert.ok_low if direction == "low" else cert.ok_high)[j] = True
+    _record(cert, np.array([j]), np.round(x[[t]]))
+    return True
+
+
+def _near(
+    system: LinearSystem, free: BoolArray, outside: FloatArray, var: int, hops: int = 1
+) -> _Sub | None:
+    """The free variables of ``var``'s block and the blocks up to ``hops`` relations away,
+    the rest held at ``outside`` (None for a variable outside every block, e.g. one known
+    only from the ledger)."""
+    block = int(system.block[var])
+    if block < 0:
+        return None
+    near = {block}
+    for _ in range(hops):
+        near = set().union(*(system.neighbours.get(b, {b}) for b in near))
+    region = free & np.isin(system.block, sorted(near))
+    return _sub(system, region | (free & (system.block < 0)), outside)
 
 
 def _spread(
