@@ -5,18 +5,11 @@ functions over the cube (``period, area, age_band, gender, persons, reports, pop
 margins ``total``). Women are ``kvinna``, men ``man``; ``okänt`` is left out of every share
 and ratio. Youth = the bands of ``config.youth_bands``.
 
-==================================  ===========================================================
-function                            figure (method)
-==================================  ===========================================================
-:func:`female_share`,               women / (women + men), Wilson 95% interval, any period or
-:func:`female_share_youth`          rolling 12-month label (from ``indicators.slice_indicators``)
-:func:`gender_rate_ratio`           women's over men's rate (reference group configurable):
-                                    Katz log interval, exact conditional interval and test
-:func:`benchmark_ratio_youth`       odds of the share over the odds of the benchmark share,
-                                    Woolf interval, optionally with the benchmark's own error
-:func:`fairness_coverage`           simulated coverage of the ratio and share intervals at
-                                    small counts
-==================================  ===========================================================
+The functions: :func:`female_share` and :func:`female_share_youth` (Wilson 95% interval, any
+period or rolling 12-month label), :func:`gender_rate_ratio` (Katz log and exact conditional
+intervals and test), :func:`benchmark_ratio_youth` (Woolf interval, optionally with the
+benchmark's own error) and :func:`fairness_coverage` (simulated coverage at small counts);
+the method table is in :mod:`risk_indicators.fairness`.
 
 All counts are treated as independent Poisson or binomial events; police-initiated detection
 makes them measure police effort as much as use, and the intervals describe chance variation

@@ -56,38 +56,25 @@ def _suppressed(
     # hiding more only removes fixed values, so every witness table found before stays valid
     # and a passing count keeps passing. Then the exact audit over every count, with
     # integer repairs and another exact audit only while it fails.
+
+    def repair_round(failing: list[tuple[int, str]], lb: np.ndarray, ub: np.ndarray, *,
+                     integral: bool) -> bool:  # fmt: skip
+        pinned = _pinned(failing, lb, ub, min_count)
+        return _repair_round(model, failing, hidden, deviable, zero, weight, min_count,
+                             integral=integral, pinned=pinned)  # fmt: skip
+
     recheck: np.ndarray | None = None
     for _ in range(MAX_ROUNDS):
         failing, lb, ub, _ = _audit(model, _fixed(system.truth, deviable & ~hidden, zero),
                                     hidden, targets, min_count, report=False, integral=False,
                                     only=recheck)  # fmt: skip
-        if not failing or not _repair_round(
-            model,
-            failing,
-            hidden,
-            deviable,
-            zero,
-            weight,
-            min_count,
-            integral=False,
-            pinned=_pinned(failing, lb, ub, min_count),
-        ):
+        if not failing or not repair_round(failing, lb, ub, integral=False):
             break
         recheck = np.unique([t for t, _ in failing])
     for _ in range(MAX_ROUNDS):
         fixed = _fixed(system.truth, deviable & ~hidden, zero)
         failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
-        if not failing or not _repair_round(
-            model,
-            failing,
-            hidden,
-            deviable,
-            zero,
-            weight,
-            min_count,
-            integral=True,
-            pinned=_pinned(failing, lb, ub, min_count),
-        ):
+        if not failing or not repair_round(failing, lb, ub, integral=True):
             break
     if failing:
         names = sorted({system.names[t] for t, _ in failing})

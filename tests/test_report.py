@@ -712,21 +712,7 @@ def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) 
             i
             for i, h in enumerate(header)
             if h
-            not in (
-                "Period",
-                "Omfattning",
-                "Indikator",
-                "Område",
-                "Åldersgrupp",
-                "Kön",
-                "Mått",
-                "Term",
-                "Jämförelse",
-                "Grupp",
-                "Anmärkning",
-                "Larm",
-                "Värde",
-            )
+            not in (*SV_LABEL_HEADERS, "Larm", "Värde")
         ]
         for row in _sheet_rows(ws)[1:]:
             for i in numeric_columns:
