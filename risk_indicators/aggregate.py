@@ -79,22 +79,26 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     first[1:] = (p_sorted[1:] != p_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1])
     starts = np.flatnonzero(first)
     counts = np.diff(np.append(starts, len(order)))
-    chosen = valid.iloc[order[starts]]
+    kept = [c for c in ("person", "report_date", "age", "gender", "area", "detection")
+            if c in valid]  # fmt: skip
+    # whole columns, not .to_numpy(): text as Python objects would take several times the
+    # memory of pandas' string arrays at national scale (millions of person-periods)
+    chosen = valid[kept].iloc[order[starts]].reset_index(drop=True)
     ends = np.append(starts[1:], len(order)) - 1
     last_date = valid["report_date"].to_numpy()[order[ends]]
     ages = chosen["age"].to_numpy(dtype=np.int64)
     band = labels[np.searchsorted(edges, ages, side="right") - 1]
     out = pd.DataFrame(
         {
-            "person": chosen["person"].to_numpy(),
+            "person": chosen["person"],
             "period": t_sorted[starts],
-            "first_date": chosen["report_date"].to_numpy(),
+            "first_date": chosen["report_date"],
             "last_date": last_date,
             "age": ages,
             "age_band": band,
-            "gender": chosen["gender"].to_numpy(),
-            "area": chosen["area"].to_numpy(),
-            "detection": chosen["detection"].to_numpy()
+            "gender": chosen["gender"],
+            "area": chosen["area"],
+            "detection": chosen["detection"]
             if "detection" in chosen
             else np.full(len(starts), "okand", dtype=object),
             "reports": counts,

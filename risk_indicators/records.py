@@ -183,7 +183,7 @@ def _finish(
     parts: list[tuple[pd.DataFrame, pd.DataFrame, int]], *, source: str, sha256: str | None
 ) -> Records:
     """Duplicates, genders and the accounting over every batch."""
-    good = pd.concat([p[0] for p in parts], ignore_index=True)
+    good = _concat_freeing([p[0] for p in parts])
     rejected = pd.concat([p[1] for p in parts], ignore_index=True)
     read = sum(p[2] for p in parts)
     duplicated, dup_rows = _duplicates(good)
@@ -215,49 +215,105 @@ def _finish(
     )
 
 
+def _concat_freeing(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames)`` column by column, deleting each column from the inputs once it
+    is copied (the inputs are the batches' own frames): memory peaks at the result plus one
+    column instead of twice the checked rows (1.5 GB more at 10 million rows)."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns = list(frames[0].columns)
+    out = {}
+    for column in columns:
+        out[column] = pd.concat([f[column] for f in frames], ignore_index=True)
+        for f in frames:
+            del f[column]
+    return pd.DataFrame(out, columns=columns)
+
+
 def _duplicates(good: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     """Rows that repeat an earlier row: same person and ``report_id``; rows without a
-    ``report_id`` repeat an earlier row only when every column is equal."""
-    with_id = good["report_id"] != ""
+    ``report_id`` repeat an earlier row only when every column is equal.
+
+    Rows are compared by integer codes of their values (``pd.factorize``) sorted with
+    ``numpy.lexsort``: grouping millions of strings in pandas costs gigabytes.
+    """
+    with_id = (good["report_id"] != "").to_numpy()
     id_cols = ["person", "report_id"]
     all_cols = ["person", "report_date", "age", "gender", "offence", "area", "detection"]
-    by_id = good.loc[with_id, [*id_cols, "row"]]
-    by_all = good.loc[~with_id, [*all_cols, "report_id", "row"]]
-    dup_id = by_id.duplicated(subset=id_cols, keep="first")
-    dup_all = by_all.duplicated(subset=all_cols, keep="first")
-    first_id = by_id.groupby(id_cols, sort=False)["row"].transform("first")
-    first_all = by_all.groupby(all_cols, sort=False, dropna=False)["row"].transform("first")
-    duplicated = pd.concat([dup_id, dup_all]).reindex(good.index)
-    rows = pd.concat([by_id.loc[dup_id], by_all.loc[dup_all]])
-    firsts = pd.concat([first_id[dup_id], first_all[dup_all]])
+    row = good["row"].to_numpy(dtype=np.int64)
+    dup = np.zeros(len(good), dtype=bool)
+    first = row.copy()
+    for mask, cols in ((with_id, id_cols), (~with_id, all_cols)):
+        at = np.flatnonzero(mask)
+        if not len(at):
+            continue
+        part = good if len(at) == len(good) else good.iloc[at]
+        keys = [pd.factorize(part[c], use_na_sentinel=False)[0] for c in cols]
+        dup[at], first[at] = _repeats(keys, row[at])
+    at = np.flatnonzero(dup)
     table = pd.DataFrame(
         {
-            "row": rows["row"].to_numpy(dtype=np.int64),
-            "column": np.where(rows["report_id"] != "", "report_id", ""),
-            "reason": [f"duplicate of row {r}; counted once." for r in firsts],
-            "person": rows["person"].to_numpy(dtype=object),
+            "row": row[at],
+            "column": np.where(with_id[at], "report_id", ""),
+            "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
+            "person": good["person"].iloc[at].to_numpy(dtype=object),
             "status": "duplicate",
         }
     )
-    return duplicated, table
+    return pd.Series(dup, index=good.index), table
+
+
+def _repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows keyed by ``keys`` (integer codes): whether an earlier row has the same key,
+    and the ``row`` of the first row with that key."""
+    n = len(row)
+    # lexsort sorts by its last key first; the position last keeps file order within a key
+    order = np.lexsort([np.arange(n), *keys[::-1]])
+    start = np.ones(n, dtype=bool)
+    for k in keys:
+        ks = k[order]
+        start[1:] &= ks[1:] == ks[:-1]
+    start = ~start
+    start[0] = True
+    group = np.cumsum(start) - 1
+    dup = np.empty(n, dtype=bool)
+    dup[order] = ~start
+    first = np.empty(n, dtype=np.int64)
+    first[order] = row[order[start]][group]
+    return dup, first
 
 
 def _resolve_gender(used: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Give every person one gender: the most frequent known value on their rows (ties: the
-    value of the latest report). ``okänt`` counts only when no known value exists."""
-    known = used.loc[used["gender"] != "okänt", ["person", "gender", "report_date", "row"]]
-    if known.empty:
+    value of the latest report). ``okänt`` counts only when no known value exists. Persons
+    and genders are grouped by integer codes (see :func:`_duplicates`)."""
+    known = (used["gender"] != "okänt").to_numpy()
+    if not known.any():
         return used, []
+    person, _ = pd.factorize(used["person"], use_na_sentinel=False)
+    gender, levels = pd.factorize(used["gender"], use_na_sentinel=False)
+    rows = pd.DataFrame(
+        {
+            "person": person[known],
+            "gender": gender[known],
+            "date": used["report_date"].to_numpy()[known],
+            "row": used["row"].to_numpy()[known],
+        }
+    )
     tally = (
-        known.groupby(["person", "gender"], sort=False)
-        .agg(n=("row", "size"), latest=("report_date", "max"), last_row=("row", "max"))
+        rows.groupby(["person", "gender"], sort=False)
+        .agg(n=("row", "size"), latest=("date", "max"), last_row=("row", "max"))
         .reset_index()
         .sort_values(["person", "n", "latest", "last_row"], ascending=[True, False, False, False])
     )
-    per_person = tally.drop_duplicates("person", keep="first").set_index("person")["gender"]
-    conflicted = tally["person"].duplicated().sum()
-    resolved = used["person"].map(per_person)
-    out = used.assign(gender=resolved.fillna(used["gender"]))
+    best = tally.drop_duplicates("person", keep="first")
+    conflicted = int(tally["person"].duplicated().sum())
+    chosen = np.full(int(person.max()) + 1, -1, dtype=np.int64)
+    chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
+    pick = chosen[person]
+    # codes, then one take: text as Python objects would cost half a gigabyte per 10 M rows
+    resolved = pd.Series(levels.take(np.where(pick >= 0, pick, gender)), index=used.index)
+    out = used.assign(gender=resolved.astype(used["gender"].dtype))
     notes = []
     if conflicted:
         note = (
