@@ -172,6 +172,11 @@ def _public_release(
         sentences["decomposition_plain"] = fairness.decomposition.sentence(language, plain=True)
     cfg = analysis.config
     status = protection.table["status"]
+    goal = fairness.report_goal()
+    if ("rolling_12_months", "female_share_youth") in suppressed:
+        # the detectable change is a function of the 12-month share and its n: with their
+        # counts hidden it would give them back
+        goal["min_detectable_change"] = None
     return PublicRelease(
         municipality=cfg.municipality,
         period=analysis.period,
@@ -181,7 +186,7 @@ def _public_release(
         min_count=cfg.disclosure.min_count,
         suppressed_count=int(status.isin(["primary", "secondary"]).sum()),
         youth_ages=(cfg.youth_min_age, cfg.youth_max_age),
-        goal=fairness.report_goal(),
+        goal=goal,
         sentences=sentences,
         inputs={k: {kk: str(vv) for kk, vv in v.items()} for k, v in (inputs or {}).items()},
         version=__version__,
