@@ -241,7 +241,8 @@ def build_model(
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
     Relations: each margin equals the sum of its cells along each summed dimension (a line),
     a window inner cell is at least each of its period cells and at most their sum (reports:
-    equal to the sum where that holds), ``persons <= reports`` and ``reports <= M * persons``
+    equal to the sum where that holds; the report margins over all areas and ages by gender
+    always are), ``persons <= reports`` and ``reports <= M * persons``
     per cell (a cell with a report has a person; see :data:`REPORTS_PER_PERSON`), indicator counts
     are sums (bounded ones lie between 0 and the sum), and every earlier published fact.
     Relations the data do not satisfy are left out (they are no knowledge).
@@ -366,6 +367,16 @@ def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) 
                     b.relate(total, -np.inf, 0.0, link=True)
                     for pv in parts:
                         b.relate([(w, 1.0), (pv, -1.0)], 0.0, np.inf, link=True)
+            # a person keeps one gender, so over all areas and ages every report of the
+            # window is a report of one of its periods under the same gender: the report
+            # margins add up exactly (areas and age bands can change, so nothing finer does)
+            for gender in sorted({n.split("|")[4] for n in b.truth
+                                  if n.startswith(f"reports|{wblock}|")} | {TOTAL}):  # fmt: skip
+                w = f"reports|{wblock}|{TOTAL}|{TOTAL}|{gender}"
+                parts = [f"reports|{p}|{TOTAL}|{TOTAL}|{gender}" for p in _periods_of(wblock)]
+                known = [n for n in [w, *parts] if b.alias.get(n, n) in b.truth]
+                if len(known) == len(parts) + 1:
+                    b.relate([(w, 1.0)] + [(pv, -1.0) for pv in parts], 0.0, 0.0, link=True)
     pairs = []
     for n in sorted(b.truth):
         if n.startswith("persons|") and b.defs[n] == {n} and "|X:" not in n:
