@@ -226,6 +226,17 @@ def suppressed_indicators(analysis: Analysis, protection: Protection) -> frozens
                     ok = pub.ref(table, label, use, r.age_bands, r.gender)
                 if not ok:
                     out.add((scope, ind_id))
+    # The female-share trend's slope and interval, with the published young persons per
+    # period, give back the model's sufficient statistics (the sums of young women and of
+    # time x young women over all periods), and two releases a period apart give that
+    # period's young women by subtraction (found by an attack review). So, although a
+    # model summary, it is published only when every period's split of the young is.
+    periods = [str(q) for q in analysis.cube["period"].unique()]
+    split_public = all(
+        pub.indicator_count(q, name) for q in periods for name in ("youth_women", "youth_men")
+    )
+    if not split_public:
+        out.update((scope, "female_share_youth_trend") for scope in SCOPES)
     return frozenset(out)
 
 
@@ -386,7 +397,8 @@ def _fairness_rows(
         if measure in ("female_share_youth", "female_share"):
             return (scope, measure) not in suppressed
         if measure == "female_share_youth_trend":
-            return True  # a model summary over all periods
+            # a model summary, but with the young per period it gives its inputs back
+            return ("period", measure) not in suppressed
         if measure == "rate_ratio_mantel_haenszel":
             return youth_ok and strata_ok
         if measure == "female_share_by_detection":

@@ -281,3 +281,22 @@ def test_a_hidden_count_hides_every_per_period_model_value(
     fair = tables["fairness"]
     share_trend = fair[fair["measure"] == "female_share_youth_trend"]
     assert (share_trend["n"] == len(youth)).all()
+
+
+def test_female_share_trend_needs_every_period_split(release: Path) -> None:
+    """The female-share trend's slope and interval with the young per period give back the
+    sums of young women over all periods (the binomial GLM's score equations), and two
+    releases a period apart one period's young women: it is withheld while a period's split
+    of the young is hidden, and the goal text says the assessment rests on it."""
+    shares = pd.read_csv(release / "public" / "tables" / "female_share.csv")
+    periods = shares[shares["scope"] == "period"]
+    assert periods["suppressed"].any()  # some period's split of the young is hidden here
+    public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
+    trend = public["indicators"]["female_share_youth_trend"]
+    assert trend["value"] is None and trend["suppressed"]
+    fairness = pd.read_csv(release / "public" / "tables" / "fairness.csv")
+    row = fairness[fairness["measure"] == "female_share_youth_trend"]
+    assert row["estimate"].isna().all() and row["suppressed"].all()
+    if public["indicators"]["goal_status"]["value"] in ("on_track", "not_on_track"):
+        text = (release / "public" / "followup.md").read_text(encoding="utf-8")
+        assert "Trenden som bedömningen bygger på redovisas inte" in text

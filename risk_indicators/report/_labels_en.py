@@ -87,6 +87,11 @@ EN: dict[str, str] = {
         "The assessment is uncertain: the trend in the share of women is not established (its "
         "95% confidence interval holds both a decrease and an increase)."
     ),
+    "goal_trend_withheld": (
+        "The trend the assessment rests on is not published: with the number of young people "
+        "per period it could reveal how many young women were reported in a single period. "
+        "The assessment cannot be checked from outside and should be read as uncertain."
+    ),
     "goal_met": "the goal is met",
     "goal_on_track": "on track to meet the goal",
     "goal_not_on_track": "not on track to meet the goal",

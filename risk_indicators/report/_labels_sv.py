@@ -79,6 +79,11 @@ SV: dict[str, str] = {
         "Bedömningen är osäker: trenden i andelen kvinnor är inte säkerställd (dess 95 % "
         "konfidensintervall rymmer både en minskning och en ökning)."
     ),
+    "goal_trend_withheld": (
+        "Trenden som bedömningen bygger på redovisas inte: tillsammans med antalet unga per "
+        "period skulle den kunna avslöja hur många unga kvinnor som rapporterades en enskild "
+        "period. Bedömningen är därför svår att pröva utifrån och bör läsas som osäker."
+    ),
     "goal_met": "målet är uppnått",
     "goal_on_track": "på väg att nå målet",
     "goal_not_on_track": "inte på väg att nå målet",

@@ -363,6 +363,9 @@ def goal_sentences(
         share_trend = _shown(release, "period", "female_share_youth_trend")
         if status in ("on_track", "not_on_track") and share_trend and _straddles_zero(share_trend):
             out.append(text(lang, "goal_uncertain"))
+        hidden = indicator(release, "period", "female_share_youth_trend") or {}
+        if status in ("on_track", "not_on_track") and hidden.get("suppressed"):
+            out.append(text(lang, "goal_trend_withheld"))
     if not full:
         return out
     if rule == "short":
