@@ -237,7 +237,7 @@ def _audit(
                        min_count=min_count, exhaustive=True, integral=integral,
                        whole=False)  # fmt: skip
         failing = _failing_pairs(cert)
-    if not failing and _line_failures(model, hidden, min_count):
+    if not failing and _line_failures(model, ub > lb, min_count):
         raise DisclosureError(
             "The disclosure audit found a line of suppressed cells with a known total in "
             f"1..{min_count - 1}. Nothing is published."
@@ -255,12 +255,18 @@ def _failing_pairs(cert: Certification) -> list[tuple[int, str]]:
     return failing
 
 
-def _line_failures(model: Model, hidden: np.ndarray, min_count: int) -> int:
-    """Lines whose hidden cells have an exactly known total in 1..T-1 (CONTRACT 5)."""
+def _line_failures(model: Model, unknown: np.ndarray, min_count: int) -> int:
+    """Lines whose unknown cells have an exactly known total in 1..T-1 (CONTRACT 5).
+
+    ``unknown``: what the attacker cannot pin down (propagated bounds apart). Not "hidden in
+    this release": a window of an earlier release that is not part of this one is unknown
+    when that release suppressed it, and counting it as known made every second release on
+    a ledger fail closed on lines that were no leak.
+    """
     system = model.system
     eq = np.flatnonzero(np.isfinite(system.row_lo) & (system.row_lo == system.row_hi))
-    sub = system.rows[eq][:, np.flatnonzero(hidden)]
-    truth = np.nan_to_num(system.truth[hidden], nan=np.inf)
+    sub = system.rows[eq][:, np.flatnonzero(unknown)]
+    truth = np.nan_to_num(system.truth[unknown], nan=np.inf)
     pos = (sub > 0).sum(axis=1)
     neg = (sub < 0).sum(axis=1)
     total = abs(sub) @ truth

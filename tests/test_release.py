@@ -300,3 +300,27 @@ def test_female_share_trend_needs_every_period_split(release: Path) -> None:
     if public["indicators"]["goal_status"]["value"] in ("on_track", "not_on_track"):
         text = (release / "public" / "followup.md").read_text(encoding="utf-8")
         assert "Trenden som bedömningen bygger på redovisas inte" in text
+
+
+def test_consecutive_releases_on_one_ledger_both_publish(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The routine every tertial: 2024T1, then 2024T2 against the ledger of the first. The
+    second release's audit knows the first one's windows; a window the first release hid
+    is unknown to the attacker, and the line check must not count it as known (it did, and
+    every second release failed closed)."""
+    analysis, records, _ = setup
+    ledger = tmp_path / "releases.sqlite"
+    data = generate(SynthParams.municipal(), seed=7, start="2022-01-01", end="2024-08-31")
+    population = ri.read_population(data.population, config=analysis.config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ri.DataWarning)
+        first = ri.analyse(records, population, config=analysis.config, period="2024T1")
+    ri.write_release(first, tmp_path / "2024T1", records=records, ledger=ledger)
+    out = ri.write_release(analysis, tmp_path / "2024T2", records=records, ledger=ledger)
+    assert (out / "public" / "report.html").is_file()
+    audit = pd.read_csv(out / "audit" / "disclosure.csv")
+    hidden_small = audit[audit["suppression"] == "primary"]
+    assert (hidden_small["low"] == 0).all() and (
+        hidden_small["high"].isna() | (hidden_small["high"] >= 5)
+    ).all()
