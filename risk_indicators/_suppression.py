@@ -74,8 +74,17 @@ def _suppressed(
     for _ in range(MAX_ROUNDS):
         fixed = _fixed(system.truth, deviable & ~hidden, zero)
         failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
-        if not failing or not repair_round(failing, lb, ub, integral=True):
+        if not failing:
             break
+        if not repair_round(failing, lb, ub, integral=True):
+            # no minimum-cost repair found: hide every published count of the failing
+            # counts' blocks (more suppression, never less protection); fail closed if
+            # nothing is left to hide
+            blocks = np.unique(system.block[[t for t, _ in failing]])
+            more = deviable & ~hidden & np.isin(system.block, blocks)
+            if not more.any():
+                break
+            hidden |= more
     if failing:
         names = sorted({system.names[t] for t, _ in failing})
         raise DisclosureError(
