@@ -21,7 +21,8 @@ in seconds instead of one linear program per cell and direction:
    count at ``T`` or more. Witnesses are searched block by block (one period or window)
    with the rest of the table held at its true values (any solution found is a genuine
    witness), in batches (one program settles many counts), first as a linear program
-   whose vertex is usually integral and only then with ``scipy.optimize.milp``. A count
+   whose vertex is usually integral and only then as an integer program (a dive of linear
+   programs first, branch and bound with ``scipy.optimize.milp`` last). A count
    that is not settled locally is searched again with the neighbouring blocks free and
    finally over the whole system, where infeasibility is a proof of failure.
 3. **Repair** (:func:`repair`): for a count that fails, a minimum-cost program finds the
@@ -30,7 +31,12 @@ in seconds instead of one linear program per cell and direction:
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,11 +50,29 @@ from risk_indicators._linear import (
     LinearSystem,
     _is_integral,
     _solve,
+    _solve_integer,
     _Sub,
     _sub,
     components,
     propagate_bounds,
 )
+
+_T = TypeVar("_T")
+
+
+def _threads() -> int:
+    """Threads of the witness searches: ``RISK_INDICATORS_THREADS`` or the usable cores (at
+    most 8); 1 runs everything in the calling thread."""
+    env = os.environ.get("RISK_INDICATORS_THREADS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cores or 1))
+
+
+#: Threads of the witness searches (see :func:`_threads`).
+AUDIT_THREADS = _threads()
+_RECORD_LOCK = threading.Lock()
 
 __all__ = [
     "Certification",
@@ -99,9 +123,13 @@ def certify(
     components (:func:`components`), and each component is searched on its own: first
     batches (one program settles many targets: minimise their sum to put many at 0,
     maximise ``sum(min(x, T))`` to lift many to ``T``), a linear program whose vertex is
-    accepted when integral and otherwise an integer program; then, when ``exhaustive``,
-    one integer feasibility program per target still open, whose infeasibility proves
-    that the target fails.
+    accepted when integral and otherwise an integer solution
+    (:func:`~risk_indicators._linear._solve_integer`: a dive of linear programs, then
+    branch and bound); then, when ``exhaustive``, one integer feasibility program per
+    target still open, whose infeasibility proves that the target fails. The batches of
+    every component and direction, and then the single searches, run on
+    :data:`AUDIT_THREADS` threads; each writes only its own targets' flags, so the result
+    is the same on any number of threads.
 
     Parameters
     ----------
@@ -141,39 +169,78 @@ def certify(
     todo = need & ~fixed_t
     todo_low = todo & (lb[targets] <= 0)
     todo_high = todo & (ub[targets] >= min_count)
-    for comp in np.unique(tl[todo_low | todo_high]):
-        region = label == comp
-        sub = _sub(system, region, outside)
+    system.neighbours  # noqa: B018 (computed once, before the threads share it)
+    subs = {int(c): _sub(system, label == c, outside) for c in np.unique(tl[todo_low | todo_high])}
+    work = []
+    for comp, sub in subs.items():
         for direction, mask in (("low", todo_low), ("high", todo_high)):
+            members = np.flatnonzero(mask & (tl == comp))
+            if len(members):
+                work.append((sub, direction, members))
+
+    def batch(item: tuple[_Sub, str, IntArray]) -> None:
+        sub, direction, members = item
+        _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
+
+    def single(item: tuple[_Sub, str, int]) -> None:
+        # a small search around the count's block first: a witness there is a witness
+        # (everything else at its true value); only its absence needs the whole
+        # component, where infeasibility proves the failure
+        sub, direction, j = item
+        for hops in (1, 2):
+            local = _near(system, free, outside, int(targets[j]), hops)
+            if local is None or _single(local, lb, ub, targets, j, direction, min_count, cert,
+                                        integral):  # fmt: skip
+                break
+        if not (cert.ok_low if direction == "low" else cert.ok_high)[j] and whole:
+            _single(sub, lb, ub, targets, j, direction, min_count, cert, integral)
+
+    _parallel(batch, work)
+    if exhaustive:
+        open_ = []
+        for sub, direction, members in work:
             ok = cert.ok_low if direction == "low" else cert.ok_high
-            members = np.flatnonzero(mask & (tl == comp) & ~ok)
-            if not len(members):
-                continue
-            _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
-            if exhaustive:
-                for j in members[~ok[members]]:
-                    # a small search around the count's block first: a witness there is a
-                    # witness (everything else at its true value); only its absence needs
-                    # the whole component, where infeasibility proves the failure
-                    for hops in (1, 2):
-                        local = _near(system, free, outside, int(targets[j]), hops)
-                        if local is None or _single(local, lb, ub, targets, j, direction,
-                                                    min_count, cert, integral):  # fmt: skip
-                            break
-                    if not ok[j] and whole:
-                        _single(sub, lb, ub, targets, j, direction, min_count, cert, integral)
+            open_ += [(sub, direction, int(j)) for j in members[~ok[members]]]
+        _parallel(single, open_)
     if report:
         every = ~fixed_t
-        for comp in np.unique(tl[every]):
+
+        def spread(comp: int) -> None:
             region = label == comp
             _spread(_sub(system, region, outside), lb, ub, targets,
                     np.flatnonzero(every & (tl == comp)), cert)  # fmt: skip
+
+        _parallel(spread, [int(c) for c in np.unique(tl[every])])
     return cert
 
 
+def _parallel(task: Callable[[_T], None], items: list[_T]) -> None:
+    """Run ``task`` on every item, on :data:`AUDIT_THREADS` threads.
+
+    The searches are independent (each writes only its own targets' flags, and the shared
+    reachable values under a lock), so the outcome does not depend on the order; HiGHS
+    releases the interpreter lock while it solves, so threads use every core. The first
+    error (a solver failure) cancels the searches not yet started and is raised.
+    """
+    if AUDIT_THREADS <= 1 or len(items) <= 1:
+        for item in items:
+            task(item)
+        return
+    with ThreadPoolExecutor(max_workers=AUDIT_THREADS) as pool:
+        futures = [pool.submit(task, item) for item in items]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
 def _record(cert: Certification, members: IntArray, values: FloatArray) -> None:
-    cert.att_low[members] = np.fmin(cert.att_low[members], values)
-    cert.att_high[members] = np.fmax(cert.att_high[members], values)
+    with _RECORD_LOCK:  # the low and high searches of one component record the same targets
+        cert.att_low[members] = np.fmin(cert.att_low[members], values)
+        cert.att_high[members] = np.fmax(cert.att_high[members], values)
 
 
 def _local(sub: _Sub, targets: IntArray, members: IntArray) -> IntArray:
@@ -220,7 +287,7 @@ def _batch(
             extra = (rows, np.full(m, -np.inf), np.zeros(m))
         x = _solve(sub, cost, lbs, ubs, integral=False, extra=extra)
         if integral and x is not None and not _is_integral(x[:n]):
-            x = _solve(sub, cost, lbs, ubs, integral=True, extra=extra, n_int=n)
+            x = _solve_integer(sub, cost, lbs, ubs, extra=extra, n_int=n)
         if x is None:
             return
         values = x[local]
@@ -265,7 +332,11 @@ def _single(
         lbl[t] = max(lbl[t], float(min_count))
     if np.any(lbl > ubl):
         return False
-    x = _solve(sub, np.zeros(len(sub.idx)), lbl, ubl, integral=integral)
+    zero = np.zeros(len(sub.idx))
+    if integral:
+        x = _solve_integer(sub, zero, lbl, ubl)
+    else:
+        x = _solve(sub, zero, lbl, ubl, integral=False)
     if x is None:
         return False
     (cert.ok_low if direction == "low" else cert.ok_high)[j] = True

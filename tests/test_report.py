@@ -709,10 +709,7 @@ def test_workbook_holds_real_numbers_and_empty_suppressed_cells(tmp_path: Path) 
         assert ws.freeze_panes == "A2"
         header = [c.value for c in ws[1]]
         numeric_columns = [
-            i
-            for i, h in enumerate(header)
-            if h
-            not in (*SV_LABEL_HEADERS, "Larm", "Värde")
+            i for i, h in enumerate(header) if h not in (*SV_LABEL_HEADERS, "Larm", "Värde")
         ]
         for row in _sheet_rows(ws)[1:]:
             for i in numeric_columns:
