@@ -283,9 +283,7 @@ def _solve_integer(
         if x is None or not _is_integral(x[:n]):
             break
         x = np.concatenate([np.round(x[:n]), x[n:]])
-        if not len(pair):
-            return x
-        over = x[r_col] + p_coef * x[p_col] > hi_pair + _TOL
+        over = x[r_col] + p_coef * x[p_col] > hi_pair + _TOL if len(pair) else np.zeros(0, bool)
         if not over.any():
             k = len(sub.idx)
             if _feasible(a, sub.lo, sub.hi, lb[:k], ub[:k], x[:k]):
