@@ -23,7 +23,7 @@ from risk_indicators._linear import _TOL, BoolArray, IntArray, LinearSystem
 from risk_indicators.errors import DisclosureError
 from risk_indicators.ledger import LINK_COLUMNS, LedgerSnapshot, terms_json
 
-__all__ = ["DerivedCount", "Model", "build_model", "var_name", "window_block"]
+__all__ = ["DerivedCount", "Model", "PublishedTotal", "build_model", "var_name", "window_block"]
 
 TOTAL = "total"
 #: ``M`` of the link ``reports <= M * persons``; far above the reports a person has in a period.
@@ -59,6 +59,35 @@ class DerivedCount:
     measure: str = "persons"
     value: int | None = None
     bounded: bool = False
+
+
+@dataclass(frozen=True)
+class PublishedTotal:
+    """A figure published beside the tables that sums one cube margin over periods.
+
+    The row accounting is one (CONTRACT 3 and 4 publish rows read, used, rejected and
+    duplicates): every used row is one report, so rows used are the reports over all areas,
+    ages and genders summed over the periods. With every period's total but one published,
+    it gives the hidden one back (an attack review found it). The audit takes the sum as
+    known exactly, also when some used rows fall outside the cube's periods and an attacker
+    would know only an upper bound: assuming more knowledge is the safe side.
+
+    Attributes
+    ----------
+    name
+        Id of the figure, e.g. ``"rows_used"``.
+    periods
+        The cube periods it sums.
+    measure
+        ``"reports"`` or ``"persons"``.
+    key
+        ``(area, age_band, gender)`` of the margin summed; ``total`` for every level.
+    """
+
+    name: str
+    periods: tuple[str, ...]
+    measure: str = "reports"
+    key: tuple[str, str, str] = (TOTAL, TOTAL, TOTAL)
 
 
 def var_name(measure: str, block: str, area: str, age_band: str, gender: str) -> str:
@@ -233,6 +262,7 @@ def build_model(
     windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None = None,
     window_periods: Mapping[str, Sequence[str]] | None = None,
     extra_counts: Sequence[DerivedCount] = (),
+    published_totals: Sequence[PublishedTotal] = (),
     history: LedgerSnapshot | None = None,
 ) -> Model:
     """Everything an attacker knows about this release, as linear relations.
@@ -244,7 +274,8 @@ def build_model(
     equal to the sum where that holds; the report margins over all areas and ages by gender
     always are), ``persons <= reports`` and ``reports <= M * persons``
     per cell (a cell with a report has a person; see :data:`REPORTS_PER_PERSON`), indicator counts
-    are sums (bounded ones lie between 0 and the sum), and every earlier published fact.
+    are sums (bounded ones lie between 0 and the sum), figures published beside the tables
+    are sums over periods (:class:`PublishedTotal`), and every earlier published fact.
     Relations the data do not satisfy are left out (they are no knowledge).
     """
     b = _Builder()
@@ -286,6 +317,7 @@ def build_model(
         _lines(b, df, is_inner)
     _links(b, tables)
     _extras(b, extra_counts, cells)
+    _totals(b, published_totals)
     targets, primary = _history(b, history)
     system, index = b.finish()
     cell_frame = pd.DataFrame(cells, columns=["table", "period", *DIMS, "measure", "var"])
@@ -439,6 +471,20 @@ def _extras(
             if var == name:
                 b.rows.append(([(name, 1.0)] + [(n, -1.0) for n in sorted(members)], 0.0, 0.0))
         cells.append(("indicator_counts", ex.period, TOTAL, TOTAL, TOTAL, ex.name, var))
+
+
+def _totals(b: _Builder, totals: Sequence[PublishedTotal]) -> None:
+    """Figures beside the tables: a known sum of one margin over periods (kept in the ledger)."""
+    for tot in sorted(totals, key=lambda t: (t.name, t.measure, t.key, t.periods)):
+        names = [var_name(tot.measure, p, *tot.key) for p in sorted(set(tot.periods))]
+        names = [b.alias.get(n, n) for n in names]
+        terms = [(n, 1.0) for n in names if n in b.truth]
+        if len(terms) != len(names):
+            raise DisclosureError(
+                f"The published figure '{tot.name}' sums periods that are not in the cube."
+            )
+        value = float(sum(b.truth[n] for n, _ in terms))
+        b.relate(terms, value, value, link=True)
 
 
 def _history(b: _Builder, snapshot: LedgerSnapshot | None) -> tuple[list[str], list[bool]]:

@@ -31,6 +31,9 @@ _TOL = 1e-6
 #: Seconds one solver call may take before the audit gives up (fail closed).
 SOLVER_TIME_LIMIT = 60.0
 GAP = 0.5
+#: Rows over more blocks than this are left out of :attr:`LinearSystem.neighbours`: 12 months
+#: and their window, the widest local relation (monthly periods).
+NEIGHBOUR_BLOCKS = 13
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,24 @@ class LinearSystem:
         return len(self.names)
 
     @cached_property
-    def neighbours(self) -> dict[int, set[int]]:
-        """Blocks that share a relation with each block (each block includes itself)."""
+    def wide(self) -> BoolArray:
+        """Rows over more than :data:`NEIGHBOUR_BLOCKS` blocks (a total over every period)."""
         coo = self.rows.tocoo()
         blk = self.block[coo.col]
         keep = blk >= 0
+        pairs = np.unique(np.stack([coo.row[keep], blk[keep]]), axis=1)
+        return np.bincount(pairs[0], minlength=self.rows.shape[0]) > NEIGHBOUR_BLOCKS
+
+    @cached_property
+    def neighbours(self) -> dict[int, set[int]]:
+        """Blocks that share a relation with each block (each block includes itself).
+
+        Wide rows (:attr:`wide`) are left out: they would make every block a neighbour of
+        every other and the local searches global (see ``audit._near`` for how a local
+        search takes them in)."""
+        coo = self.rows.tocoo()
+        blk = self.block[coo.col]
+        keep = (blk >= 0) & ~self.wide[coo.row]
         nb = int(self.block.max()) + 1 if len(self.block) else 0
         inc = sp.csr_array(
             (np.ones(int(keep.sum())), (coo.row[keep], blk[keep])), shape=(self.rows.shape[0], nb)

@@ -42,7 +42,13 @@ from typing import TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from risk_indicators._audit_model import DerivedCount, Model, build_model, window_block
+from risk_indicators._audit_model import (
+    DerivedCount,
+    Model,
+    PublishedTotal,
+    build_model,
+    window_block,
+)
 from risk_indicators._linear import (
     _TOL,
     BoolArray,
@@ -81,6 +87,7 @@ __all__ = [
     "DerivedCount",
     "LinearSystem",
     "Model",
+    "PublishedTotal",
     "build_model",
     "certify",
     "components",
@@ -171,7 +178,7 @@ def certify(
     todo = need & ~fixed_t
     todo_low = todo & (lb[targets] <= 0)
     todo_high = todo & (ub[targets] >= min_count)
-    system.neighbours  # noqa: B018 (computed once, before the threads share it)
+    system.neighbours, system.wide  # noqa: B018 (computed once, before the threads share them)
     subs = {int(c): _sub(system, label == c, outside) for c in np.unique(tl[todo_low | todo_high])}
     work = []
     for comp, sub in subs.items():
@@ -261,44 +268,55 @@ def _batch(
     cert: Certification,
     integral: bool = True,
 ) -> None:
-    """Settle as many members as possible with one witness per round."""
+    """Settle as many members as possible with one witness per round.
+
+    A round that settles nothing has open members whose witnesses conflict (one at 0 needs
+    another up). The exact search then halves them and goes on with each half, so that
+    conflicts cost a few more batches instead of one program per open member.
+    """
     ok = cert.ok_low if direction == "low" else cert.ok_high
     local = _local(sub, targets, members)
     n = len(sub.idx)
     lbl, ubl = lb[sub.idx], ub[sub.idx]
-    while True:
-        open_ = ~ok[members]
-        if not open_.any():
-            return
-        cols = local[open_]
-        extra = None
-        if direction == "low":
-            cost, lbs, ubs = np.zeros(n), lbl, ubl
-            np.add.at(cost, cols, _weights(len(cols), integral))
-        else:
-            # maximise sum of z_j with z_j <= x_j and z_j <= T: each z_j at T settles a count
-            m = len(cols)
-            cost = np.concatenate([np.zeros(n), -_weights(m, integral)])
-            lbs = np.concatenate([lbl, np.zeros(m)])
-            ubs = np.concatenate([ubl, np.full(m, float(min_count))])
-            rows = sp.csr_array(
-                (np.concatenate([np.ones(m), -np.ones(m)]),
-                 (np.tile(np.arange(m), 2), np.concatenate([n + np.arange(m), cols]))),
-                shape=(m, n + m),
-            )  # fmt: skip
-            extra = (rows, np.full(m, -np.inf), np.zeros(m))
-        x = _solve(sub, cost, lbs, ubs, integral=False, extra=extra)
-        if integral and x is not None and not _is_integral(x[:n]):
-            x = _solve_integer(sub, cost, lbs, ubs, extra=extra, n_int=n)
-        if x is None:
-            return
-        values = x[local]
-        _record(cert, members, values)
-        newly = values <= _TOL if direction == "low" else values >= min_count - _TOL
-        newly &= ~ok[members]
-        if not newly.any():
-            return
-        ok[members[newly]] = True
+    groups = [np.arange(len(members))]
+    while groups:
+        group = groups.pop()
+        while True:
+            open_ = group[~ok[members[group]]]
+            if not len(open_):
+                break
+            cols = local[open_]
+            extra = None
+            if direction == "low":
+                cost, lbs, ubs = np.zeros(n), lbl, ubl
+                np.add.at(cost, cols, _weights(len(cols), integral))
+            else:
+                # maximise sum of z_j with z_j <= x_j and z_j <= T: each z_j at T settles one
+                m = len(cols)
+                cost = np.concatenate([np.zeros(n), -_weights(m, integral)])
+                lbs = np.concatenate([lbl, np.zeros(m)])
+                ubs = np.concatenate([ubl, np.full(m, float(min_count))])
+                rows = sp.csr_array(
+                    (np.concatenate([np.ones(m), -np.ones(m)]),
+                     (np.tile(np.arange(m), 2), np.concatenate([n + np.arange(m), cols]))),
+                    shape=(m, n + m),
+                )  # fmt: skip
+                extra = (rows, np.full(m, -np.inf), np.zeros(m))
+            x = _solve(sub, cost, lbs, ubs, integral=False, extra=extra)
+            if integral and x is not None and not _is_integral(x[:n]):
+                x = _solve_integer(sub, cost, lbs, ubs, extra=extra, n_int=n)
+            if x is None:
+                return
+            values = x[local]
+            _record(cert, members, values)
+            newly = values <= _TOL if direction == "low" else values >= min_count - _TOL
+            newly &= ~ok[members]
+            if not newly.any():
+                if integral and len(open_) > 1:
+                    half = len(open_) // 2
+                    groups += [open_[half:], open_[:half]]
+                break
+            ok[members[newly]] = True
 
 
 def _weights(m: int, integral: bool) -> FloatArray:
@@ -358,6 +376,15 @@ def _near(
     near = {block}
     for _ in range(hops):
         near = set().union(*(system.neighbours.get(b, {b}) for b in near))
+    region = free & np.isin(system.block, sorted(near))
+    # a wide row (a total over every period) with a free count in the region ties it to the
+    # free counts of other periods: their blocks come in too, or the row would hold the
+    # region's count at its true value
+    for r in np.flatnonzero(system.wide):
+        cols = system.rows.indices[system.rows.indptr[r] : system.rows.indptr[r + 1]]
+        cols = cols[free[cols]]
+        if region[cols].any():
+            near |= {int(b) for b in system.block[cols] if b >= 0}
     region = free & np.isin(system.block, sorted(near))
     return _sub(system, region | (free & (system.block < 0)), outside)
 

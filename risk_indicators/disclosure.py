@@ -50,7 +50,7 @@ from risk_indicators._protection import (
     _table,
 )
 from risk_indicators._suppression import _audit, _fixed, _suppressed
-from risk_indicators.audit import DerivedCount, Model, build_model
+from risk_indicators.audit import DerivedCount, Model, PublishedTotal, build_model
 from risk_indicators.errors import UsageError
 from risk_indicators.ledger import Ledger, Release
 
@@ -59,6 +59,7 @@ __all__ = [
     "DerivedCount",
     "Method",
     "Protection",
+    "PublishedTotal",
     "audit_suppression",
     "default_priority",
     "protect",
@@ -126,6 +127,7 @@ def protect(
     windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None = None,
     window_periods: Mapping[str, Sequence[str]] | None = None,
     extra_counts: Sequence[DerivedCount] = (),
+    published_totals: Sequence[PublishedTotal] = (),
     ledger: Ledger | None = None,
     release_id: str = "release",
     method: Method = "suppress",
@@ -149,6 +151,9 @@ def protect(
         Window label -> the period labels it covers (required with ``windows``).
     extra_counts
         Indicator counts over inner cells of the cube (:class:`DerivedCount`).
+    published_totals
+        Figures published beside the tables that sum a cube margin over periods, e.g. rows
+        used (:class:`PublishedTotal`).
     ledger
         Earlier releases to audit against; nothing is written to it here.
     release_id
@@ -193,6 +198,7 @@ def protect(
         windows=windows,
         window_periods=window_periods,
         extra_counts=extra_counts,
+        published_totals=published_totals,
         history=snapshot,
     )
     state = snapshot.state if snapshot is not None else 0
@@ -241,6 +247,7 @@ def audit_suppression(
     windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None = None,
     window_periods: Mapping[str, Sequence[str]] | None = None,
     extra_counts: Sequence[DerivedCount] = (),
+    published_totals: Sequence[PublishedTotal] = (),
     ledger: Ledger | None = None,
 ) -> pd.DataFrame:
     """Audit a given suppression pattern as it stands (nothing is added, nothing raised).
@@ -250,7 +257,7 @@ def audit_suppression(
 
     Parameters
     ----------
-    cube, min_count, windows, window_periods, extra_counts, ledger
+    cube, min_count, windows, window_periods, extra_counts, published_totals, ledger
         As for :func:`protect`.
     hidden
         ``(table, period, area, age_band, gender, measure)`` keys of the suppressed cells
@@ -264,7 +271,8 @@ def audit_suppression(
     """
     snapshot = ledger.snapshot() if ledger is not None else None
     model = build_model(cube, windows=windows, window_periods=window_periods,
-                        extra_counts=extra_counts, history=snapshot)  # fmt: skip
+                        extra_counts=extra_counts, published_totals=published_totals,
+                        history=snapshot)  # fmt: skip
     system = model.system
     keys = set(hidden)
     cell_keys = list(model.cells[KEY_COLUMNS].itertuples(index=False, name=None))

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import SCOPES, Analysis
-from .audit import DerivedCount, window_block
+from .audit import DerivedCount, PublishedTotal, window_block
 from .disclosure import Protection, default_priority, protect
 from .fairness import FairnessResult
 from .indicators import count_refs
@@ -119,10 +119,16 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
             {w: periods[w] for w in shown["period"].unique()} if shown is not None else None
         ),
         extra_counts=_derived_counts(analysis),
+        # rows used (published in the data-quality section) are every period's reports
+        published_totals=[PublishedTotal("rows_used", _cube_periods(analysis))],
         ledger=ledger,
         release_id=f"{analysis.config.municipality} {analysis.period.code}",
         priority=followup_priority(analysis),
     )
+
+
+def _cube_periods(analysis: Analysis) -> tuple[str, ...]:
+    return tuple(sorted({str(p) for p in analysis.cube["period"].unique()}))
 
 
 def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:

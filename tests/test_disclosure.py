@@ -26,6 +26,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 import risk_indicators._linear as linear_mod
 from risk_indicators.disclosure import (
     DerivedCount,
+    PublishedTotal,
     audit_suppression,
     protect,
     publishable,
@@ -54,8 +55,16 @@ def make_cube(
     return pd.DataFrame(rows, columns=["period", *DIMS, "persons", "reports", "population"])
 
 
-def attacker_bounds(cube: pd.DataFrame, published: pd.DataFrame, cells: list[tuple]) -> dict:
-    """Integer min and max of each key in ``cells`` given the published counts (independent)."""
+def attacker_bounds(
+    cube: pd.DataFrame,
+    published: pd.DataFrame,
+    cells: list[tuple],
+    sums: dict[str, float] | None = None,
+) -> dict:
+    """Integer min and max of each key in ``cells`` given the published counts (independent).
+
+    ``sums``: measure -> a published sum of that measure over every cell of every period
+    (the rows used of a release are the reports of all periods)."""
     inner = cube[(cube[DIMS] != "total").all(axis=1)].reset_index(drop=True)
     n = len(inner)
     var = {}
@@ -77,6 +86,12 @@ def attacker_bounds(cube: pd.DataFrame, published: pd.DataFrame, cells: list[tup
         rows.append(vec)
         lo.append(float(r.value))
         hi.append(float(r.value))
+    for measure, total in (sums or {}).items():
+        vec = np.zeros(2 * n)
+        vec[[v for k, v in var.items() if k[4] == measure]] = 1
+        rows.append(vec)
+        lo.append(float(total))
+        hi.append(float(total))
     for i in range(n):  # persons <= reports
         vec = np.zeros(2 * n)
         vec[i], vec[i + n] = -1, 1
@@ -199,6 +214,46 @@ def test_a_published_report_count_beside_a_hidden_person_count_is_a_leak() -> No
     published.loc[(published["measure"] == "persons") & (published["value"] == 3), "value"] = pd.NA
     key = ("2024T1", "A", "x", "man", "persons")
     assert attacker_bounds(cube, published, [key])[key] == (1, 5)
+
+
+def test_rows_used_beside_the_tables_are_audited() -> None:
+    """Every used row is one report, so the rows used that a release publishes are the
+    reports of all periods; with the other periods' totals published they give a hidden
+    period total back (an attack review did it on the demo). Three periods: the middle one
+    has 2 persons and 3 reports, all in 1..4 and hidden; 20 + 3 + 24 = 47 rows used."""
+    big = {("A", "x", "man"): (6, 10), ("A", "x", "kvinna"): (7, 9),
+           ("B", "x", "man"): (8, 12), ("B", "x", "kvinna"): (9, 11)}  # fmt: skip
+    small = {("A", "x", "man"): (1, 2), ("A", "x", "kvinna"): (0, 0),
+             ("B", "x", "man"): (1, 1), ("B", "x", "kvinna"): (0, 0)}  # fmt: skip
+    last = {k: (p + 1, r + 1) for k, (p, r) in big.items()}
+    cube = pd.concat(
+        [make_cube(big, "2024T1"), make_cube(small, "2024T2"), make_cube(last, "2024T3")],
+        ignore_index=True,
+    )
+    used = {"reports": 42 + 3 + 46}  # by hand: 10+9+12+11, 2+0+1+0, 11+10+13+12
+    assert (
+        cube.query("area == 'total' & age_band == 'total' & gender == 'total'")["reports"].sum()
+        == used["reports"]
+    )
+    middle = ("2024T2", "total", "total", "total", "reports")
+    # without the rows used in the audit, the period's total is pinned at its true 3
+    plain = protect(cube, min_count=T)
+    assert attacker_bounds(cube, plain.table, [middle], sums=used)[middle] == (3, 3)
+    # with them, more is hidden and the attacker with the rows used cannot narrow any
+    # count in 1..T-1
+    periods = ("2024T1", "2024T2", "2024T3")
+    result = protect(cube, min_count=T, published_totals=[PublishedTotal("rows_used", periods)])
+    true = result.table.merge(
+        cube.melt(id_vars=["period", *DIMS], value_vars=["persons", "reports"], var_name="measure",
+                  value_name="true"),
+        on=["period", *DIMS, "measure"],
+    )  # fmt: skip
+    small_hidden = true[true["value"].isna() & (true["true"] >= 1) & (true["true"] < T)]
+    keys = [tuple(r) for r in small_hidden[["period", *DIMS, "measure"]].itertuples(index=False)]
+    assert middle in keys
+    for key, (low, high) in attacker_bounds(cube, result.table, keys, sums=used).items():
+        assert low == 0 and high >= T, key
+    assert true.loc[true["period"] != "2024T2", "value"].isna().any()
 
 
 # --------------------------------------------------------------------------------------

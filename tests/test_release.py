@@ -18,6 +18,7 @@ import pytest
 
 import risk_indicators as ri
 from risk_indicators.errors import DisclosureError
+from risk_indicators.ledger import Ledger
 from risk_indicators.personnummer import PERSONNUMMER_PATTERN
 from risk_indicators.synthetic import SynthParams, generate
 
@@ -147,6 +148,25 @@ def test_failed_audit_publishes_nothing(
     assert (tmp_path / "2024T2" / "internal" / "counts.csv").is_file()
     run = json.loads((tmp_path / "2024T2" / "audit" / "run.json").read_text(encoding="utf-8"))
     assert run["disclosure"]["summary"] == "audit failed"
+
+
+def test_rows_used_are_known_to_the_audit(release: Path) -> None:
+    """Each used row is one report, so the rows used that indicators.json publishes are the
+    reports of every period: the audit must know it (an attack review recovered a hidden
+    period total from it), and the ledger keeps the relation for later releases."""
+    used = json.loads((release / "public" / "indicators.json").read_text())["rows"]["used"]
+    cube = pd.read_csv(release / "internal" / "counts.csv")
+    totals = cube[(cube[["area", "age_band", "gender"]] == "total").all(axis=1)]
+    totals = totals[totals["period"].str.fullmatch(r"\d{4}T\d")]  # periods, not windows
+    assert totals["reports"].sum() == used  # every used row lies in a period of the cube
+    wanted = {f"reports|{p}|total|total|total" for p in totals["period"]}
+    links = Ledger(release.parent / "releases.sqlite").snapshot().links
+    found = [
+        (lo, hi)
+        for lo, hi, terms in links.itertuples(index=False, name=None)
+        if {n for n, _ in json.loads(terms)} == wanted
+    ]
+    assert found == [(used, used)]
 
 
 def test_report_numbers_agree_with_public_indicators(release: Path) -> None:
