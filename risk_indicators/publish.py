@@ -1,9 +1,10 @@
 """What may be published: disclosure control of an analysis and the public tables it allows.
 
-:func:`protect_analysis` protects every published count (the cube with margins, the rolling
-12 months, and the indicator counts of every period) with :func:`risk_indicators.disclosure.
-protect`. :func:`public_release` then builds the :class:`~risk_indicators.report.PublicRelease`
-under one rule (CONTRACT 5): a figure is published only when every count it uses is published.
+:func:`protect_analysis` (from :mod:`risk_indicators._release_protection`, re-exported here)
+protects every published count (the cube with margins, the rolling 12 months, the indicator
+counts of every period and the rows used) with :func:`risk_indicators.disclosure.protect`.
+:func:`public_tables` then builds the public tables under one rule (CONTRACT 5): a figure is
+published only when every count it uses is published.
 Model summaries over all periods (the trends' slopes, the goal status) are published, with
 ``n`` the number of periods. Per-period model values (fitted trend and band, the alarms'
 expected counts, thresholds and flags) are functions of every count of the series (a Poisson
@@ -26,142 +27,37 @@ Counts each public figure uses:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._release_protection import (
+    TOTAL,
+    _window_periods,
+    followup_priority,
+    protect_analysis,
+    published_windows,
+)
 from .analysis import SCOPES, Analysis
-from .audit import DerivedCount, PublishedTotal, window_block
-from .disclosure import Protection, default_priority, protect
+from .audit import window_block
+from .disclosure import Protection
 from .fairness import FairnessResult
 from .indicators import count_refs
-from .ledger import Ledger
-from .periods import parse_period, window_label
+from .periods import window_label
 from .rates import poisson_rate_table, wilson_table
 
-__all__ = ["followup_priority", "protect_analysis", "public_tables", "suppressed_indicators"]
+__all__ = [
+    "followup_priority",
+    "protect_analysis",
+    "public_tables",
+    "published_windows",
+    "suppressed_indicators",
+]
 
-TOTAL = "total"
-YOUTH_COUNTS = ("youth", "youth_women", "youth_men")
 #: Indicators that summarise every period up to P (scope ``all_periods`` in public tables).
 WHOLE_SERIES = ("youth_trend_annual_change", "female_share_youth_trend")
-
-
-def _window_periods(analysis: Analysis) -> dict[str, list[str]]:
-    """Window label -> the period codes it covers, for every window of the analysis."""
-    if analysis.windows is None:
-        return {}
-    labels = set(analysis.windows["period"].astype(str))
-    periods = [parse_period(str(c)) for c in analysis.cube["period"].unique()]
-    return {
-        window_label(p): [q.code for q in p.window()] for p in periods if window_label(p) in labels
-    }
-
-
-def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
-    cfg = analysis.config
-    gender_of = {"youth": TOTAL, "youth_women": "kvinna", "youth_men": "man"}
-    blocks = [str(period) for period in analysis.cube["period"].unique()]
-    shown = published_windows(analysis)
-    if shown is not None:
-        periods = _window_periods(analysis)
-        blocks += [window_block(periods[str(w)]) for w in shown["period"].unique()]
-    extras = [
-        DerivedCount(name, block, tuple((TOTAL, band, gender_of[name]) for band in cfg.youth_bands))
-        for block in blocks
-        for name in YOUTH_COUNTS
-    ]
-    new = analysis.results["period"].get("new_persons_youth")
-    if new is not None and isinstance(new.value, int):
-        extras.append(
-            DerivedCount(
-                "new_youth",
-                analysis.period.code,
-                tuple((TOTAL, band, TOTAL) for band in cfg.youth_bands),
-                value=new.value,
-                bounded=True,
-            )
-        )
-    return extras
-
-
-def published_windows(analysis: Analysis) -> pd.DataFrame | None:
-    """The 12-month windows a release publishes: the one ending with P and the one a year
-    earlier (the decomposition compares them). Earlier windows were published by earlier
-    releases and are in the ledger; publishing every window again would link all periods into
-    one large audit problem without telling readers anything new."""
-    if analysis.windows is None:
-        return None
-    p = analysis.period
-    wanted = [window_label(p), window_label(p.shift(-p.freq))]
-    chosen = analysis.windows.loc[analysis.windows["period"].isin(wanted)]
-    return chosen.reset_index(drop=True) if len(chosen) else None
-
-
-def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection:
-    """Suppress and audit every count the release publishes (fail closed).
-
-    Raises
-    ------
-    DisclosureError
-        The audit failed or a solver failed; nothing may be published.
-    """
-    shown = published_windows(analysis)
-    windows = {"rolling_12_months": shown} if shown is not None else None
-    periods = _window_periods(analysis)
-    return protect(
-        analysis.cube,
-        min_count=analysis.config.disclosure.min_count,
-        windows=windows,
-        window_periods=(
-            {w: periods[w] for w in shown["period"].unique()} if shown is not None else None
-        ),
-        extra_counts=_derived_counts(analysis),
-        # rows used (published in the data-quality section) are every period's reports
-        published_totals=[PublishedTotal("rows_used", _cube_periods(analysis))],
-        ledger=ledger,
-        release_id=f"{analysis.config.municipality} {analysis.period.code}",
-        priority=followup_priority(analysis),
-    )
-
-
-def _cube_periods(analysis: Analysis) -> tuple[str, ...]:
-    return tuple(sorted({str(p) for p in analysis.cube["period"].unique()}))
-
-
-def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
-    """What a follow-up hides last in secondary suppression (costs for ``protect``).
-
-    The counts of the young, from most to least costly to hide: the young persons of every
-    period and the period's new young persons (10,000: the series is the youth goal's
-    backbone, and one hidden period hides the trend line and the alarms of the whole series,
-    see :func:`public_tables`); the period's split of the young by gender and the young of
-    the 12 months ending with the period with their split (3,000: the goal for the share of
-    women is judged on the 12 months); the young of other windows (1,000) and other splits
-    (300). Every other count costs what
-    :func:`~risk_indicators.disclosure.default_priority` says (at most 100). The order
-    matters only where counts conflict: in the bundled demo the young of every tertial are
-    published and the young of the last 12 months by gender are not.
-    """
-    period = analysis.period.code
-    window = window_block([q.code for q in analysis.period.window()])
-
-    def priority(name: str, n_cells: int) -> float:
-        parts = name.split("|")
-        if len(parts) != 3 or not parts[2].startswith("X:"):
-            return default_priority(name, n_cells)
-        headline = parts[2] in ("X:youth", "X:new_youth")
-        if headline and not parts[1].startswith("W:"):
-            cost = 10_000.0
-        elif parts[1] in (period, window):
-            cost = 3_000.0
-        else:
-            cost = 1_000.0 if headline else 300.0
-        return cost / 2 if parts[0] == "reports" else cost
-
-    return priority
 
 
 def _blank(values: Any, ok: np.ndarray, dtype: str) -> Any:
