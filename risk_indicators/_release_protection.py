@@ -113,10 +113,10 @@ def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
     The counts of the young, from most to least costly to hide: the young persons of every
     period and the period's new young persons (10,000: the series is the youth goal's
     backbone, and one hidden period hides the trend line and the alarms of the whole series,
-    see :func:`public_tables`); the period's split of the young by gender and the young of
-    the 12 months ending with the period with their split (3,000: the goal for the share of
-    women is judged on the 12 months); the young of other windows (1,000) and other splits
-    (300). Every other count costs what
+    see :func:`risk_indicators.publish.public_tables`); the period's split of the young by
+    gender and the young of the 12 months ending with the period with their split (3,000:
+    the goal for the share of women is judged on the 12 months); the young of other windows
+    (1,000) and other splits (300). Every other count costs what
     :func:`~risk_indicators.disclosure.default_priority` says (at most 100). The order
     matters only where counts conflict: in the bundled demo the young of every tertial are
     published and the young of the last 12 months by gender are not.
