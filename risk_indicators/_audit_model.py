@@ -474,17 +474,26 @@ def _extras(
 
 
 def _totals(b: _Builder, totals: Sequence[PublishedTotal]) -> None:
-    """Figures beside the tables: a known sum of one margin over periods (kept in the ledger)."""
+    """Figures beside the tables: a known sum of one margin over periods (kept in the ledger
+    as a sum of inner cells)."""
     for tot in sorted(totals, key=lambda t: (t.name, t.measure, t.key, t.periods)):
         names = [var_name(tot.measure, p, *tot.key) for p in sorted(set(tot.periods))]
         names = [b.alias.get(n, n) for n in names]
-        terms = [(n, 1.0) for n in names if n in b.truth]
-        if len(terms) != len(names):
+        missing = [n for n in names if n not in b.truth]
+        if missing:
             raise DisclosureError(
-                f"The published figure '{tot.name}' sums periods that are not in the cube."
+                f"The published figure '{tot.name}' sums cube cells that the cube does not "
+                f"have ({', '.join(missing[:3])}): give it only periods of the cube, each with "
+                "its margin rows."
             )
+        terms = [(n, 1.0) for n in names]
         value = float(sum(b.truth[n] for n, _ in terms))
-        b.relate(terms, value, value, link=True)
+        b.relate(terms, value, value)
+        # the ledger keeps it over inner cells, as every other fact and link: a later cube
+        # without one of these periods knows the period's published facts on its inner cells,
+        # and a name of its margin would be a fresh variable tied to nothing
+        cells = sorted(set().union(*(b.defs[n] for n, _ in terms)))
+        b.links.append(([(n, 1.0) for n in cells], value, value))
 
 
 def _history(b: _Builder, snapshot: LedgerSnapshot | None) -> tuple[list[str], list[bool]]:

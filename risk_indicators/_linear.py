@@ -266,6 +266,29 @@ def _solve_integer(
     objective value than the optimum, which callers treat as a witness, not an optimum.
     """
     n = n_int if n_int is not None else len(sub.idx)
+    if n == len(sub.idx):  # the dive rounds every local column: all must be integer
+        try:
+            decided, x = _dive(sub, cost, lb, ub, extra=extra, n=n)
+        except DisclosureError:
+            # a relaxation without the link rows can be unbounded (a negative cost on a
+            # count bounded only by a link): branch and bound decides
+            decided, x = False, None
+        if decided:
+            return x
+    return _solve(sub, cost, lb, ub, integral=True, extra=extra, n_int=n_int)
+
+
+def _dive(
+    sub: _Sub,
+    cost: FloatArray,
+    lb: FloatArray,
+    ub: FloatArray,
+    *,
+    extra: tuple[sp.csr_array, FloatArray, FloatArray] | None,
+    n: int,
+) -> tuple[bool, FloatArray | None]:
+    """The dive of :func:`_solve_integer`: ``(True, x)`` with a checked integer solution,
+    ``(True, None)`` when a relaxation proves infeasibility, ``(False, None)`` undecided."""
     a = sub.a.tocsr()
     nnz = np.diff(a.indptr)
     first = a.indptr[:-1]
@@ -278,7 +301,7 @@ def _solve_integer(
         np.maximum.at(lbs, col, np.ceil(lo - _TOL))
         np.minimum.at(ubs, col, np.floor(hi + _TOL))
         if np.any(lbs > ubs):
-            return None
+            return True, None
     pair = np.flatnonzero((nnz == 2) & np.isinf(sub.lo))
     if len(pair):
         d0, d1 = a.data[first[pair]], a.data[first[pair] + 1]
@@ -294,7 +317,7 @@ def _solve_integer(
         hi_pair = sub.hi[pair]
     x = _solve(relaxed, cost, lbs, ubs, integral=False, extra=extra)
     if x is None:
-        return None
+        return True, None
     for _ in range(DIVE_STEPS):
         if x is None or not _is_integral(x[:n]):
             break
@@ -303,7 +326,7 @@ def _solve_integer(
         if not over.any():
             k = len(sub.idx)
             if _feasible(a, sub.lo, sub.hi, lb[:k], ub[:k], x[:k]):
-                return x
+                return True, x
             break
         for r, p, m, h in zip(r_col[over], p_col[over], p_coef[over], hi_pair[over], strict=True):
             need = np.ceil((x[r] - h) / -m - _TOL)
@@ -314,7 +337,7 @@ def _solve_integer(
         if np.any(lbs > ubs):
             break
         x = _solve(relaxed, cost, lbs, ubs, integral=False, extra=extra)
-    return _solve(sub, cost, lb, ub, integral=True, extra=extra, n_int=n_int)
+    return False, None
 
 
 def _feasible(

@@ -17,7 +17,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 import risk_indicators._linear as linear_mod
 import risk_indicators.audit as audit_mod
-from risk_indicators._linear import LinearSystem, _solve_integer, _sub
+from risk_indicators._linear import LinearSystem, _solve_integer, _Sub, _sub
 from risk_indicators.disclosure import protect
 
 M = 1000.0  # reports <= M * persons, as in the audit model
@@ -169,3 +169,21 @@ def _with_margins(g: pd.DataFrame) -> pd.DataFrame:
     frame = pd.concat(out, ignore_index=True)[[*dims, "persons", "reports"]]
     frame["population"] = 100
     return frame
+
+
+def test_an_unbounded_relaxation_goes_to_branch_and_bound() -> None:
+    # maximise r with r - 2p <= 0 and p <= 3: by hand r = 6, p = 3. Without the link row the
+    # dive's relaxation is unbounded; branch and bound must decide (a review found a raise)
+    sub = _Sub(np.arange(2), sp.csr_array(np.array([[1.0, -2.0]])), np.array([-np.inf]),
+               np.array([0.0]))  # fmt: skip
+    x = _solve_integer(sub, np.array([-1.0, 0.0]), np.zeros(2), np.array([np.inf, 3.0]))
+    assert x is not None and np.allclose(x, [6.0, 3.0])
+
+
+def test_continuous_columns_are_not_rounded() -> None:
+    # x0 integer, x1 continuous (n_int=1): 2 x1 >= 1 and x1 <= 0.9, so x1 in [0.5, 0.9]; a
+    # rounding of x1 would call this infeasible
+    sub = _Sub(np.arange(2), sp.csr_array(np.array([[0.0, 2.0], [1.0, 1.0]])),
+               np.array([1.0, -np.inf]), np.array([np.inf, 5.0]))  # fmt: skip
+    x = _solve_integer(sub, np.zeros(2), np.zeros(2), np.array([np.inf, 0.9]), n_int=1)
+    assert x is not None and 0.5 - 1e-9 <= x[1] <= 0.9 + 1e-9 and x[0] == round(x[0])

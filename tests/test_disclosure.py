@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import risk_indicators._linear as linear_mod
+from risk_indicators.audit import build_model
 from risk_indicators.disclosure import (
     DerivedCount,
     PublishedTotal,
@@ -254,6 +255,36 @@ def test_rows_used_beside_the_tables_are_audited() -> None:
     for key, (low, high) in attacker_bounds(cube, result.table, keys, sums=used).items():
         assert low == 0 and high >= T, key
     assert true.loc[true["period"] != "2024T2", "value"].isna().any()
+
+
+def test_rows_used_in_the_ledger_tie_to_the_inner_cells(tmp_path) -> None:
+    """A later cube without an earlier period knows that period's published facts on its
+    inner cells; the earlier rows used must be kept over the same cells, or they would tie a
+    fresh variable to nothing (a review found it). By hand: release 1 publishes every count
+    of 2024T1 (reports 10 + 12 = 22) and rows used 22 + 20 = 42, so 2024T2's reports are
+    42 - 22 = 20 for an attacker who never sees 2024T2's own figures."""
+    t1 = {("A", "x", "man"): (6, 10), ("B", "x", "man"): (8, 12)}
+    t2 = {("A", "x", "man"): (7, 9), ("B", "x", "man"): (9, 11)}
+    t3 = {("A", "x", "man"): (5, 8), ("B", "x", "man"): (6, 7)}
+    ledger = Ledger(tmp_path / "releases.sqlite")
+    first = pd.concat([make_cube(t1, "2024T1"), make_cube(t2, "2024T2")], ignore_index=True)
+    used = PublishedTotal("rows_used", ("2024T1", "2024T2"))
+    ledger.record(protect(first, min_count=T, ledger=ledger, published_totals=[used],
+                          release_id="r1").release)  # fmt: skip
+    links = ledger.snapshot().links
+    kept = [json.loads(t) for lo, hi, t in links.itertuples(index=False) if lo == hi == 42]
+    assert [sorted(n for n, _ in k) for k in kept] == [
+        [f"reports|{p}|{a}|x|man" for p in ("2024T1", "2024T2") for a in ("A", "B")]
+    ]
+    # a rolling release (2024T2 and 2024T3): 2024T1 is only in the ledger, and each of its
+    # cells in the kept rows used must also be in a fact of release 1 (published 10 and 12):
+    # together they give 2024T2's reports, 42 - 22 = 20, without 2024T2's own figures
+    rolling = pd.concat([make_cube(t2, "2024T2"), make_cube(t3, "2024T3")], ignore_index=True)
+    system = build_model(rolling, history=ledger.snapshot()).system
+    (kept_row,) = np.flatnonzero((system.row_lo == 42) & (system.row_hi == 42))
+    in_rows = np.diff(system.rows.tocsc().indptr)
+    for col in system.rows[[kept_row]].indices:
+        assert in_rows[col] >= 2, system.names[col]  # the rows used and a fact of release 1
 
 
 # --------------------------------------------------------------------------------------
@@ -540,7 +571,6 @@ def test_window_report_margins_by_gender_add_up_even_when_cells_do_not() -> None
     2024T1 and in area B in 2024T2 sits in A in the window: no women's cell adds up (those
     relations are set aside as false), but the margin does, 3 + 2 = 5, and the attacker's
     model must hold it (a review recovered a hidden count through it)."""
-    from risk_indicators.audit import build_model
 
     p1 = make_cube({("A", "x", "kvinna"): (2, 3), ("A", "x", "man"): (6, 6),
                     ("B", "x", "kvinna"): (0, 0), ("B", "x", "man"): (5, 5)}, "2024T1")  # fmt: skip
