@@ -302,19 +302,17 @@ def _dive(
         np.minimum.at(ubs, col, np.floor(hi + _TOL))
         if np.any(lbs > ubs):
             return True, None
+    # link rows r - M p <= h: two entries, +1 on r and -M (M > 1) on p, no lower bound
     pair = np.flatnonzero((nnz == 2) & np.isinf(sub.lo))
-    if len(pair):
-        d0, d1 = a.data[first[pair]], a.data[first[pair] + 1]
-        is_link = ((d0 == 1) & (d1 < -1)) | ((d1 == 1) & (d0 < -1))
-        pair = pair[is_link]
+    c0, c1 = a.indices[first[pair]], a.indices[first[pair] + 1]
+    d0, d1 = a.data[first[pair]], a.data[first[pair] + 1]
+    is_link = ((d0 == 1) & (d1 < -1)) | ((d1 == 1) & (d0 < -1))
+    pair, c0, c1, d0, d1 = pair[is_link], c0[is_link], c1[is_link], d0[is_link], d1[is_link]
+    r_col = np.where(d0 == 1, c0, c1)
+    p_col, p_coef = np.where(d0 == 1, c1, c0), np.where(d0 == 1, d1, d0)
+    hi_pair = sub.hi[pair]
     keep = np.setdiff1d(np.arange(a.shape[0]), np.concatenate([single, pair]))
     relaxed = _Sub(sub.idx, a[keep], sub.lo[keep], sub.hi[keep])
-    if len(pair):
-        c0, c1 = a.indices[first[pair]], a.indices[first[pair] + 1]
-        d0, d1 = a.data[first[pair]], a.data[first[pair] + 1]
-        r_col = np.where(d0 == 1, c0, c1)
-        p_col, p_coef = np.where(d0 == 1, c1, c0), np.where(d0 == 1, d1, d0)
-        hi_pair = sub.hi[pair]
     x = _solve(relaxed, cost, lbs, ubs, integral=False, extra=extra)
     if x is None:
         return True, None
@@ -322,7 +320,7 @@ def _dive(
         if x is None or not _is_integral(x[:n]):
             break
         x = np.concatenate([np.round(x[:n]), x[n:]])
-        over = x[r_col] + p_coef * x[p_col] > hi_pair + _TOL if len(pair) else np.zeros(0, bool)
+        over = x[r_col] + p_coef * x[p_col] > hi_pair + _TOL
         if not over.any():
             k = len(sub.idx)
             if _feasible(a, sub.lo, sub.hi, lb[:k], ub[:k], x[:k]):

@@ -112,6 +112,10 @@ class Certification:
     att_low: FloatArray
     att_high: FloatArray
 
+    def ok(self, direction: str) -> BoolArray:
+        """The flags of one direction: ``ok_low`` for ``"low"``, else ``ok_high``."""
+        return self.ok_low if direction == "low" else self.ok_high
+
 
 def certify(
     system: LinearSystem,
@@ -201,15 +205,14 @@ def certify(
             if local is None or _single(local, lb, ub, targets, j, direction, min_count, cert,
                                         integral):  # fmt: skip
                 break
-        if not (cert.ok_low if direction == "low" else cert.ok_high)[j] and whole:
+        if not cert.ok(direction)[j] and whole:
             _single(sub, lb, ub, targets, j, direction, min_count, cert, integral)
 
     _parallel(batch, work)
     if exhaustive:
         open_ = []
         for sub, direction, members in work:
-            ok = cert.ok_low if direction == "low" else cert.ok_high
-            open_ += [(sub, direction, int(j)) for j in members[~ok[members]]]
+            open_ += [(sub, direction, int(j)) for j in members[~cert.ok(direction)[members]]]
         _parallel(single, open_)
     if report:
         every = ~fixed_t
@@ -274,7 +277,7 @@ def _batch(
     another up). The exact search then halves them and goes on with each half, so that
     conflicts cost a few more batches instead of one program per open member.
     """
-    ok = cert.ok_low if direction == "low" else cert.ok_high
+    ok = cert.ok(direction)
     local = _local(sub, targets, members)
     n = len(sub.idx)
     lbl, ubl = lb[sub.idx], ub[sub.idx]
@@ -359,7 +362,7 @@ def _single(
         x = _solve(sub, zero, lbl, ubl, integral=False)
     if x is None:
         return False
-    (cert.ok_low if direction == "low" else cert.ok_high)[j] = True
+    cert.ok(direction)[j] = True
     _record(cert, np.array([j]), np.round(x[[t]]))
     return True
 
