@@ -29,7 +29,7 @@ def main() -> None:
             )
             times.append(time.perf_counter() - t0)
     best = min(times)
-    ask = "from risk_indicators.audit import AUDIT_THREADS; print(AUDIT_THREADS)"
+    ask = "from risk_indicators.disclosure.audit import AUDIT_THREADS; print(AUDIT_THREADS)"
     threads = subprocess.run(
         [sys.executable, "-c", ask], check=True, capture_output=True, text=True
     ).stdout.strip()

@@ -23,7 +23,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from risk_indicators.disclosure import protect
+from risk_indicators.disclosure._protect import protect
 
 AREAS = ["Vaggeryd", "Skillingaryd", "Landsbygd"]
 AGES = ["0-14", "15-17", "18-20", "21-24", "25-29", "30-39", "40-49", "50-59", "60+"]
@@ -100,9 +100,9 @@ def bundled() -> None:
     import warnings
 
     import risk_indicators as ri
-    from risk_indicators.cli import demo_data_dir
-    from risk_indicators.pseudonymise import DEMO_KEY
-    from risk_indicators.publish import protect_analysis
+    from risk_indicators import demo_data_dir
+    from risk_indicators.intake.pseudonymise import DEMO_KEY
+    from risk_indicators.release._public import protect_analysis
 
     data = demo_data_dir()
     cfg = ri.load_config(data / "config.toml")

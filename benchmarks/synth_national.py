@@ -38,7 +38,7 @@ def main() -> int:
 
     # run from a checkout without installing: the package lives one folder up
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from risk_indicators.synthetic import write_synthetic
+    from risk_indicators.synthetic._generator import write_synthetic
 
     start = time.perf_counter()
 

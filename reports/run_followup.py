@@ -65,8 +65,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def last_complete_period(reports: Path, config: Path) -> str:
     """Den senaste hela perioden i uttaget, med samma regel som ``risk-indicators run``."""
     import risk_indicators as ri
+    from risk_indicators.intake.pseudonymise import key_from_env
     from risk_indicators.periods import last_complete_period as rule
-    from risk_indicators.pseudonymise import key_from_env
 
     cfg = ri.load_config(config)
     with warnings.catch_warnings():

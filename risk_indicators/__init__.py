@@ -5,6 +5,24 @@ distribution and fairness metrics, protected by disclosure control, for the tert
 of a municipality's and the police's citizen promise. See README.md and shared CONTRACT.md.
 
 The stable Python API (CONTRACT 7) is the names in ``__all__``.
+
+Layout: data flow one way through stage folders, each with a face (its ``__init__``) that
+re-exports its public names; a stage imports only the faces of the stages before it and the
+shared top-level modules (``errors``, ``config``, ``periods``, ``_atomic``, ``_params``).
+
+=============  ===============================================================================
+stage          job
+=============  ===============================================================================
+``intake``     read, validate and pseudonymise reports, population and counts files
+``cube``       distinct persons and reports by period x area x age band x gender; count names
+``stats``      rates and intervals, trends, period alarms, comparisons, the indicator set
+``fairness``   gender shares, rate ratios, benchmark, standardisation, the goal
+``analysis``   one analysis: every figure of a follow-up, computed once, with the counts it uses
+``disclosure`` suppression, the attacker's audit, the release ledger
+``release``    what is public (one rule over the figures' counts) and the files, atomically
+``report``     renders a public release (HTML, workbook, figures, text); computes nothing
+``synthetic``  synthetic data with known truth; the validation study
+=============  ===============================================================================
 """
 
 from ._version import __version__
@@ -23,11 +41,14 @@ from .errors import (
     SmallCountWarning,
     UsageError,
 )
+from .intake import DEMO_KEY, Records, read_population, read_reports
 from .periods import Period, parse_period
-from .records import Records, read_population, read_reports
 from .release import write_release
+from .stats import farrington_flexible
+from .synthetic import demo_data_dir
 
 __all__ = [
+    "DEMO_KEY",
     "Analysis",
     "Config",
     "ConfigError",
@@ -47,6 +68,8 @@ __all__ = [
     "aggregate",
     "analyse",
     "analyse_counts",
+    "demo_data_dir",
+    "farrington_flexible",
     "load_config",
     "parse_period",
     "read_population",

@@ -2,7 +2,7 @@
 
 Writes go to a temporary file in the destination folder and are moved in place with
 ``os.replace``, so a reader sees either the old file or the new one, never half a file.
-Re-exported by :mod:`risk_indicators.io`, which is where callers import them from.
+Re-exported by :mod:`risk_indicators.intake.io`, which is where callers import them from.
 """
 
 from __future__ import annotations

@@ -13,15 +13,14 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ._version import __version__
-from .errors import RiskIndicatorsError
-from .schema import scrub
+from risk_indicators._version import __version__
+from risk_indicators.errors import RiskIndicatorsError
+from risk_indicators.intake import scrub
 
 app = typer.Typer(
     add_completion=False,
@@ -84,18 +83,10 @@ def _guard(debug: bool, work: Callable[[], int | None]) -> None:
 
 
 def _config(path: Path | None, lang: str | None) -> Any:
-    from .config import load_config
+    from risk_indicators.config import load_config
 
     overrides = {"language": lang} if lang else {}
     return load_config(path, **overrides)
-
-
-def demo_data_dir() -> Path:
-    """The bundled synthetic municipality (installed package data, else the source tree)."""
-    installed = Path(str(resources.files("risk_indicators"))) / "_data" / "vaggeryd_like"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "data" / "synthetic" / "vaggeryd_like"
 
 
 def _run_pipeline(
@@ -110,10 +101,10 @@ def _run_pipeline(
     console: _Console,
     ledger: Path | None = None,
 ) -> int:
-    from . import analysis as an
-    from .io import sha256_file
-    from .records import read_population, read_reports
-    from .release import write_release
+    from risk_indicators import analysis as an
+    from risk_indicators._atomic import sha256_file
+    from risk_indicators.intake import read_population, read_reports
+    from risk_indicators.release import write_release
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -160,7 +151,8 @@ def demo(
     debug: Debug = False,
 ) -> None:
     """The whole analysis on the bundled synthetic municipality (a fixed, public demo key)."""
-    from .pseudonymise import DEMO_KEY
+    from risk_indicators.intake import DEMO_KEY
+    from risk_indicators.synthetic import demo_data_dir
 
     console = _Console(quiet, verbose)
 
@@ -205,8 +197,8 @@ def run(
     debug: Debug = False,
 ) -> None:
     """The analysis for period P from a reports file or an aggregated counts file."""
-    from .errors import UsageError
-    from .pseudonymise import key_from_env
+    from risk_indicators.errors import UsageError
+    from risk_indicators.intake import key_from_env
 
     console = _Console(quiet, verbose)
 
@@ -241,7 +233,7 @@ def validate(
     debug: Debug = False,
 ) -> None:
     """Check inputs and print a table of problems; writes nothing."""
-    from .validate import problem_summary
+    from risk_indicators.intake import problem_summary
 
     console = _Console(quiet, verbose)
 
@@ -273,7 +265,7 @@ def synth(
     debug: Debug = False,
 ) -> None:
     """Write synthetic inputs and their ground truth (truth.json)."""
-    from .synthetic import synth_command
+    from risk_indicators.synthetic import synth_command
 
     console = _Console(quiet, verbose)
 
@@ -304,7 +296,7 @@ def simulate(
     debug: Debug = False,
 ) -> None:
     """The validation study (CONTRACT 6): bias, coverage, type-I error, power, false alarms."""
-    from .validation import simulate_command
+    from risk_indicators.synthetic import simulate_command
 
     def work() -> int:
         if quiet or not sys.stderr.isatty():

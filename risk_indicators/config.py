@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from .errors import ConfigError
+from risk_indicators.errors import ConfigError
 
 __all__ = [
     "Config",
@@ -261,7 +261,9 @@ def _validate(cfg: Config) -> None:
         raise ConfigError(
             "The config key 'areas' must list distinct area names, none of them 'total'."
         )
-    from .periods import parse_period  # periods imports nothing from config at import time
+    from risk_indicators.periods import (
+        parse_period,  # periods imports nothing from config at import time
+    )
 
     try:
         parse_period(cfg.gender_goal.target_period)
@@ -290,7 +292,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     InputFileError
         The file does not exist or is not valid TOML.
     """
-    from .errors import InputFileError
+    from risk_indicators.errors import InputFileError
 
     data: dict[str, Any] = {}
     if path is not None:

@@ -12,8 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import risk_indicators as ri
-from risk_indicators.aggregate import KEYS, cube_from_person_periods, person_periods, window_cube
 from risk_indicators.config import load_config
+from risk_indicators.cube.aggregate import (
+    KEYS,
+    cube_from_person_periods,
+    person_periods,
+    window_cube,
+)
 from risk_indicators.periods import Period, period_grid
 
 CFG = load_config()
@@ -195,7 +200,7 @@ def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
 def test_cube_equals_the_generators_own_count(seed: int) -> None:
     """Every inner cell equals the true count that the generator computed from its own
     person list (truth.json), for several seeds, defects included (they must be rejected)."""
-    from risk_indicators.synthetic import SynthParams, generate, truth_table
+    from risk_indicators.synthetic._generator import SynthParams, generate, truth_table
 
     data = generate(
         SynthParams.municipal(), seed=seed, start="2021-01-01", end="2023-12-31", defects=True

@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.alarms (farrington_flexible), a port of R farringtonFlexible.
+"""Tests of risk_indicators.stats.alarms (farrington_flexible), a port of R farringtonFlexible.
 
 Golden values come from R 4.2.2 / surveillance 1.20.3 and are stored, each under the R call
 that produced it, in ``tests/results/results_farrington.py`` (made by
@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from risk_indicators import _farrington_threshold as core
-from risk_indicators.alarms import (
+from risk_indicators.errors import InsufficientDataError, UsageError
+from risk_indicators.stats import _farrington_threshold as core
+from risk_indicators.stats.alarms import (
     NOTE_LIMIT54,
     NOTE_NO_UPPER,
     FarringtonResult,
     farrington_flexible,
 )
-from risk_indicators.errors import InsufficientDataError, UsageError
 
 matplotlib.use("Agg")
 

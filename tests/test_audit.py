@@ -1,4 +1,5 @@
-"""Tests of the audit's solver machinery (risk_indicators.audit, risk_indicators._linear).
+"""Tests of the audit's solver machinery (risk_indicators.disclosure.audit and
+risk_indicators.disclosure._linear).
 
 The end-to-end audit is tested in test_disclosure.py against an independent integer
 attacker. Here: the integer dive of ``_solve_integer`` against plain branch and bound
@@ -15,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-import risk_indicators._linear as linear_mod
-import risk_indicators.audit as audit_mod
-from risk_indicators._linear import LinearSystem, _solve_integer, _Sub, _sub
-from risk_indicators.disclosure import protect
+import risk_indicators.disclosure._linear as linear_mod
+import risk_indicators.disclosure.audit as audit_mod
+from risk_indicators.disclosure._linear import LinearSystem, _solve_integer, _Sub, _sub
+from risk_indicators.disclosure._protect import protect
 
 M = 1000.0  # reports <= M * persons, as in the audit model
 

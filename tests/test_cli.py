@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from risk_indicators.cli import app
-from risk_indicators.pseudonymise import PERSONNUMMER_PATTERN
+from risk_indicators.intake.pseudonymise import PERSONNUMMER_PATTERN
 
 HEADER = ["person_id", "report_date", "age", "gender", "offence", "area"]
 AREAS_TOML = 'areas = ["Centrum", "Skillingaryd"]\n'
@@ -561,7 +561,7 @@ def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> No
     before P are published and equal a count made by hand from the bundled extract with
     pandas (CONTRACT 4 counting rule: a person once, in the cell of their first report in
     the period or window)."""
-    from risk_indicators.cli import demo_data_dir
+    from risk_indicators import demo_data_dir
 
     out = tmp_path / "demo"
     result = invoke("demo", "--out", out)

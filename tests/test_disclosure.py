@@ -23,9 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-import risk_indicators._linear as linear_mod
-from risk_indicators.audit import build_model
-from risk_indicators.disclosure import (
+import risk_indicators.disclosure._linear as linear_mod
+from risk_indicators.disclosure._protect import (
     DerivedCount,
     PublishedTotal,
     audit_suppression,
@@ -33,8 +32,9 @@ from risk_indicators.disclosure import (
     publishable,
     round_base3,
 )
+from risk_indicators.disclosure.audit import build_model
+from risk_indicators.disclosure.ledger import Ledger
 from risk_indicators.errors import DisclosureError
-from risk_indicators.ledger import Ledger
 
 T = 5
 DIMS = ["area", "age_band", "gender"]

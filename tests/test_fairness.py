@@ -24,9 +24,9 @@ from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.power import NormalIndPower
 
 import risk_indicators as ri
-from risk_indicators.aggregate import add_margins
+from risk_indicators.cube.aggregate import add_margins
 from risk_indicators.errors import UsageError
-from risk_indicators.fairness import (
+from risk_indicators.fairness._report import (
     benchmark_ratio_youth,
     detection_cubes,
     fairness_coverage,
@@ -38,7 +38,7 @@ from risk_indicators.fairness import (
     selection_rates,
     share_change_decomposition,
 )
-from risk_indicators.goal import (
+from risk_indicators.fairness.goal import (
     GOAL_RULE_EN,
     GOAL_RULE_PLAIN,
     GOAL_RULE_SV,
@@ -46,13 +46,13 @@ from risk_indicators.goal import (
     female_share_youth_trend,
     goal_status,
 )
-from risk_indicators.indicators import Indicator, slice_indicators
-from risk_indicators.standardise import (
+from risk_indicators.fairness.standardise import (
     gender_counts,
     gender_time_glm,
     mantel_haenszel_rate_ratio,
     standardised_rate_ratio,
 )
+from risk_indicators.stats.indicators import Indicator, slice_indicators
 
 matplotlib.use("Agg")
 
@@ -101,8 +101,8 @@ def youth_cube(women: list[int], men: list[int], periods: list[str],
 
 @pytest.fixture(scope="module")
 def demo() -> ri.Analysis:
-    from risk_indicators.cli import demo_data_dir
-    from risk_indicators.pseudonymise import DEMO_KEY
+    from risk_indicators import demo_data_dir
+    from risk_indicators.intake.pseudonymise import DEMO_KEY
 
     d = demo_data_dir()
     cfg = ri.load_config(d / "config.toml")

@@ -12,8 +12,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 import risk_indicators as ri
-from risk_indicators.cli import demo_data_dir
-from risk_indicators.pseudonymise import DEMO_KEY
+from risk_indicators import demo_data_dir
+from risk_indicators.intake.pseudonymise import DEMO_KEY
 
 
 @pytest.fixture(scope="module")

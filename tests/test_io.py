@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.io: reading Swedish CSV/XLSX/Parquet files and atomic writes."""
+"""Tests of risk_indicators.intake.io: reading Swedish CSV/XLSX/Parquet files and atomic writes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from risk_indicators.errors import InputFileError, SchemaError
-from risk_indicators.io import (
+from risk_indicators.intake.io import (
     atomic_directory,
     atomic_write_bytes,
     atomic_write_text,

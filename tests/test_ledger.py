@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.ledger: transactions, versions, fail-closed recording."""
+"""Tests of risk_indicators.disclosure.ledger: transactions, versions, fail-closed recording."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from risk_indicators.disclosure import protect
+from risk_indicators.disclosure._protect import protect
+from risk_indicators.disclosure.ledger import Ledger
 from risk_indicators.errors import DisclosureError
-from risk_indicators.ledger import Ledger
 
 CUBE = pd.DataFrame(
     [("2024T1", a, "15-17", g, p, p, 50)
@@ -72,8 +72,8 @@ def test_interrupted_record_leaves_the_ledger_unchanged(tmp_path) -> None:
     script = textwrap.dedent(f"""
         import os, pickle
         import pandas as pd
-        from risk_indicators.disclosure import protect
-        from risk_indicators.ledger import Ledger
+        from risk_indicators.disclosure._protect import protect
+        from risk_indicators.disclosure.ledger import Ledger
         cube = pd.read_pickle({str(tmp_path / "cube.pkl")!r})
         ledger = Ledger({str(path)!r})
         release = protect(cube, ledger=ledger, release_id="second", min_count=3).release

@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.pseudonymise.
+"""Tests of risk_indicators.intake.pseudonymise.
 
 Reference values are hand calculations written beside them. Luhn (Skatteverket, SKV 704):
 weights 2,1,2,1,... from the left over the 10-digit form, digits of products added, total a
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from risk_indicators import pseudonymise as ps
 from risk_indicators.errors import KeyMissingError, UsageError
-from risk_indicators.pseudonymise import (
+from risk_indicators.intake import pseudonymise as ps
+from risk_indicators.intake.pseudonymise import (
     DEMO_KEY,
     PERSONNUMMER_PATTERN,
     Pseudonymiser,

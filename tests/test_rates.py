@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.rates against statsmodels, scipy, R and hand arithmetic.
+"""Tests of risk_indicators.stats.rates against statsmodels, scipy, R and hand arithmetic.
 
 Reference values are either recorded with the exact call that produced them (R 4.x
 ``stats``, statsmodels 0.15) or computed in the test by the reference library itself.
@@ -21,7 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
 from risk_indicators.errors import UsageError
-from risk_indicators.rates import (
+from risk_indicators.stats.rates import (
     REASON_NO_EVENTS_REFERENCE,
     REASON_NO_POPULATION,
     REASON_NO_TRIALS,

@@ -41,6 +41,6 @@ def test_readme_researcher_example_runs(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def truth_cells(truth: dict) -> list[dict]:
-    from risk_indicators.synthetic import truth_table
+    from risk_indicators.synthetic._generator import truth_table
 
     return truth_table(truth, "cells").to_dict("records")  # type: ignore[no-any-return]

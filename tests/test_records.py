@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.records: reading, validating and pseudonymising report rows.
+"""Tests of risk_indicators.intake.records: reading, validating and pseudonymising report rows.
 
 Reference values are written by hand in each test (ages from birth dates, Luhn check digits,
 spreadsheet row numbers, row accounting), never taken from the code under test.
@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from risk_indicators.config import load_config
 from risk_indicators.errors import DataError, DataWarning, SchemaError
-from risk_indicators.io import read_table
-from risk_indicators.pseudonymise import Pseudonymiser
-from risk_indicators.records import read_reports, validate_reports
+from risk_indicators.intake.io import read_table
+from risk_indicators.intake.pseudonymise import Pseudonymiser
+from risk_indicators.intake.records import read_reports, validate_reports
 
 TEST_KEY = bytes.fromhex("5e" * 32)  # a test key for direct API calls
 TODAY = date(2024, 12, 31)
@@ -505,8 +505,8 @@ def test_large_parquet_in_batches_equals_whole_file(tmp_path: Path) -> None:
     import warnings
     from datetime import date
 
-    from risk_indicators.records import read_reports as read
-    from risk_indicators.synthetic import SynthParams, generate
+    from risk_indicators.intake.records import read_reports as read
+    from risk_indicators.synthetic._generator import SynthParams, generate
 
     data = generate(
         SynthParams.municipal(), seed=3, start="2023-01-01", end="2023-12-31", defects=True

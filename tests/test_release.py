@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import risk_indicators as ri
+from risk_indicators.disclosure.ledger import Ledger
 from risk_indicators.errors import DisclosureError
-from risk_indicators.ledger import Ledger
-from risk_indicators.personnummer import PERSONNUMMER_PATTERN
-from risk_indicators.synthetic import SynthParams, generate
+from risk_indicators.intake.personnummer import PERSONNUMMER_PATTERN
+from risk_indicators.synthetic._generator import SynthParams, generate
 
 AREAS = ["Skillingaryd", "Vaggeryd", "Övriga"]
 KEY = b"release-test-key-0123456789"
@@ -136,7 +136,7 @@ def test_failed_audit_publishes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     analysis, records, _ = setup
-    import risk_indicators.release as release_module
+    import risk_indicators.release._write as release_module
 
     def fail(*args: object, **kwargs: object) -> None:
         raise DisclosureError("forced audit failure")
@@ -232,8 +232,8 @@ def test_followup_priority_hides_the_headline_last(
     """The order documented in publish.followup_priority: the young of every period (and the
     period's new young), then the period's split and the 12 months' young with their split,
     then other windows' young, other splits, and any margin."""
-    from risk_indicators.audit import window_block
-    from risk_indicators.publish import followup_priority
+    from risk_indicators.disclosure.audit import window_block
+    from risk_indicators.release._public import followup_priority
 
     analysis = setup[0]
     cost = followup_priority(analysis)
@@ -272,8 +272,8 @@ def test_a_hidden_count_hides_every_per_period_model_value(
     """With 3 young persons in T2 2023 (hidden), the season sums above would give the 3
     back from the fitted values: they, the alarms' expected counts, thresholds and flags are
     all withheld, while the whole-series trend stays published with n = periods."""
-    from risk_indicators.fairness import fairness_report
-    from risk_indicators.publish import protect_analysis, public_tables
+    from risk_indicators.fairness._report import fairness_report
+    from risk_indicators.release._public import protect_analysis, public_tables
 
     _, _, raw = setup
     dates = pd.to_datetime(raw["report_date"])

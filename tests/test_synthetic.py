@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 from risk_indicators.errors import UsageError
-from risk_indicators.synthetic import (
+from risk_indicators.synthetic._generator import (
     DEFECT_KINDS,
     Operation,
     SynthParams,

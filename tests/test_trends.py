@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.trends against statsmodels, scipy, R and hand arithmetic.
+"""Tests of risk_indicators.stats.trends against statsmodels, scipy, R and hand arithmetic.
 
 R values were produced with R 4.x (``stats``, ``MASS``) by the call written beside them.
 """
@@ -19,7 +19,7 @@ from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import proportion_confint
 
 from risk_indicators.errors import UsageError
-from risk_indicators.trends import compare_periods, mann_kendall, poisson_trend
+from risk_indicators.stats.trends import compare_periods, mann_kendall, poisson_trend
 
 matplotlib.use("Agg")
 

@@ -1,4 +1,4 @@
-"""Tests of risk_indicators.validation, the simulation study of CONTRACT 6.
+"""Tests of risk_indicators.synthetic.validation, the simulation study of CONTRACT 6.
 
 Simulation checks use Monte Carlo (MC) bounds with ``R`` replicates per cell: coverage of a
 correctly specified 95% interval at least ``0.95 - 3*sqrt(0.95*0.05/R)`` and type-I error at
@@ -10,8 +10,6 @@ are printed (``pytest -s``) and repeated in every assertion message.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from typing import Any
 
 import matplotlib
@@ -23,11 +21,10 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-import risk_indicators
-from risk_indicators import validation as va
-from risk_indicators.alarms import farrington_flexible
 from risk_indicators.errors import InsufficientDataError, UsageError
-from risk_indicators.trends import poisson_trend
+from risk_indicators.stats.alarms import farrington_flexible
+from risk_indicators.stats.trends import poisson_trend
+from risk_indicators.synthetic import validation as va
 
 matplotlib.use("Agg")
 
@@ -263,18 +260,14 @@ def test_katz_coverage_matches_exact_conditional_coverage(rates: va.ValidationRe
         assert abs(row["defined"] / R_RATES - defined) <= 3 * sd + 1e-12, msg
 
 
-def test_fairness_rows_only_when_the_function_exists(monkeypatch: pytest.MonkeyPatch) -> None:
-    empty = types.ModuleType("risk_indicators.fairness")
-    monkeypatch.setitem(sys.modules, "risk_indicators.fairness", empty)
-    monkeypatch.setattr(risk_indicators, "fairness", empty, raising=False)
-    assert va._fairness_rows(20, 1) == []
+def test_fairness_rows_come_from_fairness_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[int, int]] = []
 
     def fairness_coverage(replicates: int, *, seed: int = 0) -> pd.DataFrame:
         calls.append((replicates, seed))
         return pd.DataFrame({"estimator": ["x"], "coverage": [0.9], "extra": [1]})
 
-    empty.fairness_coverage = fairness_coverage  # type: ignore[attr-defined]
+    monkeypatch.setattr(va, "fairness_coverage", fairness_coverage)
     res = va.simulate(replicates=20, seed=7, include=("rates",))
     assert calls == [(20, 7)]
     fair = res.table[res.table["study"] == "fairness"]

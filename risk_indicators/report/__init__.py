@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..io import atomic_write_bytes, atomic_write_text, write_csv
+from risk_indicators._atomic import atomic_write_bytes, atomic_write_text, write_csv
+
 from .excel import write_workbook
 from .figures import make_figures
 from .followup_md import render_followup_md

@@ -29,7 +29,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..io import atomic_write_bytes
+from risk_indicators._atomic import atomic_write_bytes
+
 from .content import ROW_KEYS, fairness_kind, kind_of, model_values_withheld
 from .formatting import Lang, ValueKind, is_missing, period_text
 from .html import report_view

@@ -20,7 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..periods import parse_period
+from risk_indicators.periods import parse_period
+
 from .formatting import Lang, fmt_value, is_missing, short_period_text, window_end
 from .labels import text
 from .model import PublicRelease, table

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..periods import parse_period
-from ..periods import period_text as _period_text
+from risk_indicators.periods import parse_period
+from risk_indicators.periods import period_text as _period_text
 
 __all__ = [
     "INDICATOR_KINDS",

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..periods import Period
+from risk_indicators.periods import Period
 
 __all__ = ["TABLE_COLUMNS", "PublicRelease", "table"]
 

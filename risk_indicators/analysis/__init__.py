@@ -1,0 +1,23 @@
+"""One analysis: records or counts -> cube -> every figure of a follow-up, computed once.
+
+The stage's public names; its modules are private to it (the package's layout is
+described in ``risk_indicators/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from ._analyse import (
+    SCOPES,
+    Analysis,
+    aggregate,
+    analyse,
+    analyse_counts,
+)
+
+__all__ = [
+    "SCOPES",
+    "Analysis",
+    "aggregate",
+    "analyse",
+    "analyse_counts",
+]

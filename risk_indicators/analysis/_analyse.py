@@ -1,0 +1,360 @@
+"""One analysis: records (or a counts table) and population -> cube -> indicators for period P.
+
+This module composes :mod:`aggregate` and :mod:`indicators`; it computes nothing of its own
+except the choice of periods and ``new_persons_youth``, which needs person-level rows.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from risk_indicators._version import __version__
+from risk_indicators.config import Config, load_config
+from risk_indicators.cube import (
+    attach_population,
+    cube_from_person_periods,
+    detection_cube,
+    order_cube,
+    person_periods,
+    window_cube,
+)
+from risk_indicators.errors import InsufficientDataError, UsageError
+from risk_indicators.fairness import gender_goal_indicators
+from risk_indicators.intake import Records, read_counts, read_reports
+from risk_indicators.periods import (
+    Period,
+    last_complete_period,
+    parse_period,
+    period_grid,
+    window_label,
+)
+from risk_indicators.stats import Indicator, YouthStatistics, slice_indicators, youth_statistics
+
+__all__ = ["SCOPES", "Analysis", "aggregate", "analyse", "analyse_counts"]
+
+SCOPES = ("period", "same_period_last_year", "rolling_12_months")
+NEW_PERSON_LOOKBACK_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of :func:`analyse` for one period.
+
+    Attributes
+    ----------
+    period
+        The analysed period P.
+    cube
+        The full cube (``internal/counts.csv``): every period from the first in the data up
+        to P, with margins and population.
+    windows
+        Rolling 12-month window cube (label ``2023T2-2024T1``) for every complete window up to
+        P; None in counts mode (a window needs person-level rows).
+    youth
+        Trend, comparison with earlier years and alarms of the youth series.
+    detection
+        Persons by period x detection mode x age band x gender (all areas), from
+        :func:`risk_indicators.cube.aggregate.detection_cube`; None in counts mode.
+    results
+        ``{"period" | "same_period_last_year" | "rolling_12_months": {id: Indicator}}``.
+    labels
+        The period or window label of each scope.
+    """
+
+    period: Period
+    config: Config
+    cube: pd.DataFrame
+    windows: pd.DataFrame | None
+    results: dict[str, dict[str, Indicator]]
+    labels: dict[str, str]
+    accounting: dict[str, int]
+    inputs: dict[str, str | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    mode: str = "records"
+    detection: pd.DataFrame | None = None
+    youth: YouthStatistics | None = None
+
+    @property
+    def indicators(self) -> dict[str, dict[str, Any]]:
+        """The ``indicators`` object of ``indicators.json`` for P, every value exact."""
+        return {k: ind.to_json() for k, ind in self.results["period"].items()}
+
+    def to_json(self, *, suppressed: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
+        """``indicators.json`` (CONTRACT 4); ``suppressed`` holds (scope, id) pairs to null."""
+
+        def block(scope: str) -> dict[str, Any]:
+            return {
+                k: ind.to_json(suppressed=(scope, k) in suppressed)
+                for k, ind in self.results.get(scope, {}).items()
+            }
+
+        out: dict[str, Any] = {
+            "schema_version": 1,
+            "municipality": self.config.municipality,
+            "period": self.period.code,
+            "period_kind": self.period.kind,
+            "rows": dict(self.accounting),
+            "indicators": block("period"),
+            "comparisons": {
+                scope: {"label": self.labels[scope], "indicators": block(scope)}
+                for scope in SCOPES[1:]
+                if scope in self.results
+            },
+            "package_version": __version__,
+        }
+        return out
+
+
+def _choose_period(first: Period, last_date: Any, requested: str | None, kind: str) -> Period:
+    if requested is None:
+        return last_complete_period(last_date, kind=kind)  # type: ignore[arg-type]
+    try:
+        p = parse_period(requested)
+    except ValueError as exc:
+        raise UsageError(f"--period: {exc}") from None
+    if p.kind != kind:
+        raise UsageError(
+            f"--period {requested} is a {p.kind}, but the config's period is '{kind}'. "
+            f"Give a {kind} such as {Period(kind, p.year * Period(kind, 0).freq).code}."  # type: ignore[arg-type]
+        )
+    if p.ordinal < first.ordinal:
+        raise UsageError(f"--period {requested} is before the first period in the data.")
+    return p
+
+
+def _areas(records: Records, config: Config) -> list[str]:
+    if config.areas:
+        return list(config.areas)
+    return sorted(records.valid["area"].unique().tolist())
+
+
+def aggregate(
+    records: Records | str | os.PathLike[str],
+    population: pd.DataFrame,
+    *,
+    config: Config | None = None,
+    last_period: str | None = None,
+    key: bytes | None = None,
+) -> pd.DataFrame:
+    """The cube of ``internal/counts.csv`` as a DataFrame (CONTRACT 3, 4).
+
+    Parameters
+    ----------
+    records
+        Validated records, or a reports file (read with :func:`read_reports`; Parquet files
+        are read in batches).
+    population
+        From :func:`read_population`.
+    config
+        Run configuration.
+    last_period
+        Last period of the cube (default: the last period with data).
+    key
+        Pseudonymisation key when ``records`` is a file.
+    """
+    config = config or load_config()
+    if not isinstance(records, Records):
+        records = read_reports(records, config=config, key=key)
+    pp = person_periods(records.valid, config=config)
+    kind = config.period
+    first = Period(kind, int(pp["period"].min()))
+    last = parse_period(last_period, kind) if last_period else Period(kind, int(pp["period"].max()))
+    periods = period_grid(first, last)
+    cube = cube_from_person_periods(
+        pp, periods=periods, areas=_areas(records, config), config=config
+    )
+    cube, _ = attach_population(cube, population, period_years={p.code: p.year for p in periods})
+    return order_cube(
+        cube,
+        periods=[p.code for p in periods],
+        areas=_areas(records, config),
+        age_bands=config.age_band_labels,
+    )
+
+
+def _new_persons_youth(
+    pp: pd.DataFrame, period: Period, data_start: pd.Timestamp, config: Config
+) -> Indicator:
+    """Youth persons in P with no used report in the 24 months before P starts."""
+    start = pd.Timestamp(period.start)
+    lookback = start - pd.DateOffset(months=NEW_PERSON_LOOKBACK_MONTHS)
+    if data_start > lookback:
+        return Indicator(
+            "new_persons_youth",
+            None,
+            reason=f"not defined: the data start {data_start.date()}, later than "
+            f"{lookback.date()} (24 months before {period.code})",
+            uses=("new_youth",),
+        )
+    in_p = pp.loc[(pp["period"] == period.ordinal) & pp["age_band"].isin(config.youth_bands)]
+    before = pp.loc[(pp["first_date"] < start) & (pp["last_date"] >= lookback), "person"]
+    # a person's reports before P lie in earlier periods; last_date catches reports late in them
+    new = int((~in_p["person"].isin(set(before))).sum())
+    return Indicator("new_persons_youth", new, n=new, uses=("new_youth",))
+
+
+def analyse(
+    records_or_cube: Records | pd.DataFrame | str | os.PathLike[str],
+    population: pd.DataFrame,
+    *,
+    period: str | None = None,
+    config: Config | None = None,
+    key: bytes | None = None,
+) -> Analysis:
+    """Compute the indicators of CONTRACT 4 for period P (and the comparison scopes).
+
+    Parameters
+    ----------
+    records_or_cube
+        :class:`Records` (person level), a counts DataFrame (researcher mode, CONTRACT 1.3),
+        or a reports file. A counts *file* goes to :func:`analyse_counts`: a file name cannot
+        tell counts from reports.
+    population
+        From :func:`read_population`.
+    period
+        Period code such as ``"2024T1"``; default: the last complete period in the data.
+    config
+        Run configuration.
+    key
+        Pseudonymisation key when a reports file is given.
+
+    Examples
+    --------
+    >>> import risk_indicators as ri
+    >>> frame = pd.DataFrame({"person_id": ["a", "b", "c"], "report_date": ["2024-01-05",
+    ...     "2024-02-01", "2024-04-03"], "age": [17, 30, 19], "gender": ["K", "M", "M"],
+    ...     "offence": ["innehav"] * 3})
+    >>> pop = pd.DataFrame({"year": [2024] * 2, "age_band": ["15-17", "18-20"],
+    ...     "gender": ["kvinna", "man"], "population": [300, 320]})
+    >>> a = ri.analyse(ri.read_reports(frame, key=b"k" * 16), ri.read_population(pop),
+    ...                period="2024T1")
+    >>> a.indicators["persons_youth"]["value"], a.indicators["youth_share"]["n"]
+    (2, 3)
+    """
+    config = config or load_config()
+    if isinstance(records_or_cube, pd.DataFrame):
+        return analyse_counts(records_or_cube, population, period=period, config=config)
+    records = (
+        records_or_cube
+        if isinstance(records_or_cube, Records)
+        else read_reports(records_or_cube, config=config, key=key)
+    )
+    kind = config.period
+    pp = person_periods(records.valid, config=config)
+    first = Period(kind, int(pp["period"].min()))
+    chosen = _choose_period(first, records.last_date, period, kind)
+    if chosen.ordinal < first.ordinal:
+        raise InsufficientDataError(
+            "The data end before the first complete period; give --period explicitly."
+        )
+    periods = period_grid(first, chosen)
+    areas = _areas(records, config)
+    years = {p.code: p.year for p in periods}
+    cube = cube_from_person_periods(pp, periods=periods, areas=areas, config=config)
+    cube, notes = attach_population(cube, population, period_years=years)
+    cube = order_cube(cube, periods=list(years), areas=areas, age_bands=config.age_band_labels)
+    ends = [p for p in periods if p.ordinal - first.ordinal >= p.freq - 1]
+    windows = window_cube(pp, ends=ends, areas=areas, config=config)
+    wyears = {window_label(p): p.year for p in ends}
+    if ends:
+        windows, wnotes = attach_population(windows, population, period_years=wyears)
+        windows = order_cube(
+            windows, periods=list(wyears), areas=areas, age_bands=config.age_band_labels
+        )
+        notes = notes + [n for n in wnotes if n not in notes]
+    results, labels = _scopes(cube, windows if ends else None, chosen, first, config)
+    data_start = pd.Timestamp(first.start)
+    results["period"]["new_persons_youth"] = _new_persons_youth(pp, chosen, data_start, config)
+    youth = youth_statistics(cube, chosen, config=config)
+    results["period"]["youth_trend_annual_change"] = youth.trend_indicator
+    results["period"].update(
+        gender_goal_indicators(cube, chosen.code, config=config, windows=windows if ends else None)
+    )
+    return Analysis(
+        period=chosen,
+        config=config,
+        cube=cube,
+        windows=windows if ends else None,
+        results=results,
+        labels=labels,
+        accounting=dict(records.accounting),
+        inputs={"reports": records.sha256},
+        notes=tuple(records.notes) + tuple(notes),
+        mode="records",
+        detection=detection_cube(pp, periods=periods, config=config),
+        youth=youth,
+    )
+
+
+def _scopes(
+    cube: pd.DataFrame,
+    windows: pd.DataFrame | None,
+    chosen: Period,
+    first: Period,
+    config: Config,
+) -> tuple[dict[str, dict[str, Indicator]], dict[str, str]]:
+    results = {"period": slice_indicators(cube, chosen.code, config=config)}
+    labels = {"period": chosen.code}
+    last_year = chosen.shift(-chosen.freq)
+    if last_year.ordinal >= first.ordinal:
+        results["same_period_last_year"] = slice_indicators(cube, last_year.code, config=config)
+        labels["same_period_last_year"] = last_year.code
+    if windows is not None and window_label(chosen) in set(windows["period"]):
+        label = window_label(chosen)
+        results["rolling_12_months"] = slice_indicators(windows, label, config=config)
+        labels["rolling_12_months"] = label
+    return results, labels
+
+
+def analyse_counts(
+    counts: pd.DataFrame | str | os.PathLike[str],
+    population: pd.DataFrame,
+    *,
+    period: str | None,
+    config: Config,
+) -> Analysis:
+    """The indicators of CONTRACT 4 from an aggregated counts table or file (CONTRACT 1.3).
+
+    Everything that counts allow: no rolling 12 months and no ``new_persons_youth`` (they
+    need person-level rows); ``goal_status`` sums the periods of the last 12 months.
+    """
+    table = read_counts(counts, config=config)
+    kind = table.kind
+    periods = table.periods
+    first, last = periods[0], periods[-1]
+    chosen = _choose_period(first, last.end, period, kind) if period else last
+    periods = period_grid(first, chosen)
+    areas = table.areas
+    years = {p.code: p.year for p in periods}
+    cube = table.cube.loc[table.cube["period"].isin(list(years))]
+    cube, notes = attach_population(cube, population, period_years=years)
+    cube = order_cube(cube, periods=list(years), areas=areas, age_bands=config.age_band_labels)
+    results, labels = _scopes(cube, None, chosen, first, config)
+    youth = youth_statistics(cube, chosen, config=config)
+    results["period"]["youth_trend_annual_change"] = youth.trend_indicator
+    results["period"].update(gender_goal_indicators(cube, chosen.code, config=config))
+    persons = int(
+        table.cube.loc[
+            (table.cube["area"] == "total")
+            & (table.cube["age_band"] == "total")
+            & (table.cube["gender"] == "total"),
+            "persons",
+        ].sum()
+    )
+    return Analysis(
+        period=chosen,
+        config=config,
+        cube=cube,
+        windows=None,
+        results=results,
+        labels=labels,
+        accounting={"read": table.rows, "used": table.rows, "rejected": 0, "duplicates": 0},
+        inputs={"counts": table.sha256},
+        notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table"),
+        mode="counts",
+        youth=youth,
+    )

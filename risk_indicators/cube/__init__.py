@@ -1,0 +1,33 @@
+"""The cube: distinct persons and reports by period x area x age band x gender, with margins.
+
+The stage's public names; its modules are private to it (the package's layout is
+described in ``risk_indicators/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from .aggregate import (
+    GENDERS,
+    KEYS,
+    add_margins,
+    attach_population,
+    complete_inner,
+    cube_from_person_periods,
+    detection_cube,
+    order_cube,
+    person_periods,
+    window_cube,
+)
+
+__all__ = [
+    "GENDERS",
+    "KEYS",
+    "add_margins",
+    "attach_population",
+    "complete_inner",
+    "cube_from_person_periods",
+    "detection_cube",
+    "order_cube",
+    "person_periods",
+    "window_cube",
+]

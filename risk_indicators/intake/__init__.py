@@ -1,0 +1,89 @@
+"""Intake: read, validate and pseudonymise the input files (reports, population, counts).
+
+The stage's public names; its modules are private to it (the package's layout is
+described in ``risk_indicators/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from .counts import (
+    CountsTable,
+    read_counts,
+)
+from .io import (
+    RawTable,
+    iter_parquet_batches,
+    parquet_metadata,
+    read_table,
+)
+from .personnummer import (
+    PERSONNUMMER_PATTERN,
+    age_on,
+    ages_on,
+    birth_date_from_personnummer,
+    canonical_personnummer,
+    classify_ids,
+    luhn_valid,
+)
+from .pseudonymise import (
+    DEMO_KEY,
+    Pseudonymiser,
+    key_from_env,
+)
+from .records import (
+    MAX_REJECTED_SHARE,
+    REJECTED_COLUMNS,
+    Records,
+    read_population,
+    read_reports,
+    validate_reports,
+)
+from .schema import (
+    DETECTION_CODES,
+    GENDER_CODES,
+    OFFENCE_CODES,
+    REPORT_COLUMNS,
+    map_columns,
+    normalise_token,
+    scrub,
+    validate_population,
+    validate_report_rows,
+)
+from .validate import (
+    problem_summary,
+)
+
+__all__ = [
+    "DEMO_KEY",
+    "DETECTION_CODES",
+    "GENDER_CODES",
+    "MAX_REJECTED_SHARE",
+    "OFFENCE_CODES",
+    "PERSONNUMMER_PATTERN",
+    "REJECTED_COLUMNS",
+    "REPORT_COLUMNS",
+    "CountsTable",
+    "Pseudonymiser",
+    "RawTable",
+    "Records",
+    "age_on",
+    "ages_on",
+    "birth_date_from_personnummer",
+    "canonical_personnummer",
+    "classify_ids",
+    "iter_parquet_batches",
+    "key_from_env",
+    "luhn_valid",
+    "map_columns",
+    "normalise_token",
+    "parquet_metadata",
+    "problem_summary",
+    "read_counts",
+    "read_population",
+    "read_reports",
+    "read_table",
+    "scrub",
+    "validate_population",
+    "validate_report_rows",
+    "validate_reports",
+]

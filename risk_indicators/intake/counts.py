@@ -1,0 +1,153 @@
+"""Researcher mode: an aggregated counts table (CONTRACT 1.3) read into the cube.
+
+Columns ``period`` (``2024T1``, ``2024Q1``, ``2024-01`` or ``2024``; one kind per file),
+``age_band``, ``gender``, ``persons``, optional ``area`` and ``reports``. Rows are inner cells;
+rows whose keys are ``total`` are margins and must equal the sum of their cells (they are
+checked, then rebuilt). Missing inner cells are zero. Without ``reports`` the cube's reports
+equal its persons (the least number of reports those persons can have); without ``area`` the
+area is ``okänt``, as for person-level data without areas.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from risk_indicators.config import Config
+from risk_indicators.cube import GENDERS, KEYS, add_margins, complete_inner
+from risk_indicators.errors import SchemaError
+from risk_indicators.periods import Period, parse_period, period_grid
+
+from .io import read_table
+from .schema import GENDER_CODES, map_columns, normalise_token
+
+__all__ = ["CountsTable", "read_counts"]
+
+COUNT_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "period": (("period", "period_", "tidsperiod"), True),
+    "area": (("area", "omrade", "kommun"), False),
+    "age_band": (("age_band", "aldersgrupp", "aldersklass"), True),
+    "gender": (("gender", "kon", "sex"), True),
+    "persons": (("persons", "personer", "antal_personer", "misstankta"), True),
+    "reports": (("reports", "anmalningar", "antal_anmalningar"), False),
+}
+
+
+@dataclass(frozen=True)
+class CountsTable:
+    """A validated counts table as a cube (margins, no population)."""
+
+    cube: pd.DataFrame
+    kind: str
+    periods: list[Period]
+    areas: list[str]
+    rows: int
+    sha256: str | None
+
+
+def read_counts(
+    path_or_frame: pd.DataFrame | str | os.PathLike[str], *, config: Config
+) -> CountsTable:
+    """Read and validate a counts table; every problem is listed in one :class:`SchemaError`."""
+    raw = read_table(path_or_frame, what="counts")
+    cols = map_columns(list(raw.frame.columns), COUNT_COLUMNS, source=raw.source)
+    frame = raw.frame
+    rows = raw.frame.index.to_numpy() + raw.row_offset
+    problems: list[tuple[int, str, str]] = []
+
+    def col(name: str, default: str = "") -> pd.Series:
+        if name in cols:
+            return frame[cols[name]].fillna("").astype(str).str.strip().reset_index(drop=True)
+        return pd.Series([default] * len(frame), dtype=object)
+
+    parsed: list[Period | None] = []
+    for pos, text in enumerate(col("period")):
+        try:
+            parsed.append(parse_period(text))
+        except ValueError as exc:
+            parsed.append(None)
+            problems.append((int(rows[pos]), "period", str(exc)))
+    kinds = {p.kind for p in parsed if p is not None}
+    if len(kinds) > 1:
+        problems.append((1, "period", f"mixes period kinds {sorted(kinds)}; use one kind"))
+    bands = col("age_band")
+    allowed_bands = [*config.age_band_labels, "total"]
+    for i in np.flatnonzero(~bands.isin(allowed_bands).to_numpy()):
+        problems.append((int(rows[i]), "age_band", f"'{bands[i]}' is not one of {allowed_bands}"))
+    gender = col("gender").map(
+        lambda g: "total" if g == "total" else GENDER_CODES.get(normalise_token(g))
+    )
+    for i in np.flatnonzero(gender.isna().to_numpy()):
+        problems.append((int(rows[i]), "gender", "unknown gender; use man, kvinna or okänt"))
+    area = col("area", "okänt")
+    if config.areas:
+        for i in np.flatnonzero(~area.isin([*config.areas, "total"]).to_numpy()):
+            problems.append((int(rows[i]), "area", f"'{area[i]}' is not a configured area"))
+    measures = {}
+    for name in ("persons", "reports"):
+        values = pd.to_numeric(col(name, "0" if name == "reports" else ""), errors="coerce")
+        bad = values.isna() | (values < 0) | (values != np.round(values))
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.append((int(rows[i]), name, f"{name} must be a whole number >= 0"))
+        measures[name] = values.fillna(0).astype("int64")
+    if "reports" not in cols:
+        measures["reports"] = measures["persons"]
+    bad_pr = (measures["persons"] > measures["reports"]).to_numpy()
+    for i in np.flatnonzero(bad_pr):
+        problems.append((int(rows[i]), "reports", "reports are fewer than persons"))
+    if problems or not parsed:
+        table = pd.DataFrame(problems, columns=["row", "column", "reason"])
+        first = "; ".join(f"row {r}, {c}: {m}" for r, c, m in problems[:5]) or "no data rows"
+        raise SchemaError(
+            f"{raw.source}: the counts table has {len(problems)} problems ({first}). Fix them.",
+            table,
+        )
+    kind = kinds.pop()
+    if kind != config.period:
+        raise SchemaError(
+            f"{raw.source}: the counts are by {kind} but the config's period is "
+            f"'{config.period}'. Set period = \"{kind}\" in the config."
+        )
+    data = pd.DataFrame(
+        {
+            "period": [p.code for p in parsed if p is not None],
+            "area": area,
+            "age_band": bands,
+            "gender": gender,
+            "persons": measures["persons"],
+            "reports": measures["reports"],
+        }
+    )
+    is_inner = (data[list(KEYS)] != "total").all(axis=1)
+    present = sorted({p for p in parsed if p is not None}, key=lambda p: p.ordinal)
+    periods = period_grid(present[0], present[-1])
+    areas = list(config.areas) or sorted(set(data.loc[is_inner, "area"]))
+    inner = complete_inner(
+        data.loc[is_inner],
+        periods=[p.code for p in periods],
+        areas=areas,
+        age_bands=config.age_band_labels,
+        genders=GENDERS,
+    )
+    cube = add_margins(inner)
+    _check_given_margins(data.loc[~is_inner], cube, source=raw.source)
+    return CountsTable(cube, kind, periods, areas, len(frame), raw.sha256)
+
+
+def _check_given_margins(margins: pd.DataFrame, cube: pd.DataFrame, *, source: str) -> None:
+    if margins.empty:
+        return
+    keyed = cube.set_index(["period", *KEYS])
+    merged = margins.join(keyed, on=["period", *KEYS], rsuffix="_sum")
+    wrong = merged.loc[merged["persons"] != merged["persons_sum"]]
+    if len(wrong):
+        first = wrong.iloc[0]
+        raise SchemaError(
+            f"{source}: {len(wrong)} margin rows ('total') do not equal the sum of their cells, "
+            f"e.g. period {first['period']}, area {first['area']}, age_band "
+            f"{first['age_band']}, gender {first['gender']}: {first['persons']} given, "
+            f"{first['persons_sum']} summed. Remove the margin rows or correct them."
+        )

@@ -1,0 +1,86 @@
+"""``risk-indicators validate``: a short table of input problems, nothing written.
+
+The table has one line per kind of problem: the check, the column, how many rows, and two
+example spreadsheet rows. Values are never echoed for ``person_id``; anything that looks like a
+personnummer is masked in every message (:func:`risk_indicators.intake.schema.scrub`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from risk_indicators.config import Config
+
+from .io import read_table
+from .pseudonymise import Pseudonymiser
+from .records import MAX_REJECTED_SHARE, read_population, validate_reports
+from .schema import scrub
+
+__all__ = ["problem_summary"]
+
+
+def _check_name(reason: str) -> str:
+    """The reason with its quoted values and numbers masked, so equal checks group."""
+    text = re.sub(r"'[^']*'", "'…'", reason)
+    text = re.sub(r"\brow \d+", "row …", text)
+    return re.sub(r"(?<![\w-])-?\d+(?![\w-])", "…", text)
+
+
+def problem_summary(
+    reports: Path,
+    *,
+    population: Path | None,
+    config: Config,
+    key: bytes,
+) -> tuple[str, int]:
+    """Validate the inputs; return the printable summary and the exit code (0, 1)."""
+    raw = read_table(reports, what="reports")
+    records = validate_reports(raw, config=config, pseudonymiser=Pseudonymiser(key))
+    acc = records.accounting
+    lines = [
+        f"{raw.source}: {acc['read']} rows read, {acc['used']} usable, {acc['rejected']} "
+        f"rejected, {acc['duplicates']} duplicates."
+    ]
+    problems = records.rejected
+    if len(problems):
+        grouped = (
+            problems.assign(check=problems["reason"].map(_check_name))
+            .groupby(["status", "column", "check"], sort=False)["row"]
+            .agg(count="nunique", examples=lambda r: ", ".join(map(str, sorted(set(r))[:2])))
+            .reset_index()
+            .sort_values("count", ascending=False, kind="mergesort")
+        )
+        table = pd.DataFrame(
+            {
+                "check": grouped["check"].str.slice(0, 70),
+                "column": grouped["column"],
+                "rows": grouped["count"],
+                "examples (rows)": grouped["examples"],
+            }
+        )
+        lines.append(table.to_string(index=False))
+    if population is not None:
+        pop = read_population(population, config=config)
+        lines.append(
+            f"{population.name}: population for {pop['year'].nunique()} years "
+            f"({pop['year'].min()}-{pop['year'].max()}), {int(pop['population'].sum())} "
+            "person-years."
+        )
+    code = 0
+    if acc["read"] == 0:
+        lines.append("The file has no data rows: nothing to analyse.")
+        code = 1
+    elif acc["used"] == 0 or acc["rejected"] > MAX_REJECTED_SHARE * acc["read"]:
+        lines.append(
+            f"Too many rejected rows (more than {MAX_REJECTED_SHARE:.0%}): 'run' would fail. "
+            "Fix the rows listed above."
+        )
+        code = 1
+    elif len(problems):
+        lines.append("'run' will leave the rejected rows out and list them in the audit.")
+    else:
+        lines.append("No problems found.")
+    return scrub("\n".join(lines)), code

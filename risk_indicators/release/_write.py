@@ -1,0 +1,194 @@
+"""One release: an analysis -> disclosure control -> report -> the files of CONTRACT 3.
+
+Order of work, so that a failure publishes nothing (fail closed):
+
+1. ``internal/`` (exact figures) and ``audit/`` are written, each folder built in a temporary
+   sibling and swapped in whole;
+2. every published count is protected and audited against this release and every earlier one
+   in the ledger (:mod:`risk_indicators.disclosure`); a failed audit raises
+   :class:`~risk_indicators.errors.DisclosureError` after ``audit/`` is written, and
+   ``public/`` is not touched;
+3. ``public/`` is built in a temporary folder; the release is recorded in the ledger (one
+   SQLite transaction) and only then the folder is swapped in.
+
+Internal and public files are byte-identical for identical inputs: no timestamps in them,
+fixed float formatting, rows in a fixed order, deterministic figures and workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from risk_indicators._atomic import atomic_directory, write_csv, write_json
+from risk_indicators._version import __version__
+from risk_indicators.analysis import Analysis
+from risk_indicators.disclosure import AUDIT_COLUMNS, Ledger, Protection
+from risk_indicators.errors import DisclosureError
+from risk_indicators.fairness import fairness_report
+from risk_indicators.intake import REJECTED_COLUMNS, Records
+from risk_indicators.report import PublicRelease, write_report
+
+from ._public import protect_analysis, public_tables
+
+__all__ = ["counts_csv_table", "ledger_path", "write_release"]
+
+COUNT_COLUMNS = ["period", "area", "age_band", "gender", "persons", "reports", "population"]
+
+
+def counts_csv_table(analysis: Analysis) -> pd.DataFrame:
+    """The cube as written to ``internal/counts.csv`` (periods, then the 12-month windows)."""
+    parts = [analysis.cube.loc[:, COUNT_COLUMNS]]
+    if analysis.windows is not None:
+        parts.append(analysis.windows.loc[:, COUNT_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def ledger_path(out: str | os.PathLike[str], configured: str = "") -> Path:
+    """The release ledger: the configured path, else ``releases.sqlite`` beside ``out``."""
+    if configured:
+        return Path(configured)
+    return Path(out).resolve().parent / "releases.sqlite"
+
+
+def _run_json(
+    analysis: Analysis,
+    *,
+    inputs: Mapping[str, Any] | None,
+    timings: Mapping[str, float],
+    protection: Protection | None,
+    ledger: Path,
+) -> dict[str, Any]:
+    return {
+        "package": "risk_indicators",
+        "package_version": __version__,
+        "period": analysis.period.code,
+        "mode": analysis.mode,
+        "config": analysis.config.to_dict(),
+        "inputs": dict(inputs or {k: {"sha256": v} for k, v in analysis.inputs.items()}),
+        "rows": dict(analysis.accounting),
+        "notes": list(analysis.notes),
+        "disclosure": {
+            "ledger": str(ledger),
+            "summary": protection.summary() if protection is not None else "audit failed",
+        },
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def write_release(
+    analysis: Analysis,
+    out: str | os.PathLike[str],
+    *,
+    records: Records | None = None,
+    timings: Mapping[str, float] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    ledger: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write ``internal/``, ``audit/`` and, when the audit passes, ``public/`` under ``out``.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`risk_indicators.analyse`.
+    out
+        The release folder, e.g. ``reports/2024T1``.
+    records
+        The records the analysis used; their rejected rows go to ``audit/rejected_rows.csv``.
+    timings
+        Seconds per step so far, for ``audit/run.json``.
+    inputs
+        Input files (name -> {file, sha256}) for ``audit/run.json``.
+    ledger
+        The release ledger (default: ``disclosure.ledger`` of the config, else
+        ``releases.sqlite`` in the folder that holds ``out``).
+
+    Returns
+    -------
+    pathlib.Path
+        The release folder.
+
+    Raises
+    ------
+    DisclosureError
+        The disclosure audit failed: ``internal/`` and ``audit/`` are written, ``public/`` is
+        not (exit code 1).
+    """
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    steps = dict(timings or {})
+    ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
+    with atomic_directory(root / "internal") as tmp:
+        write_csv(counts_csv_table(analysis), tmp / "counts.csv")
+        write_json(analysis.to_json(), tmp / "indicators.json")
+
+    t0 = time.perf_counter()
+    book = Ledger(ledger_file)
+    protection: Protection | None = None
+    failure: DisclosureError | None = None
+    try:
+        protection = protect_analysis(analysis, ledger=book)
+    except DisclosureError as exc:
+        failure = exc
+    steps["disclosure"] = time.perf_counter() - t0
+
+    with atomic_directory(root / "audit") as tmp:
+        no_rows = pd.DataFrame(columns=list(REJECTED_COLUMNS))
+        rejected = records.rejected if records is not None else no_rows
+        write_csv(rejected, tmp / "rejected_rows.csv")
+        audit = protection.audit if protection is not None else pd.DataFrame(columns=AUDIT_COLUMNS)
+        write_csv(audit, tmp / "disclosure.csv")
+        write_json(
+            _run_json(
+                analysis, inputs=inputs, timings=steps, protection=protection, ledger=ledger_file
+            ),
+            tmp / "run.json",
+        )
+    if failure is not None or protection is None:
+        raise failure or DisclosureError("The disclosure audit did not run; nothing published.")
+
+    release = _public_release(analysis, protection, inputs=inputs)
+    with atomic_directory(root / "public") as tmp:
+        write_json(release.indicators, tmp / "indicators.json")
+        write_report(release, tmp)
+        book.record(protection.release)
+    return root
+
+
+def _public_release(
+    analysis: Analysis, protection: Protection, *, inputs: Mapping[str, Any] | None
+) -> PublicRelease:
+    fairness = fairness_report(analysis)
+    tables, suppressed, decomposition_ok = public_tables(analysis, protection, fairness)
+    language = analysis.config.language
+    sentences = {}
+    if decomposition_ok and fairness.decomposition is not None:
+        sentences["decomposition"] = fairness.decomposition.sentence(language)
+        sentences["decomposition_plain"] = fairness.decomposition.sentence(language, plain=True)
+    cfg = analysis.config
+    status = protection.table["status"]
+    goal = fairness.report_goal()
+    if ("rolling_12_months", "female_share_youth") in suppressed:
+        # the detectable change is a function of the 12-month share and its n: with their
+        # counts hidden it would give them back
+        goal["min_detectable_change"] = None
+    return PublicRelease(
+        municipality=cfg.municipality,
+        period=analysis.period,
+        language=language,
+        indicators=analysis.to_json(suppressed=suppressed),
+        tables=tables,
+        min_count=cfg.disclosure.min_count,
+        suppressed_count=int(status.isin(["primary", "secondary"]).sum()),
+        youth_ages=(cfg.youth_min_age, cfg.youth_max_age),
+        goal=goal,
+        sentences=sentences,
+        inputs={k: {kk: str(vv) for kk, vv in v.items()} for k, v in (inputs or {}).items()},
+        version=__version__,
+        notes=tuple(analysis.notes),
+    )

@@ -1,0 +1,89 @@
+"""Statistics of counts: rates and intervals, trends, period alarms, comparisons, indicators.
+
+The stage's public names; its modules are private to it (the package's layout is
+described in ``risk_indicators/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from ._estimate import (
+    REASON_ALL_SUCCESSES,
+    REASON_NO_EVENTS_KATZ,
+    REASON_NO_EVENTS_REFERENCE,
+    REASON_NO_POPULATION,
+    REASON_NO_TRIALS,
+    REASON_OVERFLOW,
+    REASON_ZERO_ODDS,
+    Estimate,
+)
+from .alarms import (
+    FarringtonResult,
+    farrington_flexible,
+)
+from .comparisons import (
+    MannKendallResult,
+    compare_periods,
+    mann_kendall,
+)
+from .followup import (
+    YouthStatistics,
+    youth_series,
+    youth_statistics,
+)
+from .indicators import (
+    CountRef,
+    Indicator,
+    count_refs,
+    slice_indicators,
+)
+from .rates import (
+    odds_ratio_to_benchmark,
+    poisson_rate,
+    poisson_rate_table,
+    rate_ratio_exact,
+    rate_ratio_katz,
+    rate_ratio_table,
+    risk_ratio_katz,
+    wilson_interval,
+    wilson_table,
+)
+from .trends import (
+    TrendResult,
+    poisson_trend,
+    trend_replicates,
+)
+
+__all__ = [
+    "REASON_ALL_SUCCESSES",
+    "REASON_NO_EVENTS_KATZ",
+    "REASON_NO_EVENTS_REFERENCE",
+    "REASON_NO_POPULATION",
+    "REASON_NO_TRIALS",
+    "REASON_OVERFLOW",
+    "REASON_ZERO_ODDS",
+    "CountRef",
+    "Estimate",
+    "FarringtonResult",
+    "Indicator",
+    "MannKendallResult",
+    "TrendResult",
+    "YouthStatistics",
+    "compare_periods",
+    "count_refs",
+    "farrington_flexible",
+    "mann_kendall",
+    "odds_ratio_to_benchmark",
+    "poisson_rate",
+    "poisson_rate_table",
+    "poisson_trend",
+    "rate_ratio_exact",
+    "rate_ratio_katz",
+    "rate_ratio_table",
+    "risk_ratio_katz",
+    "slice_indicators",
+    "trend_replicates",
+    "wilson_interval",
+    "wilson_table",
+    "youth_series",
+    "youth_statistics",
+]

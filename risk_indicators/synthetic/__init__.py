@@ -1,0 +1,55 @@
+"""Synthetic data with known truth, and the validation study that uses it.
+
+The stage's public names; its modules are private to it (the package's layout is
+described in ``risk_indicators/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from ._bundled import (
+    demo_data_dir,
+)
+from ._generator import (
+    DEFAULT_SEED,
+    SyntheticData,
+    expected_persons,
+    generate,
+    synth_command,
+    truth_table,
+    write_synthetic,
+)
+from ._model import (
+    Operation,
+    SynthParams,
+)
+from ._output import (
+    DEFECT_KINDS,
+)
+from .validation import (
+    COLUMNS,
+    ValidationResult,
+    alarm_decision,
+    draw_counts,
+    simulate,
+    simulate_command,
+)
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_SEED",
+    "DEFECT_KINDS",
+    "Operation",
+    "SynthParams",
+    "SyntheticData",
+    "ValidationResult",
+    "alarm_decision",
+    "demo_data_dir",
+    "draw_counts",
+    "expected_persons",
+    "generate",
+    "simulate",
+    "simulate_command",
+    "synth_command",
+    "truth_table",
+    "write_synthetic",
+]
