@@ -52,6 +52,9 @@ class DisclosureConfig:
     min_count: int = 5
     ledger: str = ""
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "disclosure")
+
 
 @dataclass(frozen=True)
 class GenderGoalConfig:
@@ -66,6 +69,9 @@ class GenderGoalConfig:
     target_female_share: float = 0.25
     target_period: str = "2026T3"
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "gender_goal")
+
 
 @dataclass(frozen=True)
 class PseudonymisationConfig:
@@ -73,16 +79,27 @@ class PseudonymisationConfig:
 
     key_env: str = "RISK_INDICATORS_KEY"
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "pseudonymisation")
+
 
 @dataclass(frozen=True)
 class Config:
-    """A validated run configuration; build it with :func:`load_config`.
+    """A validated run configuration; build it with :func:`load_config` (or directly).
+
+    Every field is checked when the object is made, however it is made: a wrong type or an
+    invalid value raises :class:`ConfigError` naming the key.
 
     Examples
     --------
     >>> cfg = load_config()
     >>> cfg.period, cfg.disclosure.min_count, cfg.age_band_labels[-1]
     ('tertial', 5, '60+')
+    >>> Config(period="weekly")
+    Traceback (most recent call last):
+    ...
+    risk_indicators.errors.ConfigError: The config key 'period' must be one of 'tertial',
+    'quarter', 'month', 'year'. Got 'weekly' instead.
     """
 
     municipality: str = "Vaggeryd"
@@ -95,6 +112,15 @@ class Config:
     disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
     gender_goal: GenderGoalConfig = field(default_factory=GenderGoalConfig)
     pseudonymisation: PseudonymisationConfig = field(default_factory=PseudonymisationConfig)
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "")
+        for name, kind in _SECTIONS.items():
+            if not isinstance(getattr(self, name), kind):
+                raise ConfigError(
+                    f"The config key '{name}' must be a {kind.__name__} (a [{name}] table)."
+                )
+        _validate(self)
 
     @property
     def age_band_labels(self) -> tuple[str, ...]:
@@ -169,13 +195,13 @@ def _check_type(key: str, value: Any, expected: Any) -> Any:
             raise ConfigError(f"The config key '{key}' must be text. Got {value!r}.")
         return value
     if expected in ("tuple[int, ...]",):
-        if not isinstance(value, list) or not all(
+        if not isinstance(value, list | tuple) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value
         ):
             raise ConfigError(f"The config key '{key}' must be a list of whole numbers.")
         return tuple(value)
     if expected in ("tuple[str, ...]",):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"The config key '{key}' must be a list of texts.")
         return tuple(value)
     raise ConfigError(f"The config key '{key}' has an unsupported type.")  # pragma: no cover
@@ -199,6 +225,17 @@ _FIELD_TYPES: dict[str, Any] = {
 }
 
 
+def _check_fields(obj: Any, section: str) -> None:
+    """Check and convert every field of a config dataclass in place (frozen: via
+    ``object.__setattr__``); ``section`` prefixes the key names (``""`` for the top level)."""
+    for f in fields(obj):
+        key = f"{section}.{f.name}" if section else f.name
+        if key in _FIELD_TYPES:
+            object.__setattr__(
+                obj, f.name, _check_type(key, getattr(obj, f.name), _FIELD_TYPES[key])
+            )
+
+
 def _build(data: Mapping[str, Any]) -> Config:
     top: dict[str, Any] = {}
     for key, value in data.items():
@@ -216,9 +253,7 @@ def _build(data: Mapping[str, Any]) -> Config:
             top[key] = _check_type(key, value, _FIELD_TYPES[key])
         else:
             raise ConfigError(_unknown(key))
-    cfg = Config(**top)
-    _validate(cfg)
-    return cfg
+    return Config(**top)
 
 
 def _unknown(key: str) -> str:
@@ -307,7 +342,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
             ) from None
     cfg = _build(data)
     if overrides:
-        checked = {k: _check_type(k, v, _FIELD_TYPES[k]) for k, v in overrides.items()}
-        cfg = replace(cfg, **checked)
-        _validate(cfg)
+        unknown = [k for k in overrides if k not in _FIELD_TYPES or "." in k]
+        if unknown:
+            raise ConfigError(_unknown(unknown[0]))
+        cfg = replace(cfg, **overrides)
     return cfg
