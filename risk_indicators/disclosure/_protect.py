@@ -40,6 +40,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
+from risk_indicators.cube import TOTAL, CountName
 from risk_indicators.errors import UsageError
 
 from ._protection import (
@@ -90,35 +91,31 @@ def publishable(
     return all(lookup.get(key, False) for key in uses)
 
 
-def default_priority(name: str, n_cells: int) -> float:
+def default_priority(name: CountName, n_cells: int) -> float:
     """Cost of hiding a count in secondary suppression (the default of :func:`protect`).
 
-    Indicator counts (extra counts, ``X:<name>``) 1000: they are what a release is about.
-    Margins over all areas 30, and 100 when also over all ages; other counts about 1, a
+    Derived counts (indicator counts, :class:`DerivedCount`) 1000: they are what a release is
+    about. Margins over all areas 30, and 100 when also over all ages; other counts about 1, a
     margin a little more than a cell so that ties hide inner cells. Counts of 12-month
-    windows other than indicator counts cost a tenth of the same count of a period; report
+    windows other than derived counts cost a tenth of the same count of a period; report
     counts half of person counts.
 
     Parameters
     ----------
     name
-        The count's canonical name: ``measure|block|area|age_band|gender`` for a cell or
-        margin (``total`` for a summed key), ``measure|block|X:<name>`` for an extra count;
-        a window's block starts with ``W:``.
+        The count.
     n_cells
         The number of inner cells the count sums.
     """
-    parts = name.split("|")
-    indicator = len(parts) >= 3 and parts[2].startswith("X:")
-    if indicator:
+    if name.is_derived:
         cost = 1000.0
-    elif len(parts) == 5 and parts[2] == "total":
-        cost = 100.0 if parts[3] == "total" else 30.0
+    elif name.area == TOTAL:
+        cost = 100.0 if name.age_band == TOTAL else 30.0
     else:
         cost = 1.0 + 0.01 * n_cells
-    if len(parts) >= 2 and parts[1].startswith("W:") and not indicator:
+    if name.is_window and not name.is_derived:
         cost /= 10  # the 12-month figures come second to the period's own
-    return cost / 2 if parts[0] == "reports" else cost
+    return cost / 2 if name.measure == "reports" else cost
 
 
 def protect(
@@ -133,7 +130,7 @@ def protect(
     release_id: str = "release",
     method: Method = "suppress",
     key: bytes | None = None,
-    priority: Callable[[str, int], float] = default_priority,
+    priority: Callable[[CountName, int], float] = default_priority,
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -164,7 +161,7 @@ def protect(
     key
         Secret bytes for the rounding coin (required with ``method="round"``).
     priority
-        Cost of hiding each count in secondary suppression, from its canonical name and the
+        Cost of hiding each count in secondary suppression, from its :class:`CountName` and the
         number of inner cells it sums (see :func:`default_priority`); repairs hide the
         cheapest counts that make the audit pass. A release passes one that ranks its own
         headline counts first (:func:`risk_indicators.release.protect_analysis`).
@@ -204,8 +201,9 @@ def protect(
     )
     state = snapshot.state if snapshot is not None else 0
     if method == "round":
-        assert key is not None  # checked above; narrows the type for mypy
-        return _rounded(model, min_count=min_count, key=key, release_id=release_id, state=state)
+        # key is not empty: checked above, before the model is built
+        return _rounded(model, min_count=min_count, key=key or b"", release_id=release_id,
+                        state=state)  # fmt: skip
     return _suppressed(
         model, min_count=min_count, release_id=release_id, state=state, priority=priority
     )

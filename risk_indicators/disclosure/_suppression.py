@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from risk_indicators.cube import CountName
 from risk_indicators.errors import DisclosureError
 
 from ._protection import Protection, _audit_frame, _ledger_cells, _table
@@ -38,7 +39,7 @@ def _suppressed(
     min_count: int,
     release_id: str,
     state: int,
-    priority: Callable[[str, int], float],
+    priority: Callable[[CountName, int], float],
 ) -> Protection:
     system = model.system
     counts = model.count_vars
@@ -49,9 +50,10 @@ def _suppressed(
     targets = np.concatenate([counts, model.history_targets])
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
-    weight = np.array(
-        [priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
-    )
+    # only published counts can be hidden, so only their costs matter
+    weight = np.ones(system.n_vars)
+    for i in counts:
+        weight[i] = priority(CountName.parse(system.names[i]), len(model.defs.get(int(i), ())))
     zero = counts[value == 0]
     # linear rounds first (fast): only the counts that failed are audited again, because
     # hiding more only removes fixed values, so every witness table found before stays valid

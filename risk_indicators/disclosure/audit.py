@@ -47,7 +47,6 @@ from ._audit_model import (
     Model,
     PublishedTotal,
     build_model,
-    window_block,
 )
 from ._linear import (
     _TOL,
@@ -93,7 +92,6 @@ __all__ = [
     "components",
     "propagate_bounds",
     "repair",
-    "window_block",
 ]
 
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from risk_indicators.analysis import Analysis
+from risk_indicators.analysis import Analysis, followup_windows
+from risk_indicators.cube import CountName, window_block
 from risk_indicators.disclosure import (
     DerivedCount,
     Ledger,
@@ -21,7 +22,6 @@ from risk_indicators.disclosure import (
     PublishedTotal,
     default_priority,
     protect,
-    window_block,
 )
 from risk_indicators.periods import parse_period, window_label
 
@@ -70,14 +70,11 @@ def _derived_counts(analysis: Analysis) -> list[DerivedCount]:
 
 
 def published_windows(analysis: Analysis) -> pd.DataFrame | None:
-    """The 12-month windows a release publishes: the one ending with P and the one a year
-    earlier (the decomposition compares them). Earlier windows were published by earlier
-    releases and are in the ledger; publishing every window again would link all periods into
-    one large audit problem without telling readers anything new."""
+    """The 12-month window cube a release publishes: the windows of
+    :func:`risk_indicators.analysis.followup_windows` (ending with P and a year earlier)."""
     if analysis.windows is None:
         return None
-    p = analysis.period
-    wanted = [window_label(p), window_label(p.shift(-p.freq))]
+    wanted = [window_label(p) for p in followup_windows(analysis.period, analysis.windows)]
     chosen = analysis.windows.loc[analysis.windows["period"].isin(wanted)]
     return chosen.reset_index(drop=True) if len(chosen) else None
 
@@ -113,7 +110,7 @@ def _cube_periods(analysis: Analysis) -> tuple[str, ...]:
     return tuple(sorted({str(p) for p in analysis.cube["period"].unique()}))
 
 
-def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
+def followup_priority(analysis: Analysis) -> Callable[[CountName, int], float]:
     """What a follow-up hides last in secondary suppression (costs for ``protect``).
 
     The counts of the young, from most to least costly to hide: the young persons of every
@@ -130,17 +127,16 @@ def followup_priority(analysis: Analysis) -> Callable[[str, int], float]:
     period = analysis.period.code
     window = window_block([q.code for q in analysis.period.window()])
 
-    def priority(name: str, n_cells: int) -> float:
-        parts = name.split("|")
-        if len(parts) != 3 or not parts[2].startswith("X:"):
+    def priority(name: CountName, n_cells: int) -> float:
+        if not name.is_derived:
             return default_priority(name, n_cells)
-        headline = parts[2] in ("X:youth", "X:new_youth")
-        if headline and not parts[1].startswith("W:"):
+        headline = name.derived in ("youth", "new_youth")
+        if headline and not name.is_window:
             cost = 10_000.0
-        elif parts[1] in (period, window):
+        elif name.block in (period, window):
             cost = 3_000.0
         else:
             cost = 1_000.0 if headline else 300.0
-        return cost / 2 if parts[0] == "reports" else cost
+        return cost / 2 if name.measure == "reports" else cost
 
     return priority
