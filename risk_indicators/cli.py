@@ -101,7 +101,7 @@ def _run_pipeline(
     console: _Console,
     ledger: Path | None = None,
 ) -> int:
-    from risk_indicators import analysis as an
+    from risk_indicators.analysis import analyse, analyse_counts
     from risk_indicators._atomic import sha256_file
     from risk_indicators.intake import read_population, read_reports
     from risk_indicators.release import write_release
@@ -118,11 +118,11 @@ def _run_pipeline(
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = an.analyse(records, pop, period=period, config=config)
+        result = analyse(records, pop, period=period, config=config)
     elif counts is not None:
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
-        result = an.analyse_counts(counts, pop, period=period, config=config)
+        result = analyse_counts(counts, pop, period=period, config=config)
     else:
         raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]

@@ -117,17 +117,37 @@ def test_every_public_count_is_zero_or_at_least_t(release: Path) -> None:
         assert value is None or value == 0 or value >= t
 
 
-def test_public_figures_rest_on_published_counts(release: Path) -> None:
-    """A derived figure is published only when every count it uses is (CONTRACT 5)."""
+def test_public_figures_rest_on_published_counts(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], release: Path
+) -> None:
+    """A derived figure is published only when every count it uses is (CONTRACT 5): each
+    public indicator is the exact value or null, and null exactly when a count it uses is
+    hidden by the release's protection (some are, in this fixture)."""
+    from risk_indicators.cube import CountName
+    from risk_indicators.release import protect_analysis
+
+    analysis = setup[0]
+    protection = protect_analysis(analysis, ledger=None)  # deterministic: the release's own
+    t = protection.table
+    shown = {CountName.parse(c) for c in t.loc[t["value"].notna(), "count"]}
     public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
-    ind = public["indicators"]
-    if ind["persons_youth"]["value"] is None:
-        assert ind["youth_share"]["value"] is None
-        assert ind["youth_rate_per_10k"]["value"] is None
     internal = json.loads((release / "internal" / "indicators.json").read_text(encoding="utf-8"))
-    for key, item in ind.items():
-        if item["value"] is not None:
-            assert item["value"] == internal["indicators"][key]["value"], key
+    figures = analysis.figures.loc[analysis.figures["table"] == "indicators"]
+    uses = {(r.scope, r.figure): r.uses for r in figures.itertuples()}
+    blocks = {"period": (public["indicators"], internal["indicators"])}
+    for scope, block in public["comparisons"].items():
+        blocks[scope] = (block["indicators"], internal["comparisons"][scope]["indicators"])
+    withheld = 0
+    for scope, (pub, exact) in blocks.items():
+        for key, item in pub.items():
+            hidden = not all(u in shown for u in uses[(scope, key)])
+            assert item["suppressed"] == hidden, (scope, key)
+            if hidden:
+                withheld += 1
+                assert item["value"] is None and item["ci_low"] is None and item["n"] is None
+            else:
+                assert item["value"] == exact[key]["value"], (scope, key)
+    assert withheld > 0, "the fixture should withhold some indicator"
 
 
 def test_failed_audit_publishes_nothing(
