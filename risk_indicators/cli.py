@@ -101,8 +101,8 @@ def _run_pipeline(
     console: _Console,
     ledger: Path | None = None,
 ) -> int:
-    from risk_indicators.analysis import analyse, analyse_counts
     from risk_indicators._atomic import sha256_file
+    from risk_indicators.analysis import analyse, analyse_counts
     from risk_indicators.intake import read_population, read_reports
     from risk_indicators.release import write_release
 

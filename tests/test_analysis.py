@@ -1,7 +1,8 @@
 """One analysis computes every figure once; the figure table names the counts each uses; the
 release publishes a figure exactly when every count it uses is published (issue 13).
 
-A small synthetic municipality (four age bands, 14 tertials: enough history for the period alarms) keeps it to seconds.
+A small synthetic municipality (four age bands, 14 tertials: enough history for the period
+alarms) keeps it to seconds.
 """
 
 from __future__ import annotations
