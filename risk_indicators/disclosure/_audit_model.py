@@ -121,8 +121,16 @@ def build_model(
     extra_counts: Sequence[DerivedCount] = (),
     published_totals: Sequence[PublishedTotal] = (),
     history: LedgerSnapshot | None = None,
+    publish: Mapping[str, str] | None = None,
 ) -> Model:
     """Everything an attacker knows about this release, as linear relations.
+
+    ``publish`` (a designed publication) maps the text of each published count's
+    :class:`~risk_indicators.cube.CountName` to the public table it appears in: only those
+    counts (and the derived counts given) are published, each an explicit sum of the inner
+    cells, which stay unknown variables. Without it every row of the cube and the windows is
+    published (tables ``cube`` and the windows' names) and margins are tied to their cells
+    line by line.
 
     Variables are the inner cells of the cube and of each window (per measure), every
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
@@ -170,11 +178,17 @@ def build_model(
                         f"is {value:g} but its cells sum to {total:g}; margins must be exact sums.",
                     )
                 own = var_name(measure, blk_row, *keys)
+                if publish is not None and own not in publish:
+                    continue  # not published: its cells carry what the attacker knows
                 var = b.count(own, defn, value, blk_row)
-                cells.append((name, period, *keys, measure, own, var))
-        _lines(b, df, is_inner)
+                if publish is not None and var == own and len(defn) > 1:
+                    b.rows.append(([(own, 1.0)] + [(n, -1.0) for n in sorted(defn)], 0.0, 0.0))
+                table = name if publish is None else publish[own]
+                cells.append((table, period, *keys, measure, own, var))
+        if publish is None:
+            _lines(b, df, is_inner)
     _links(b, tables)
-    _extras(b, extra_counts, cells)
+    _extras(b, extra_counts, cells, publish)
     _totals(b, published_totals)
     targets, primary = _history(b, history)
     system, index = b.finish()

@@ -40,6 +40,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
+from risk_indicators._params import Options, check_param
 from risk_indicators.cube import TOTAL, CountName
 from risk_indicators.errors import UsageError
 
@@ -52,7 +53,7 @@ from ._protection import (
     _ledger_cells,
     _table,
 )
-from ._suppression import _audit, _fixed, _suppressed
+from ._suppression import ZeroRule, _audit, _fixed, _floor, _suppressed
 from .audit import DerivedCount, Model, PublishedTotal, build_model
 from .ledger import Ledger, Release
 
@@ -131,6 +132,8 @@ def protect(
     method: Method = "suppress",
     key: bytes | None = None,
     priority: Callable[[CountName, int], float] = default_priority,
+    publish: Mapping[CountName, str] | None = None,
+    zeros: ZeroRule = "per_table",
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -166,6 +169,18 @@ def protect(
         cheapest counts that make the audit pass. A release passes one that ranks its own
         headline counts first (:func:`risk_indicators.release.protect_analysis`).
 
+    publish
+        A designed publication: every count the release shows, with the name of the public
+        table it appears in. The cube and the windows then give the inner cells (unknown to
+        the attacker) and only these counts and ``extra_counts`` are published. Default:
+        every row of the cube and the windows (tables ``cube`` and the windows' names).
+    zeros
+        What the release says about zeros, which the audit knows: ``"per_table"`` (default:
+        a zero is shown only in a table without any hidden count, so a dash may be 0),
+        ``"hidden"`` (no zero is shown) or ``"shown"`` (every zero is shown, so every dash is
+        at least 1: the audit then fails any release that hides a count in 1..T-1, because
+        it cannot be 0).
+
     Returns
     -------
     Protection
@@ -191,6 +206,7 @@ def protect(
             "Rounding needs a secret key: pass key=bytes (e.g. from the key variable)."
         )
     snapshot = ledger.snapshot() if ledger is not None else None
+    check_param(zeros, Options(*get_args(ZeroRule)), name="zeros", func="protect")
     model = build_model(
         cube,
         windows=windows,
@@ -198,6 +214,7 @@ def protect(
         extra_counts=extra_counts,
         published_totals=published_totals,
         history=snapshot,
+        publish=None if publish is None else {str(k): v for k, v in publish.items()},
     )
     state = snapshot.state if snapshot is not None else 0
     if method == "round":
@@ -205,8 +222,9 @@ def protect(
         return _rounded(model, min_count=min_count, key=key or b"", release_id=release_id,
                         state=state)  # fmt: skip
     return _suppressed(
-        model, min_count=min_count, release_id=release_id, state=state, priority=priority
-    )
+        model, min_count=min_count, release_id=release_id, state=state, priority=priority,
+        zeros=zeros,
+    )  # fmt: skip
 
 
 def round_base3(values: np.ndarray, names: Sequence[str], *, key: bytes) -> np.ndarray:
@@ -248,6 +266,8 @@ def audit_suppression(
     extra_counts: Sequence[DerivedCount] = (),
     published_totals: Sequence[PublishedTotal] = (),
     ledger: Ledger | None = None,
+    publish: Mapping[CountName, str] | None = None,
+    zeros: ZeroRule = "per_table",
 ) -> pd.DataFrame:
     """Audit a given suppression pattern as it stands (nothing is added, nothing raised).
 
@@ -256,8 +276,11 @@ def audit_suppression(
 
     Parameters
     ----------
-    cube, min_count, windows, window_periods, extra_counts, published_totals, ledger
+    cube, min_count, windows, window_periods, extra_counts, published_totals, ledger, publish
         As for :func:`protect`.
+    zeros
+        What the release says about zeros (as for :func:`protect`): with ``"shown"`` every
+        dash is at least 1 for the attacker.
     hidden
         ``(table, period, area, age_band, gender, measure)`` keys of the suppressed cells
         (``table`` is ``"cube"`` or the window table's name).
@@ -271,7 +294,8 @@ def audit_suppression(
     snapshot = ledger.snapshot() if ledger is not None else None
     model = build_model(cube, windows=windows, window_periods=window_periods,
                         extra_counts=extra_counts, published_totals=published_totals,
-                        history=snapshot)  # fmt: skip
+                        history=snapshot, publish=None if publish is None
+                        else {str(k): v for k, v in publish.items()})  # fmt: skip
     system = model.system
     keys = set(hidden)
     cell_keys = list(model.cells[KEY_COLUMNS].itertuples(index=False, name=None))
@@ -283,7 +307,8 @@ def audit_suppression(
     shown &= ~mask
     targets = np.concatenate([model.count_vars, model.history_targets])
     fixed = _fixed(system.truth, shown, np.array([], dtype=np.int64))
-    failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True)
+    failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True,
+                                   floor=_floor(model, zeros))  # fmt: skip
     status = np.where(mask[model.cell_var], "secondary", "published").astype(object)
     primary = (value >= 1) & (value < min_count)
     status[primary[model.cell_count] & mask[model.cell_var]] = "primary"

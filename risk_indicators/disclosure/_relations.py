@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,6 +288,7 @@ def _extras(
     b: _Builder,
     extras: Sequence[DerivedCount],
     cells: list[tuple[str, str, str, str, str, str, str, str]],
+    publish: Mapping[str, str] | None = None,
 ) -> None:
     """Indicator counts: sums of inner cells, or bounded by such a sum."""
     for ex in sorted(extras, key=lambda e: (e.period, e.name, e.measure)):
@@ -315,30 +316,35 @@ def _extras(
             var = b.count(name, frozenset(members), total, ex.period)
             if var == name:
                 b.rows.append(([(name, 1.0)] + [(n, -1.0) for n in sorted(members)], 0.0, 0.0))
-        cells.append(("indicator_counts", ex.period, TOTAL, TOTAL, TOTAL, ex.name, name, var))
+        table = "indicator_counts" if publish is None else publish.get(name, "indicator_counts")
+        cells.append((table, ex.period, TOTAL, TOTAL, TOTAL, ex.name, name, var))
 
 
 def _totals(b: _Builder, totals: Sequence[PublishedTotal]) -> None:
-    """Figures beside the tables: a known sum of one margin over periods (kept in the ledger
-    as a sum of inner cells)."""
+    """Figures beside the tables: a known sum of one margin over periods, as a sum of inner
+    cells (the ledger keeps it so: a later cube without one of these periods knows the
+    period's published facts on its inner cells)."""
     for tot in sorted(totals, key=lambda t: (t.name, t.measure, t.key, t.periods)):
-        names = [var_name(tot.measure, p, *tot.key) for p in sorted(set(tot.periods))]
-        names = [b.alias.get(n, n) for n in names]
-        missing = [n for n in names if n not in b.truth]
-        if missing:
-            raise DisclosureError(
-                f"The published figure '{tot.name}' sums cube cells that the cube does not "
-                f"have ({', '.join(missing[:3])}): give it only periods of the cube, each with "
-                "its margin rows."
-            )
-        terms = [(n, 1.0) for n in names]
-        value = float(sum(b.truth[n] for n, _ in terms))
-        b.relate(terms, value, value)
-        # the ledger keeps it over inner cells, as every other fact and link: a later cube
-        # without one of these periods knows the period's published facts on its inner cells,
-        # and a name of its margin would be a fresh variable tied to nothing
-        cells = sorted(set().union(*(b.defs[n] for n, _ in terms)))
-        b.links.append(([(n, 1.0) for n in cells], value, value))
+        periods = sorted(set(tot.periods))
+        members = []
+        for p in periods:
+            prefix = f"{tot.measure}|{p}|"
+            inner = [n for n in b.truth if n.startswith(prefix) and b.defs[n] == {n}
+                     and "|X:" not in n]  # fmt: skip
+            if not inner:
+                raise DisclosureError(
+                    f"The published figure '{tot.name}' sums the period {p}, which the cube "
+                    "does not have: give it only periods of the cube."
+                )
+            for n in inner:
+                c = CountName.parse(n)
+                have = (c.area, c.age_band, c.gender)
+                if all(w in (TOTAL, h) for w, h in zip(tot.key, have, strict=True)):
+                    members.append(n)
+        members = sorted(members)
+        value = float(sum(b.truth[n] for n in members))
+        b.relate([(n, 1.0) for n in members], value, value)
+        b.links.append(([(n, 1.0) for n in members], value, value))
 
 
 def _block_of(name: str) -> str:
