@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,9 @@ class Model:
     counts with equal definitions are merged); ``cell_var`` is its variable and ``cell_count``
     its position in ``count_vars`` (distinct counts: two tables covering the same periods
     share them).
-    ``history_targets`` are counts suppressed by earlier releases that this release does
+    ``unpublished`` are the counts of a designed publication that it does not show (hidden
+    by design, protected like suppressed ones). ``history_targets`` are counts suppressed by
+    earlier releases that this release does
     not show; ``links`` are the structural relations to keep in the ledger.
     """
 
@@ -60,6 +62,7 @@ class Model:
     links: pd.DataFrame
     defs: dict[int, tuple[str, ...]]
     set_aside: int = 0
+    unpublished: IntArray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
     def definition(self, var: int) -> list[str]:
         """The inner-cell variables a count sums (its ledger definition)."""
@@ -127,10 +130,12 @@ def build_model(
 
     ``publish`` (a designed publication) maps the text of each published count's
     :class:`~risk_indicators.cube.CountName` to the public table it appears in: only those
-    counts (and the derived counts given) are published, each an explicit sum of the inner
-    cells, which stay unknown variables. Without it every row of the cube and the windows is
-    published (tables ``cube`` and the windows' names) and margins are tied to their cells
-    line by line.
+    counts (and the published derived counts) are shown. Every other cell and margin of the
+    cube and the windows, and every unpublished derived count, stays an unknown that the
+    audit protects all the same (:attr:`Model.unpublished`): an attacker may work out a count
+    that is never shown (e.g. young persons of unknown gender as the young less the young
+    women and men). Without it every row is published (tables ``cube`` and the windows'
+    names).
 
     Variables are the inner cells of the cube and of each window (per measure), every
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
@@ -145,6 +150,7 @@ def build_model(
     """
     b = _Builder()
     cells: list[tuple[str, str, str, str, str, str, str, str]] = []
+    unpublished: list[str] = []
     tables = _tables(cube, windows, window_periods)
     for name, df, blocks in tables:
         df = df.assign(block=df["period"].map(blocks))
@@ -178,17 +184,15 @@ def build_model(
                         f"is {value:g} but its cells sum to {total:g}; margins must be exact sums.",
                     )
                 own = var_name(measure, blk_row, *keys)
-                if publish is not None and own not in publish:
-                    continue  # not published: its cells carry what the attacker knows
                 var = b.count(own, defn, value, blk_row)
-                if publish is not None and var == own and len(defn) > 1:
-                    b.rows.append(([(own, 1.0)] + [(n, -1.0) for n in sorted(defn)], 0.0, 0.0))
+                if publish is not None and own not in publish:
+                    unpublished.append(var)  # not shown, still protected
+                    continue
                 table = name if publish is None else publish[own]
                 cells.append((table, period, *keys, measure, own, var))
-        if publish is None:
-            _lines(b, df, is_inner)
+        _lines(b, df, is_inner)
     _links(b, tables)
-    _extras(b, extra_counts, cells, publish)
+    _extras(b, extra_counts, cells, publish, unpublished)
     _totals(b, published_totals)
     targets, primary = _history(b, history)
     system, index = b.finish()
@@ -202,6 +206,10 @@ def build_model(
     )  # fmt: skip
     defs = {index[n]: tuple(sorted(d)) for n, d in b.defs.items()}
     hist = np.array([index[t] for t in targets], dtype=np.int64)
+    shown_vars = set(cell_var.tolist())
+    hidden_always = np.array(sorted({index[b.alias.get(n, n)] for n in unpublished}
+                                    - shown_vars), dtype=np.int64)  # fmt: skip
     return Model(system, cell_frame, cell_var.astype(np.int64), cell_count.astype(np.int64),
                  np.asarray(count_vars, dtype=np.int64),
-                 hist, np.array(primary, dtype=bool), links, defs, b.set_aside)  # fmt: skip
+                 hist, np.array(primary, dtype=bool), links, defs, b.set_aside,
+                 hidden_always)  # fmt: skip

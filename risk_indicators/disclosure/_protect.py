@@ -53,7 +53,7 @@ from ._protection import (
     _ledger_cells,
     _table,
 )
-from ._suppression import ZeroRule, _audit, _fixed, _floor, _suppressed
+from ._suppression import ZeroRule, _audit, _fixed, _floor, _suppressed, _targets
 from .audit import DerivedCount, Model, PublishedTotal, build_model
 from .ledger import Ledger, Release
 
@@ -305,7 +305,8 @@ def audit_suppression(
     shown = np.zeros(system.n_vars, dtype=bool)
     shown[model.count_vars] = True
     shown &= ~mask
-    targets = np.concatenate([model.count_vars, model.history_targets])
+    mask[model.unpublished] = True
+    targets = _targets(model)
     fixed = _fixed(system.truth, shown, np.array([], dtype=np.int64))
     failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True,
                                    floor=_floor(model, zeros))  # fmt: skip

@@ -53,6 +53,9 @@ class DerivedCount:
     bounded
         ``False``: the count is the sum of the cells. ``True``: it lies between 0 and that
         sum (e.g. ``new_persons_youth``, a subset of ``persons_youth``).
+    published
+        ``False``: not shown, but protected all the same (an attacker may work it out, e.g.
+        the young of unknown gender from the young and the young women and men).
     """
 
     name: str
@@ -61,6 +64,7 @@ class DerivedCount:
     measure: str = "persons"
     value: int | None = None
     bounded: bool = False
+    published: bool = True
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,7 @@ def _extras(
     extras: Sequence[DerivedCount],
     cells: list[tuple[str, str, str, str, str, str, str, str]],
     publish: Mapping[str, str] | None = None,
+    unpublished: list[str] | None = None,
 ) -> None:
     """Indicator counts: sums of inner cells, or bounded by such a sum."""
     for ex in sorted(extras, key=lambda e: (e.period, e.name, e.measure)):
@@ -316,6 +321,10 @@ def _extras(
             var = b.count(name, frozenset(members), total, ex.period)
             if var == name:
                 b.rows.append(([(name, 1.0)] + [(n, -1.0) for n in sorted(members)], 0.0, 0.0))
+        if not ex.published:
+            if unpublished is not None:
+                unpublished.append(var)
+            continue
         table = "indicator_counts" if publish is None else publish.get(name, "indicator_counts")
         cells.append((table, ex.period, TOTAL, TOTAL, TOTAL, ex.name, name, var))
 

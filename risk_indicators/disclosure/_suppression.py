@@ -52,7 +52,8 @@ def _suppressed(
     primary = (value >= 1) & (value < min_count)
     hidden = np.zeros(system.n_vars, dtype=bool)
     hidden[counts[primary]] = True
-    targets = np.concatenate([counts, model.history_targets])
+    hidden[model.unpublished] = True  # counts a designed publication does not show
+    targets = _targets(model)
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
     # only published counts can be hidden, so only their costs matter
@@ -124,6 +125,12 @@ def _suppressed(
     cells = _ledger_cells(model, table, low=vals, high=vals)
     release = Release(release_id, "suppress", min_count, cells, model.links, state)
     return Protection(table, audit, release, min_count, "suppress", {"set_aside": model.set_aside})
+
+
+def _targets(model: Model) -> np.ndarray:
+    """Every count the audit protects: the published ones (those hidden are looked at), the
+    ones a designed publication does not show, and those earlier releases suppressed."""
+    return np.concatenate([model.count_vars, model.unpublished, model.history_targets])
 
 
 def _floor(model: Model, zeros: ZeroRule) -> np.ndarray | None:
@@ -288,7 +295,8 @@ def _audit(
         lb = np.where(at_least_one, np.maximum(lb, 1.0), lb)
     lb, ub = propagate_bounds(system, lb, ub)
     tv = system.truth[targets]
-    tracked = np.concatenate([hidden[model.count_vars], np.ones(len(model.history_targets), bool)])
+    always = len(model.unpublished) + len(model.history_targets)
+    tracked = np.concatenate([hidden[model.count_vars], np.ones(always, dtype=bool)])
     need = tracked & (((tv >= 1) & (tv < min_count)) | (np.isnan(tv) & model.protect_mask(targets)))
     if only is not None:
         tracked &= np.isin(targets, only)
