@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ._analyse import aggregate, analyse, analyse_counts
 from ._figures import FIGURE_COLUMNS, SCOPES, WHOLE_SERIES, detection_counts, figure_table
-from ._result import Analysis, followup_windows
+from ._periods import detail_periods, followup_windows
+from ._result import Analysis
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -17,6 +18,7 @@ __all__ = [
     "aggregate",
     "analyse",
     "analyse_counts",
+    "detail_periods",
     "detection_counts",
     "figure_table",
     "followup_windows",

@@ -10,6 +10,7 @@ needs person-level rows.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -37,7 +38,8 @@ from risk_indicators.periods import (
 from risk_indicators.stats import Indicator, slice_indicators, youth_statistics
 
 from ._figures import figure_table
-from ._result import Analysis, followup_windows
+from ._periods import followup_windows
+from ._result import Analysis
 
 __all__ = ["aggregate", "analyse", "analyse_counts"]
 
@@ -230,6 +232,7 @@ def _finish(
     results["period"]["youth_trend_annual_change"] = youth.trend_indicator
     fairness = gender_figures(cube, period, config=config, windows=windows, detection=detection)
     results["period"].update(goal_indicators(fairness))
+    results["period"].update(_twelve_month_indicators(results))
     figures = figure_table(
         period=period, config=config, results=results, labels=labels, youth=youth,
         fairness=fairness, cube_periods=[str(p) for p in cube["period"].unique()],
@@ -239,6 +242,26 @@ def _finish(
     return Analysis(period=period, config=config, cube=cube, windows=windows, results=results,
                     labels=labels, figures=figures, youth=youth, fairness=fairness,
                     detection=detection, **rest)  # fmt: skip
+
+
+#: Figures of the 12 months ending with P that the goal rests on, also among P's indicators.
+TWELVE_MONTH_IDS = {"female_share_youth_12m": "female_share_youth",
+                    "rate_ratio_female_male_youth_12m": "rate_ratio_female_male_youth"}  # fmt: skip
+
+
+def _twelve_month_indicators(results: dict[str, dict[str, Indicator]]) -> dict[str, Indicator]:
+    """``female_share_youth_12m`` and ``rate_ratio_female_male_youth_12m``: the rolling
+    12-month scope's figures under P's own ids (Wilson and Katz intervals; distinct persons
+    of the 12 months); not defined in counts mode, which has no 12-month windows."""
+    rolling = results.get("rolling_12_months")
+    out = {}
+    for new_id, source in TWELVE_MONTH_IDS.items():
+        if rolling is None:
+            out[new_id] = Indicator(new_id, None, reason="not defined: the 12-month figures "
+                                    "need person-level rows (counts mode)")  # fmt: skip
+        else:
+            out[new_id] = replace(rolling[source], id=new_id)
+    return out
 
 
 def _scopes(

@@ -44,6 +44,8 @@ from risk_indicators.fairness import DETECTIONS, FairnessResult
 from risk_indicators.periods import Period, window_label
 from risk_indicators.stats import Indicator, YouthStatistics, poisson_rate_table, wilson_table
 
+from ._periods import detail_periods
+
 __all__ = ["FIGURE_COLUMNS", "SCOPES", "WHOLE_SERIES", "detection_counts", "figure_table"]
 
 SCOPES = ("period", "same_period_last_year", "rolling_12_months")
@@ -127,8 +129,8 @@ def figure_table(
     areas
         The areas of the cube (the Mantel-Haenszel strata).
     windows
-        The last periods of the 12-month windows the release publishes (P and a year
-        earlier).
+        The last periods of the 12-month windows the follow-up reports
+        (:func:`~risk_indicators.analysis.followup_windows`).
     """
     rows = _Rows()
     blocks = {p: p for p in cube_periods}
@@ -142,11 +144,13 @@ def figure_table(
         label = labels[scope]
         block = blocks.get(label, label)
         for ind_id, ind in results[scope].items():
-            uses = all_splits if ind_id == "female_share_youth_trend" else _uses(ind.uses, block)
+            # P's own ids of the 12-month figures rest on the window ending with P
+            own = blocks.get(window_label(period), block) if ind_id.endswith("_12m") else block
+            uses = all_splits if ind_id == "female_share_youth_trend" else _uses(ind.uses, own)
             rows.add("indicators", ind_id, scope, label, ind.value, uses, ci_low=ind.ci_low,
                      ci_high=ind.ci_high, n=ind.n)  # fmt: skip
     _youth_rows(rows, youth)
-    _share_rows(rows, youth, fairness, labels_w, blocks)
+    _share_rows(rows, youth, fairness, labels_w, blocks, detail_periods(period, cube_periods))
     _comparison_rows(rows, youth, period)
     _fairness_rows(rows, fairness, period, config, areas, all_splits)
     _goal_rows(rows, fairness, period, blocks)
@@ -189,10 +193,12 @@ def _youth_rows(rows: _Rows, youth: YouthStatistics) -> None:
 
 
 def _share_rows(rows: _Rows, youth: YouthStatistics, fairness: FairnessResult,
-                windows: Sequence[str], blocks: dict[str, str]) -> None:  # fmt: skip
-    """The female share of the young per period and per published 12-month window."""
+                windows: Sequence[str], blocks: dict[str, str],
+                periods: Sequence[str]) -> None:  # fmt: skip
+    """The female share of the young in the periods broken down and in the reported
+    12-month windows."""
     entries = [("period", str(p), int(r["women"]), int(r["men"]))
-               for p, r in youth.series.iterrows()]  # fmt: skip
+               for p, r in youth.series.iterrows() if str(p) in periods]  # fmt: skip
     shares = fairness.window_shares.table if fairness.window_shares is not None else None
     for label in windows:
         if shares is None:

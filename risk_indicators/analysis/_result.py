@@ -10,26 +10,12 @@ import pandas as pd
 from risk_indicators._version import __version__
 from risk_indicators.config import Config
 from risk_indicators.fairness import FairnessResult
-from risk_indicators.periods import Period, window_label
+from risk_indicators.periods import Period
 from risk_indicators.stats import Indicator, YouthStatistics
 
 from ._figures import SCOPES
 
-__all__ = ["Analysis", "followup_windows"]
-
-
-def followup_windows(period: Period, windows: pd.DataFrame | None) -> tuple[Period, ...]:
-    """The last periods of the 12-month windows a follow-up reports: the one ending with P
-    and the one a year earlier (the decomposition compares them), those the data cover.
-
-    Earlier windows were reported by earlier follow-ups (and are in the release ledger);
-    reporting every window again would tell readers nothing new.
-    """
-    if windows is None:
-        return ()
-    labels = set(windows["period"].astype(str))
-    ends = (period.shift(-period.freq), period)
-    return tuple(p for p in ends if window_label(p) in labels)
+__all__ = ["Analysis"]
 
 
 @dataclass(frozen=True)

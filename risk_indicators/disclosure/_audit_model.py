@@ -78,9 +78,10 @@ def _tables(
     cube: pd.DataFrame,
     windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None,
     window_periods: Mapping[str, Sequence[str]] | None,
+    measures: Sequence[str] = MEASURES,
 ) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     """(table name, frame, period label -> block label) for the cube and each window table."""
-    need = ["period", *DIMS, *MEASURES]
+    need = ["period", *DIMS, *measures]
     frames: list[tuple[str, pd.DataFrame]] = [("cube", cube)]
     if windows is not None:
         items = (
@@ -99,7 +100,7 @@ def _tables(
             df[col] = df[col].astype(str)
         # a canonical row order makes every result independent of the input's order
         df = df.sort_values(["period", *DIMS], kind="stable").reset_index(drop=True)
-        if df[list(MEASURES)].isna().any().any() or (df[list(MEASURES)] < 0).any().any():
+        if df[list(measures)].isna().any().any() or (df[list(measures)] < 0).any().any():
             raise DisclosureError(f"The {name} table has missing or negative counts.")
         if name == "cube":
             blocks = {p: p for p in df["period"].unique()}
@@ -125,6 +126,7 @@ def build_model(
     published_totals: Sequence[PublishedTotal] = (),
     history: LedgerSnapshot | None = None,
     publish: Mapping[str, str] | None = None,
+    measures: Sequence[str] = MEASURES,
 ) -> Model:
     """Everything an attacker knows about this release, as linear relations.
 
@@ -135,7 +137,8 @@ def build_model(
     audit protects all the same (:attr:`Model.unpublished`): an attacker may work out a count
     that is never shown (e.g. young persons of unknown gender as the young less the young
     women and men). Without it every row is published (tables ``cube`` and the windows'
-    names).
+    names). ``measures`` are the measures modelled (a design that publishes no report count
+    may leave reports out; a figure such as the rows used then bounds the persons).
 
     Variables are the inner cells of the cube and of each window (per measure), every
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
@@ -151,11 +154,11 @@ def build_model(
     b = _Builder()
     cells: list[tuple[str, str, str, str, str, str, str, str]] = []
     unpublished: list[str] = []
-    tables = _tables(cube, windows, window_periods)
+    tables = _tables(cube, windows, window_periods, measures)
     for name, df, blocks in tables:
         df = df.assign(block=df["period"].map(blocks))
         is_inner = (df[list(DIMS)] != TOTAL).all(axis=1).to_numpy()
-        for measure in MEASURES:
+        for measure in measures:
             inner = df.loc[is_inner]
             dup = inner.duplicated(["block", *DIMS])
             if dup.any():
@@ -174,7 +177,7 @@ def build_model(
             keys = (str(row.area), str(row.age_band), str(row.gender))
             blk_row, period = str(row.block), str(row.period)
             members = groups.get((blk_row, *keys), [])
-            for measure in MEASURES:
+            for measure in measures:
                 value = float(getattr(row, measure))
                 defn = frozenset(f"{measure}|{m}" for m in members)
                 total = sum(b.truth[f"{measure}|{m}"] for m in members)
@@ -190,8 +193,8 @@ def build_model(
                     continue
                 table = name if publish is None else publish[own]
                 cells.append((table, period, *keys, measure, own, var))
-        _lines(b, df, is_inner)
-    _links(b, tables)
+        _lines(b, df, is_inner, measures)
+    _links(b, tables, measures)
     _extras(b, extra_counts, cells, publish, unpublished)
     _totals(b, published_totals)
     targets, primary = _history(b, history)

@@ -134,6 +134,7 @@ def protect(
     priority: Callable[[CountName, int], float] = default_priority,
     publish: Mapping[CountName, str] | None = None,
     zeros: ZeroRule = "per_table",
+    measures: Sequence[str] = ("persons", "reports"),
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -180,6 +181,10 @@ def protect(
         ``"hidden"`` (no zero is shown) or ``"shown"`` (every zero is shown, so every dash is
         at least 1: the audit then fails any release that hides a count in 1..T-1, because
         it cannot be 0).
+    measures
+        The measures the release publishes counts of (a design that shows persons only may
+        leave reports out of the audit; give a figure like the rows used as an upper bound of
+        the persons then).
 
     Returns
     -------
@@ -215,6 +220,7 @@ def protect(
         published_totals=published_totals,
         history=snapshot,
         publish=None if publish is None else {str(k): v for k, v in publish.items()},
+        measures=measures,
     )
     state = snapshot.state if snapshot is not None else 0
     if method == "round":

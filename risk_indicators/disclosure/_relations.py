@@ -88,12 +88,18 @@ class PublishedTotal:
         ``"reports"`` or ``"persons"``.
     key
         ``(area, age_band, gender)`` of the margin summed; ``total`` for every level.
+    value, upper
+        The published figure when it is not the sum itself, and whether it only bounds the
+        sum from above (e.g. the rows used, all reports, bound the persons of all periods:
+        every person has a report).
     """
 
     name: str
     periods: tuple[str, ...]
     measure: str = "reports"
     key: tuple[str, str, str] = (TOTAL, TOTAL, TOTAL)
+    value: float | None = None
+    upper: bool = False
 
 
 def var_name(measure: str, block: str, area: str, age_band: str, gender: str) -> str:
@@ -183,7 +189,8 @@ class _Builder:
         return LinearSystem(tuple(names), truth, block, rows, lo, hi), index
 
 
-def _lines(b: _Builder, df: pd.DataFrame, is_inner: npt.NDArray[np.bool_]) -> None:
+def _lines(b: _Builder, df: pd.DataFrame, is_inner: npt.NDArray[np.bool_],
+           measures: Sequence[str] = MEASURES) -> None:  # fmt: skip
     """Margin = sum of its cells along each summed dimension (needs those cells as counts)."""
     present = {(blk, a, g, s) for blk, a, g, s in zip(df["block"], df["area"], df["age_band"],
                                                         df["gender"], strict=True)}  # fmt: skip
@@ -201,7 +208,7 @@ def _lines(b: _Builder, df: pd.DataFrame, is_inner: npt.NDArray[np.bool_]) -> No
                 children.append((blk, *child))
             if not children or not all(c in present for c in children):
                 continue
-            for measure in MEASURES:
+            for measure in measures:
                 terms = [(var_name(measure, blk, *keys), 1.0)]
                 terms += [(var_name(measure, *c), -1.0) for c in children]
                 b.rows.append((_resolve(b, terms), 0.0, 0.0))
@@ -216,7 +223,8 @@ def _periods_of(block: str) -> list[str]:
     return list(CountName("persons", block).periods)
 
 
-def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) -> None:
+def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]],
+           measures: Sequence[str] = MEASURES) -> None:  # fmt: skip
     """Window bounds, ``persons <= reports`` and ``reports <= M * persons``, as links kept in
     the ledger."""
     cube_blocks = set(tables[0][2].values())
@@ -230,7 +238,7 @@ def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) 
             prefix = f"persons|{wblock}|"
             keys = [n[len(prefix) :] for n in b.truth if n.startswith(prefix) and b.defs[n] == {n}]
             for key in sorted(keys):
-                for measure in MEASURES:
+                for measure in measures:
                     w = f"{measure}|{wblock}|{key}"
                     parts = []
                     for p in _periods_of(wblock):
@@ -351,9 +359,10 @@ def _totals(b: _Builder, totals: Sequence[PublishedTotal]) -> None:
                 if all(w in (TOTAL, h) for w, h in zip(tot.key, have, strict=True)):
                     members.append(n)
         members = sorted(members)
-        value = float(sum(b.truth[n] for n in members))
-        b.relate([(n, 1.0) for n in members], value, value)
-        b.links.append(([(n, 1.0) for n in members], value, value))
+        value = float(sum(b.truth[n] for n in members)) if tot.value is None else tot.value
+        lo = -np.inf if tot.upper else value
+        b.relate([(n, 1.0) for n in members], lo, value)
+        b.links.append(([(n, 1.0) for n in members], lo, value))
 
 
 def _block_of(name: str) -> str:

@@ -5,7 +5,12 @@ Other stages use the names below; the modules are the stage's own.
 
 from __future__ import annotations
 
-from ._protection import followup_priority, protect_analysis, published_windows
+from ._protection import (
+    followup_priority,
+    protect_analysis,
+    publication_design,
+    published_windows,
+)
 from ._public import PublicView, public_view
 from ._publication import Publication, detection_shown
 from ._write import counts_csv_table, ledger_path, write_release
@@ -19,6 +24,7 @@ __all__ = [
     "ledger_path",
     "protect_analysis",
     "public_view",
+    "publication_design",
     "published_windows",
     "write_release",
 ]

@@ -3,8 +3,9 @@
 Every number comes from :func:`risk_indicators.analysis.figure_table` (computed once by
 ``analyse``); :class:`~risk_indicators.release.Publication` decides which figures may be
 shown (every count a figure uses is published). This module only selects, shapes and blanks:
-a blanked figure is ``<NA>`` with ``suppressed`` true. The count tables ``cube`` and
-``rolling_12_months`` are the protected counts themselves.
+a blanked figure is ``<NA>`` with ``suppressed`` true. The table ``counts`` holds the
+published counts themselves (the publication design of
+:func:`risk_indicators.release.publication_design`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from risk_indicators.analysis import WHOLE_SERIES, Analysis
+from risk_indicators.analysis import WHOLE_SERIES, Analysis, followup_windows
+from risk_indicators.cube import CountName, window_block
 from risk_indicators.disclosure import Protection
+from risk_indicators.periods import window_label
 
 from ._publication import Publication, detection_shown
 
@@ -42,19 +45,37 @@ def _blank(values: Any, ok: np.ndarray, dtype: str) -> Any:
     return out.astype(dtype)  # type: ignore[call-overload]
 
 
-def _long(protection: Protection, table: str) -> pd.DataFrame:
-    t = protection.table.loc[protection.table["table"] == table]
-    return pd.DataFrame(
-        {
-            "period": t["period"].to_numpy(),
-            "area": t["area"].to_numpy(),
-            "age_band": t["age_band"].to_numpy(),
-            "gender": t["gender"].to_numpy(),
-            "measure": t["measure"].to_numpy(),
-            "value": t["value"].astype("Int64").to_numpy(),
-            "suppressed": t["value"].isna().to_numpy(),
-        }
-    )
+#: The public counts table: one row per count the release shows or hides.
+COUNT_COLUMNS = ("table", "period", "area", "age_band", "gender", "measure", "value",
+                 "suppressed")  # fmt: skip
+_DERIVED_GENDER = {"youth": "total", "youth_women": "kvinna", "youth_men": "man",
+                   "new_youth": "total"}  # fmt: skip
+
+
+def _counts(analysis: Analysis, protection: Protection) -> pd.DataFrame:
+    """Every published table's counts in one long table, in the design's order: the table
+    (a period's breakdown without its period in the name), the period or window label, the
+    keys (the young as the youth age band; the period's new young as ``new_persons``), the
+    value or ``<NA>`` and ``suppressed``."""
+    t = protection.table
+    labels = {str(p): str(p) for p in analysis.cube["period"].unique()}
+    for end in followup_windows(analysis.period, analysis.windows):
+        labels[window_block([q.code for q in end.window()])] = window_label(end)
+    youth = f"{analysis.config.youth_min_age}-{analysis.config.youth_max_age}"
+    rows = []
+    for r in t.itertuples(index=False):
+        name = CountName.parse(str(r.count))
+        table = str(r.table).split(" ")[0]
+        if name.is_derived:
+            keys = ("total", youth, _DERIVED_GENDER.get(name.derived, "total"))
+            measure = "new_persons" if name.derived == "new_youth" else "persons"
+        else:
+            keys, measure = (name.area, name.age_band, name.gender), name.measure
+        rows.append((table, labels.get(name.block, name.block), *keys, measure, r.value,
+                     pd.isna(r.value)))  # fmt: skip
+    out = pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
+    out["value"] = pd.array(out["value"], dtype="Int64")
+    return out
 
 
 def _pick(figures: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -196,8 +217,7 @@ def public_view(analysis: Analysis, protection: Protection) -> PublicView:
         "youth_by_period": _youth_by_period(figures),
         "female_share": _female_share(figures),
         "indicators": _indicators(figures),
-        "cube": _long(protection, "cube"),
-        "rolling_12_months": _long(protection, "rolling_12_months"),
+        "counts": _counts(analysis, protection),
         "trend": _trend(figures),
         "comparison": _comparison(figures),
         "fairness": _fairness(figures),
