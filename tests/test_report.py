@@ -193,48 +193,24 @@ def _tables() -> dict[str, pd.DataFrame]:
                 }
             )
     indicators = pd.DataFrame(rows)
-    cube_rows = []
-    by_area = {  # area: (kvinna, man, okänt, total); None = suppressed
-        "Skillingaryd": (0, 7, 0, 7),
-        "Vaggeryd": (None, None, 0, 11),
-        "Övriga": (None, None, 0, 13),
-        "total": (7, 24, 0, 31),
-    }
-    by_age = {
-        "0-14": (0, 0, 0, 0),
-        "15-17": (None, None, 0, 6),
-        "18-20": (None, None, 0, 8),
-        "21-24": (0, 0, 0, 0),
-        "25-29": (0, 5, 0, 5),
-        "30-39": (None, None, 0, 7),
-        "40-49": (None, None, 0, 5),
-        "50-59": (0, 0, 0, 0),
-        "60+": (0, 0, 0, 0),
-    }
-    genders = ("kvinna", "man", "okänt", "total")
-    for area, values in by_area.items():
-        for g, v in zip(genders, values, strict=True):
-            cube_rows.append(("2024T1", area, "total", g, "persons", v))
-    for band, values in by_age.items():
-        for g, v in zip(genders, values, strict=True):
-            cube_rows.append(("2024T1", "total", band, g, "persons", v))
-    cube_rows.append(("2024T1", "total", "total", "total", "reports", 44))
-    cube = pd.DataFrame(
-        cube_rows, columns=["period", "area", "age_band", "gender", "measure", "value"]
-    )
-    cube["suppressed"] = cube["value"].isna()
-    cube["value"] = cube["value"].astype("Int64")
-    rolling = pd.DataFrame(
-        {
-            "period": ["2023T2-2024T1"] * 4,
-            "area": ["total"] * 4,
-            "age_band": ["total"] * 4,
-            "gender": list(genders),
-            "measure": ["persons"] * 4,
-            "value": pd.array([17, 63, 0, 80], dtype="Int64"),
-            "suppressed": [False] * 4,
-        }
-    )
+    # the publication design: P's persons by area and by age band (all genders), and by
+    # gender; the 12 months' persons by gender (a "–" is hidden; zeros only in clean tables)
+    count_rows = []
+    by_area = {"Skillingaryd": 7, "Vaggeryd": 11, "Övriga": 13, "total": 31}
+    by_age = {"0-14": None, "15-17": 6, "18-20": 8, "21-24": None, "25-29": 5, "30-39": 7,
+              "40-49": 5, "50-59": None, "60+": None, "total": 31}  # fmt: skip
+    for area, v in by_area.items():
+        count_rows.append(("persons_by_area", "2024T1", area, "total", "total", "persons", v))
+    for band, v in by_age.items():
+        count_rows.append(("persons_by_age", "2024T1", "total", band, "total", "persons", v))
+    for g, v in (("kvinna", 7), ("man", 24), ("okänt", 0)):
+        count_rows.append(("persons_by_gender", "2024T1", "total", "total", g, "persons", v))
+    for g, v in (("kvinna", 17), ("man", 63), ("total", 80)):
+        count_rows.append(("youth_12m", "2023T2-2024T1", "total", "total", g, "persons", v))
+    counts = pd.DataFrame(count_rows, columns=["table", "period", "area", "age_band", "gender",
+                                               "measure", "value"])  # fmt: skip
+    counts["suppressed"] = counts["value"].isna()
+    counts["value"] = counts["value"].astype("Int64")
     trend = pd.DataFrame(
         {
             "term": ["annual_change", "time_in_years"],
@@ -280,8 +256,7 @@ def _tables() -> dict[str, pd.DataFrame]:
         "youth_by_period": youth,
         "female_share": female,
         "indicators": indicators,
-        "cube": cube,
-        "rolling_12_months": rolling,
+        "counts": counts,
         "trend": trend,
         "comparison": comparison,
         "fairness": fairness,
@@ -588,9 +563,11 @@ def test_suppressed_table_cells_show_a_dash_with_the_footnote(
     row = next(line for line in lines if line.startswith(f"{label} | "))
     assert row.split(" | ")[1:5] == ["–", f"1{NBSP}590" if lang == "sv" else "1,590", "–", "–"]
     footnote = (
-        "– = färre än 5 personer eller kan avslöja ett sådant tal."
+        "– = visas inte: färre än 5 personer, kanske inga, eller dolt för att en annan siffra "
+        "inte ska kunna räknas fram."
         if lang == "sv"
-        else "– = fewer than 5 persons, or could reveal such a number."
+        else "– = not shown: fewer than 5 persons, possibly none, or hidden so that another "
+        "figure cannot be worked out."
     )
     assert footnote in lines
 
@@ -615,14 +592,13 @@ SV_SHEETS = [
     "Andel kvinnor bland unga",
     "Indikatorer",
     "Antal",
-    "Rullande 12 månader",
     "Trend",
     "Jämförelse",
     "Grupper",
     "Metod och definitioner",
 ]
 #: The notes of the Swedish workbook, written out by hand.
-NOTE_SUPPRESSED = "Dold: färre än 5 personer eller kan avslöja ett sådant tal."
+NOTE_SUPPRESSED = "Dold: färre än 5 personer, kanske inga, eller kan avslöja ett sådant tal."
 NOTE_NOT_DEFINED = "Ej definierat: kan inte beräknas (t.ex. noll i nämnaren)."
 NOTE_NO_HISTORY = (
     "Inget väntat antal, ingen larmgräns och inget larm: larm kräver flera års tidigare data "
@@ -635,6 +611,7 @@ NOTE_WITHHELD = (
 NOTE_NOT_APPLICABLE = "Ej tillämpligt: intervall, n eller p-värde tas inte fram för det här måttet."
 #: Headers of the label (not value) columns of the Swedish data sheets.
 SV_LABEL_HEADERS = (
+    "Tabell",
     "Period",
     "Omfattning",
     "Indikator",
@@ -771,9 +748,9 @@ def test_workbook_has_the_goal_rule_definitions_rows_and_sources(tmp_path: Path)
     assert "Framställd med risk_indicators version 0.1.0-test." in cells
     assert "ab" * 32 in cells and "anmalda_2024T1.xlsx" in cells
     assert any(c.startswith("Larm för enskilda perioder följer Farringtons") for c in cells)
-    assert "I den här rapporten är 19 publicerade celler dolda (–)." in cells
+    assert "I rapportens tabeller visas 19 antal som streck (–)." in cells
     # the workbook has no dashes: the HTML footnote about "–" is left out
-    assert "– = färre än 5 personer eller kan avslöja ett sådant tal." not in cells
+    assert not any(c.startswith("– = visas inte") for c in cells)
     # the same texts as the HTML report's method section
     html_lines = _parse(render_html(make_release("sv"))).lines
     for text in (
@@ -819,7 +796,7 @@ def test_workbook_is_byte_identical_with_fixed_dates(tmp_path: Path) -> None:
     assert wb.sheetnames[1:3] == ["Young people", "Share of women, young people"]
     assert wb.sheetnames[-1] == "Methods and definitions"
     assert max(len(name) for name in wb.sheetnames) <= 31
-    hidden = "Hidden: fewer than 5 persons, or could reveal such a number."
+    hidden = "Hidden: fewer than 5 persons, possibly none, or could reveal such a number."
     no_history = (
         "No expected number, alarm threshold or alarm: alarms need several years of earlier "
         "data for the same time of year."
@@ -887,7 +864,7 @@ def test_a_release_with_empty_tables_still_renders(lang: str, tmp_path: Path) ->
     assert (tmp_path / "public" / "tables" / "fairness.csv").read_text() == (
         "measure,scope,group,estimate,ci_low,ci_high,n,p_value,suppressed\n"
     )
-    assert len(files) == 4 + 8 + 3
+    assert len(files) == 4 + 7 + 3  # figures, tables (one of counts), html, xlsx, md
     assert make_figures(release) == make_figures(release)
 
 
@@ -906,8 +883,7 @@ def test_write_report_writes_every_public_file(tmp_path: Path) -> None:
                 "youth_by_period",
                 "female_share",
                 "indicators",
-                "cube",
-                "rolling_12_months",
+                "counts",
                 "trend",
                 "comparison",
                 "fairness",
@@ -1032,7 +1008,7 @@ def test_a_suppressed_youth_count_is_said_in_words_not_numbers() -> None:
     lines = _parse(render_html(release)).lines
     assert (
         "Antalet unga (15-24 år) som rapporterades för narkotikabrott under T1 2024 redovisas "
-        "inte (–): det är färre än 5 eller skulle kunna avslöja ett sådant tal."
+        "inte (–): det är färre än 5, kanske inga, eller skulle kunna avslöja ett sådant tal."
     ) in lines
     # no "more/fewer than a year earlier" sentence can be formed without this period's count
     assert "Samma period året innan (T1 2023) var antalet 10." in lines

@@ -290,8 +290,8 @@ EN: dict[str, str] = {
     "cap_trend": "Trend of young people per inhabitant",
     "cap_female": "Share of women among young people aged {ages}",
     "cap_fairness": "Women and men compared",
-    "cap_area": "Persons reported by area and gender, {period}",
-    "cap_age": "Persons reported by age group and gender, {period}",
+    "cap_area": "Persons reported by area, {period} and a year earlier",
+    "cap_age": "Persons reported by age group, {period} and a year earlier",
     "cap_rows": "Input rows: read, used, rejected and duplicates",
     "no_rows": "No published values.",
     "more_tables": (
@@ -405,7 +405,9 @@ EN: dict[str, str] = {
     "sheet_comparison": "Comparison",
     "sheet_fairness": "Groups",
     "sheet_methods": "Methods and definitions",
-    "note_suppressed": "Hidden: fewer than {T} persons, or could reveal such a number.",
+    "note_suppressed": (
+        "Hidden: fewer than {T} persons, possibly none, or could reveal such a number."
+    ),
     "note_not_defined": "Not defined: cannot be computed (e.g. nothing to divide by).",
     "note_no_history": (
         "No expected number, alarm threshold or alarm: alarms need several years of earlier data "

@@ -287,8 +287,8 @@ SV: dict[str, str] = {
     "cap_trend": "Trend för unga per invånare",
     "cap_female": "Andel kvinnor bland unga {ages} år",
     "cap_fairness": "Kvinnor och män jämförda",
-    "cap_area": "Rapporterade personer per område och kön, {period}",
-    "cap_age": "Rapporterade personer per åldersgrupp och kön, {period}",
+    "cap_area": "Rapporterade personer per område, {period} och året innan",
+    "cap_age": "Rapporterade personer per åldersgrupp, {period} och året innan",
     "cap_rows": "Indatarader: lästa, använda, avvisade och dubbletter",
     "no_rows": "Inga publicerade värden.",
     "more_tables": (
@@ -403,7 +403,9 @@ SV: dict[str, str] = {
     "sheet_comparison": "Jämförelse",
     "sheet_fairness": "Grupper",
     "sheet_methods": "Metod och definitioner",
-    "note_suppressed": "Dold: färre än {T} personer eller kan avslöja ett sådant tal.",
+    "note_suppressed": (
+        "Dold: färre än {T} personer, kanske inga, eller kan avslöja ett sådant tal."
+    ),
     "note_not_defined": "Ej definierat: kan inte beräknas (t.ex. noll i nämnaren).",
     "note_no_history": (
         "Inget väntat antal, ingen larmgräns och inget larm: larm kräver flera års tidigare data "
