@@ -23,9 +23,10 @@ because the two ways of being reported again are independent given :math:`\mathc
   between :math:`d_0` and the end of the period, so within 12 months);
 - *a return slot in the next periods* dated on or before :math:`d_0` + 12 months: no closed
   form (it depends on how many return slots the person's area, gender and age get and on
-  the other persons in the pool), so :math:`r` is estimated by simulation: the generator's own
-  engine (:meth:`Engine.slots`, the first part of :meth:`Engine.period`, unchanged) is run ``replicates`` times from a copy of its
-  state after period :math:`p` through the periods that the 12 months reach, each time with
+  the other persons in the pool), so :math:`r` is estimated by simulation: the generator's
+  own engine (:meth:`Engine.slots`, the first part of :meth:`Engine.period`, unchanged) is
+  run ``replicates`` times from a copy of its state after period :math:`p` through the
+  periods that the 12 months reach, each time with
   its own random stream, and :math:`\hat r` is the share of runs in which the person returns
   in time.
 
