@@ -62,6 +62,7 @@ def test_truth_is_the_closed_form_without_returns() -> None:
     np.testing.assert_allclose(known["propensity"], q, rtol=1e-12)  # everyone is new
     np.testing.assert_allclose(known["probability"], np.minimum(0.6 * q, 0.9), rtol=1e-12)
     assert (known["later_periods"] == 0).all() and (known["mcse"] == 0).all()
+    assert (known["probability_half"] == known["probability"]).all()
     # and the data agree: outcomes are independent Bernoulli(truth) here
     y = _outcomes(t.data.reports, t.table)
     p = known["probability"].to_numpy()

@@ -319,14 +319,25 @@ def nation() -> dict:
 
 @pytest.mark.slow
 def test_acceptance_auc_near_the_truth_and_calibrated(nation: dict) -> None:
+    """The logistic model's test AUC is within 0.03 of the best achievable AUC and its
+    calibration slope lies in [0.8, 1.2].
+
+    The truth is simulated with 20 futures per period; its Monte Carlo noise lowers the AUC
+    computed from it by about c/R, and the half-futures difference ``auc_mc_attenuation``
+    estimates c/R. The best achievable AUC is taken as the truth's AUC plus twice that (on
+    seed 1 the truth's AUC rose by 0.0076 from 20 to 100 futures while the estimate at 20
+    was 0.0062: the first-order estimate falls short, twice it does not)."""
     result = nation["result"]
     assert result.status == "fitted"
     auc = result.figure("auc", model="logistic")
-    best = result.figure("auc", model="truth")
+    truth = result.figure("auc", model="truth")
+    attenuation = result.figure("auc_mc_attenuation", model="truth")["estimate"]
     assert auc["n"] > 5000 and auc["published"]
-    assert abs(auc["estimate"] - best["estimate"]) <= 0.03
+    assert 0 <= attenuation < 0.02
+    best = truth["estimate"] + 2 * attenuation
+    assert best - 0.03 <= auc["estimate"] <= truth["estimate"] + 0.03
     gap = result.figure("auc_gap", model="logistic")
-    assert gap["estimate"] == pytest.approx(auc["estimate"] - best["estimate"])
+    assert gap["estimate"] == pytest.approx(auc["estimate"] - truth["estimate"])
     slope = result.figure("calibration_slope", model="logistic")["estimate"]
     assert 0.8 <= slope <= 1.2
 

@@ -42,7 +42,7 @@ class _View:
         t = self.table
         hit = t[(t["figure"] == figure) & (t["model"] == model) & (t["group_by"] == group_by)
                 & (t["group"] == group)]  # fmt: skip
-        return None if hit.empty else hit.iloc[0].to_dict()
+        return None if hit.empty else {str(k): x for k, x in hit.iloc[0].items()}
 
     def num(self, x: Any, digits: int = 3) -> str:
         if x is None or (isinstance(x, float) and not np.isfinite(x)):
@@ -115,16 +115,20 @@ def _data_rows(v: _View) -> list[list[str]]:
         ("train", v.t["data_train"].format(before=s["train_before"] or v.dash)),
         ("test", v.t["data_test"].format(test_from=s["test_from"] or v.dash)),
     ):
-        row = v.row(f"{part}_persons", group_by="data")
-        ok = row is not None and row["published"]
-        rows.append(
-            [
-                label,
-                v.count(row["n"]) if ok else v.dash,  # type: ignore[index]
-                v.count(row["positives"]) if ok else v.dash,
-            ]
-        )  # type: ignore[index]
+        row = v.row(f"{part}_persons", group_by="data") or {"published": False}
+        ok = bool(row["published"])
+        rows.append([label, v.count(row["n"]) if ok else v.dash,
+                     v.count(row["positives"]) if ok else v.dash])  # fmt: skip
     return rows
+
+
+def _truth_line(v: _View, main: str) -> str:
+    line = v.t["truth_line"].format(auc=v.value(v.row("auc", "truth")),
+                                    gap=v.value(v.row("auc_gap", main)))  # fmt: skip
+    att = v.row("auc_mc_attenuation", "truth")
+    if att is not None:  # a truth with its half-futures estimate
+        line += " " + v.t["truth_att"].format(att=v.value(att, ci=False))
+    return line
 
 
 def _few_paragraphs(v: _View) -> list[str]:
@@ -246,11 +250,7 @@ def model_card(result: RiskModelResult, language: str) -> str:
             _md_table(t["perf_cols"], _performance_rows(v)),
         ]
         if s["truth"]:
-            out.append(
-                t["truth_line"].format(
-                    auc=v.value(v.row("auc", "truth")), gap=v.value(v.row("auc_gap", main))
-                )
-            )
+            out.append(_truth_line(v, main))
         out += [
             f"## {t['calibration'].format(model=v.model(main))}",
             _md_table(t["cal_cols"], _calibration_rows(v, main)),
@@ -292,11 +292,7 @@ def report_section(result: RiskModelResult, language: str) -> dict[str, Any]:
     summary = "; ".join(f"{c}: {x}" for c, x in zip(cols[1:], perf[1:], strict=True))
     paragraphs = [t["warning"], t["status_fitted"], f"{v.model(main)}: {summary}."]
     if s["truth"]:
-        paragraphs.append(
-            t["truth_line"].format(
-                auc=v.value(v.row("auc", "truth")), gap=v.value(v.row("auc_gap", main))
-            )
-        )
+        paragraphs.append(_truth_line(v, main))
     paragraphs.append(t["eod"].format(
         gender=v.value(v.row("equalized_odds_difference", main, "gender")),
         age=v.value(v.row("equalized_odds_difference", main, "age_band"))))  # fmt: skip

@@ -64,6 +64,8 @@ TEXT: dict[str, dict[str, str]] = {
         "|kalibrering, skärning (95 % KI)",
         "truth_line": "Bästa möjliga AUC från de syntetiska uppgifternas sanna sannolikheter på "
         "samma testpersoner: {auc}; huvudmodellens skillnad: {gap}.",
+        "truth_att": "Slumpbruset i de (simulerade) sanna sannolikheterna sänker den bästa "
+        "AUC:n med ungefär {att}.",
         "calibration": "Kalibrering (grupper efter modellens sannolikhet, {model})",
         "cal_cols": "grupp|personer|medelsannolikhet|andel anmälda igen (95 % KI)",
         "fairness": "Rättvisa vid gränsen ({model})",
@@ -146,6 +148,8 @@ TEXT: dict[str, dict[str, str]] = {
         "|calibration intercept (95% CI)",
         "truth_line": "Best achievable AUC from the synthetic data's true probabilities on the "
         "same test persons: {auc}; the main model's difference: {gap}.",
+        "truth_att": "The Monte Carlo noise of the (simulated) true probabilities lowers the "
+        "best AUC by about {att}.",
         "calibration": "Calibration (groups by the model's probability, {model})",
         "cal_cols": "group|persons|mean probability|share reported again (95% CI)",
         "fairness": "Fairness at the threshold ({model})",

@@ -20,7 +20,7 @@ from ._audit import eod_bootstrap, equal_opportunity_predictions, group_metrics
 from ._cohort import FEATURES, build_cohort
 from ._figures import FigureBook
 from ._fit import MODEL_KINDS, make_pipeline, n_parameters, temporal_split
-from ._metrics import auc_table, bootstrap_indices, calibration_bins, calibration_fit
+from ._metrics import auc_table, bootstrap_indices, calibration_bins, calibration_fit, rank_auc
 from ._result import RATES, RiskModelResult
 
 __all__ = ["fit_risk_model"]
@@ -234,14 +234,20 @@ def _fit_all(
             counts={"n": "train", "positives": "train_pos", "negatives": "train_neg"},
         )
     all_scores = dict(scores)
+    half = None
     if truth is not None:
-        all_scores["truth"] = _truth_scores(test, truth)
+        all_scores["truth"], half = _truth_scores(test, truth)
     rng = np.random.Generator(np.random.PCG64(seed))
     boot = bootstrap_indices(y, bootstrap, rng)
     perf = auc_table(y, all_scores, boot, against="truth" if truth is not None else None)
-    for row in perf.itertuples():
-        book.figure(row.figure, model=row.model, estimate=row.estimate,
-                    ci=(row.ci_low, row.ci_high), counts=overall)  # fmt: skip
+    for row in perf.to_dict("records"):
+        book.figure(str(row["figure"]), model=str(row["model"]), estimate=row["estimate"],
+                    ci=(row["ci_low"], row["ci_high"]), counts=overall)  # fmt: skip
+    if half is not None:
+        # the truth's Monte Carlo noise lowers its AUC by about c/R; half the futures lower
+        # it by 2c/R: the difference estimates what the truth's AUC lacks
+        att = float(rank_auc(y, all_scores["truth"])[0] - rank_auc(y, half)[0])
+        book.figure("auc_mc_attenuation", model="truth", estimate=att, counts=overall)
     splits = {"gender": test["gender"], "age_band": test["age_band"]}
     decisions = {kind: (scores[kind] >= cut).astype(np.int64) for kind in models}
     if equal_opportunity:
@@ -260,7 +266,8 @@ def _fit_all(
     return fitted
 
 
-def _truth_scores(test: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
+def _truth_scores(test: pd.DataFrame, truth: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """The truth's probabilities of the test persons (and from half its futures, if given)."""
     missing = [c for c in ("person", "report_date", "probability") if c not in truth.columns]
     if missing:
         raise UsageError(f"The truth needs the columns person, report_date, probability; "
@@ -277,7 +284,10 @@ def _truth_scores(test: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
             "reports; give the truth of the same synthetic data (every report, 12 months "
             "observed)."
         )
-    return joined["probability"].to_numpy(dtype=float)
+    half = None
+    if "probability_half" in joined.columns and joined["probability_half"].notna().all():
+        half = joined["probability_half"].to_numpy(dtype=float)
+    return joined["probability"].to_numpy(dtype=float), half
 
 
 def _bins(book: FigureBook, model: str, y: np.ndarray, score: np.ndarray, *, bins: int,
@@ -286,25 +296,25 @@ def _bins(book: FigureBook, model: str, y: np.ndarray, score: np.ndarray, *, bin
 
     table = calibration_bins(y, score, bins=bins, min_count=min_count)
     names = []
-    for row in table.itertuples():
-        key = f"{model}|score_group={row.bin}"
+    for rec in table.to_dict("records"):
+        n, pos, neg, b = (int(rec[c]) for c in ("n", "positives", "negatives", "bin"))
+        key = f"{model}|score_group={b}"
         names.append(key)
-        book.counts({key: row.n, f"{key}|pos": row.positives, f"{key}|neg": row.negatives})
+        book.counts({key: n, f"{key}|pos": pos, f"{key}|neg": neg})
         book.partition(key, (f"{key}|pos", f"{key}|neg"))
         counts = {"n": key, "positives": f"{key}|pos", "negatives": f"{key}|neg"}
-        ci = wilson_interval(int(row.positives), int(row.n))
-        group = str(row.bin)
+        ci = wilson_interval(pos, n)
         book.figure(
             "observed_rate",
             model=model,
             group_by="score_group",
-            group=group,
+            group=str(b),
             estimate=ci.estimate,
             ci=(ci.ci_low, ci.ci_high),
             counts=counts,
         )
-        book.figure("mean_predicted", model=model, group_by="score_group", group=group,
-                    estimate=row.mean_predicted, counts=counts)  # fmt: skip
+        book.figure("mean_predicted", model=model, group_by="score_group", group=str(b),
+                    estimate=rec["mean_predicted"], counts=counts)  # fmt: skip
     book.partition("test", names)
     book.partition("test_pos", [f"{k}|pos" for k in names])
     book.partition("test_neg", [f"{k}|neg" for k in names])
@@ -316,7 +326,8 @@ def _audit(
 ) -> None:  # fmt: skip
     table, eod = group_metrics(y, flagged, score, groups, group_by=split)
     keys = []
-    for row in table.to_dict("records"):
+    for raw in table.to_dict("records"):
+        row = {str(k): x for k, x in raw.items()}
         overall = row["group"] == "all"
         base = "test" if overall else f"test|{split}={row['group']}"
         if not overall:

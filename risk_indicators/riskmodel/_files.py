@@ -94,7 +94,15 @@ def model_command(
     table = None
     if truth is not None:
         try:
-            table = pd.read_csv(truth, usecols=["person", "report_date", "probability"])
+            table = pd.read_csv(truth)
+            table = table.loc[
+                :,
+                [
+                    c
+                    for c in ("person", "report_date", "probability", "probability_half")
+                    if c in table.columns
+                ],
+            ]
         except (OSError, ValueError) as exc:
             raise UsageError(
                 f"{truth.name}: cannot read the truth ({exc}); give a rereport_truth.csv "

@@ -70,7 +70,7 @@ class RiskModelResult:
         t = self.table
         hit = t[(t["figure"] == figure) & (t["model"] == model) & (t["group_by"] == group_by)
                 & (t["group"] == group)]  # fmt: skip
-        return None if hit.empty else hit.iloc[0].to_dict()
+        return None if hit.empty else {str(k): x for k, x in hit.iloc[0].items()}
 
     def count(self, name: str) -> int | None:
         """A cohort count (``young_first_reports``, ``study``, ...), None when withheld."""
