@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from risk_indicators._version import __version__
-from risk_indicators.errors import RiskIndicatorsError
+from risk_indicators.errors import RiskIndicatorsError, UsageError
 from risk_indicators.intake import scrub
 
 app = typer.Typer(
@@ -101,8 +101,8 @@ def _run_pipeline(
     console: _Console,
     ledger: Path | None = None,
 ) -> int:
-    from risk_indicators import analysis as an
     from risk_indicators._atomic import sha256_file
+    from risk_indicators.analysis import analyse, analyse_counts
     from risk_indicators.intake import read_population, read_reports
     from risk_indicators.release import write_release
 
@@ -118,12 +118,13 @@ def _run_pipeline(
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = an.analyse(records, pop, period=period, config=config)
-    else:
-        assert counts is not None  # guaranteed by the caller's option check
+        result = analyse(records, pop, period=period, config=config)
+    elif counts is not None:
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
-        result = an.analyse_counts(counts, pop, period=period, config=config)
+        result = analyse_counts(counts, pop, period=period, config=config)
+    else:
+        raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
     console.say("Disclosure control and audit of every published count ...")
     write_release(result, out, records=records, timings=timings, inputs=inputs, ledger=ledger)
@@ -197,7 +198,6 @@ def run(
     debug: Debug = False,
 ) -> None:
     """The analysis for period P from a reports file or an aggregated counts file."""
-    from risk_indicators.errors import UsageError
     from risk_indicators.intake import key_from_env
 
     console = _Console(quiet, verbose)

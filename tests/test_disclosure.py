@@ -34,10 +34,11 @@ from risk_indicators.disclosure._protect import (
 )
 from risk_indicators.disclosure.audit import build_model
 from risk_indicators.disclosure.ledger import Ledger
-from risk_indicators.errors import DisclosureError
+from risk_indicators.errors import DisclosureError, UsageError
 
 T = 5
 DIMS = ["area", "age_band", "gender"]
+KEY = ["table", "period", *DIMS, "measure"]
 
 
 def make_cube(
@@ -61,11 +62,14 @@ def attacker_bounds(
     published: pd.DataFrame,
     cells: list[tuple],
     sums: dict[str, float] | None = None,
+    dash_at_least_one: bool = False,
 ) -> dict:
     """Integer min and max of each key in ``cells`` given the published counts (independent).
 
     ``sums``: measure -> a published sum of that measure over every cell of every period
-    (the rows used of a release are the reports of all periods)."""
+    (the rows used of a release are the reports of all periods). ``dash_at_least_one``: the
+    attacker knows the release's rule "zeros are always shown", so every hidden count of
+    ``published`` is at least 1."""
     inner = cube[(cube[DIMS] != "total").all(axis=1)].reset_index(drop=True)
     n = len(inner)
     var = {}
@@ -80,10 +84,14 @@ def attacker_bounds(
 
     rows, lo, hi = [], [], []
     for r in published.itertuples(index=False):
-        if pd.isna(r.value):
-            continue
         vec = np.zeros(2 * n)
         vec[members(r.period, r.area, r.age_band, r.gender, r.measure)] = 1
+        if pd.isna(r.value):
+            if dash_at_least_one:
+                rows.append(vec)
+                lo.append(1.0)
+                hi.append(np.inf)
+            continue
         rows.append(vec)
         lo.append(float(r.value))
         hi.append(float(r.value))
@@ -312,13 +320,17 @@ def test_random_tables_are_protected_deterministically(inner, rnd) -> None:
     result = protect(cube, min_count=T)
     shown = result.table["value"].dropna().astype(int)
     assert not ((shown >= 1) & (shown < T)).any()
-    # zeros are always published
+    # zeros are shown only in a table without a dash (here one table): a dash may be 0
     true = result.table.merge(
         cube.melt(id_vars=["period", *DIMS], value_vars=["persons", "reports"], var_name="measure",
                   value_name="true"),
         on=["period", *DIMS, "measure"],
     )  # fmt: skip
-    assert true.loc[true["true"] == 0, "value"].notna().all()
+    zeros = true.loc[true["true"] == 0, "value"]
+    if true["value"].isna().any():
+        assert zeros.isna().all()
+    else:
+        assert (zeros == 0).all()
     # the independent integer attacker cannot narrow any protected count
     primary = true[true["value"].isna() & (true["true"] >= 1) & (true["true"] < T)]
     keys = [tuple(r) for r in primary[["period", *DIMS, "measure"]].itertuples(index=False)]
@@ -339,6 +351,60 @@ def test_random_tables_are_protected_deterministically(inner, rnd) -> None:
         )
 
     assert hidden(permuted) == hidden(result)
+
+
+ZERO_CASE = {  # (area, age_band, gender): (persons, reports)
+    ("A", "x", "man"): (3, 3),
+    ("A", "y", "man"): (0, 0),
+    ("B", "x", "man"): (6, 7),
+    ("B", "y", "man"): (9, 9),
+}
+
+
+def test_a_dash_is_at_least_one_when_zeros_are_always_shown() -> None:
+    """Issue 20: under the rule "zeros are always shown" every dash is at least 1. The
+    attacker who knows the rule proves the hidden 3 (A, x) is not 0, so no hiding can protect
+    it: the audit knows the rule too and fails closed."""
+    cube = make_cube(ZERO_CASE)
+    with pytest.raises(DisclosureError, match="could be narrowed down"):
+        protect(cube, min_count=T, zeros="shown")
+    # the suppression that protects it under the default rule, audited under both rules; under
+    # "zeros are always shown" its hidden zeros would be shown, and a reader who knows that
+    # rule knows each remaining dash is >= 1, so the 3 cannot be 0
+    result = protect(cube, min_count=T)
+    truth = cube.melt(id_vars=["period", *DIMS], value_vars=["persons", "reports"],
+                      var_name="measure", value_name="true")  # fmt: skip
+    t = result.table.merge(truth, on=["period", *DIMS, "measure"])
+    assert ((t["true"] == 0) & t["value"].isna()).any()  # the default rule hid a zero
+    key = ("cube", "2024T1", "A", "x", "man", "persons")
+    hidden = list(t.loc[t["value"].isna(), KEY].itertuples(index=False, name=None))
+    audit = audit_suppression(cube, hidden, min_count=T).set_index(KEY).loc[key]
+    assert audit["low"] == 0 and audit["passed"]
+    t.loc[t["true"] == 0, "value"] = 0  # the rule "zeros are always shown"
+    nonzero = list(t.loc[t["value"].isna(), KEY].itertuples(index=False, name=None))
+    audit = audit_suppression(cube, nonzero, min_count=T, zeros="shown").set_index(KEY).loc[key]
+    assert audit["low"] == 1 and not audit["passed"]
+    assert attacker_bounds(cube, t, [key[1:]], dash_at_least_one=True)[key[1:]][0] == 1
+
+
+def test_zeros_are_hidden_in_a_table_with_a_dash() -> None:
+    """Issue 20: with the default rule a dash may be 0 (the zero beside the hidden 3 is a dash
+    too), and the independent attacker, who knows the rule (no ">= 1" from a dash), finds
+    every hidden count in 1..T-1 can be 0 and can be T."""
+    cube = make_cube(ZERO_CASE)
+    result = protect(cube, min_count=T)
+    t = result.table.set_index(["period", *DIMS, "measure"])
+    assert pd.isna(t.loc[("2024T1", "A", "y", "man", "persons"), "value"])  # a hidden zero
+    assert (result.audit["suppression"] == "secondary").any()
+    keys = [("2024T1", "A", "x", "man", m) for m in ("persons", "reports")]
+    for key, (low, high) in attacker_bounds(cube, result.table, keys).items():
+        assert low == 0 and high >= T, key
+    # a table without a dash shows its zeros
+    clean = make_cube({("A", "x", "man"): (0, 0), ("B", "x", "man"): (6, 6)})
+    shown = protect(clean, min_count=T).table
+    assert shown["value"].notna().all() and (shown["value"] == 0).any()
+    with pytest.raises(UsageError, match="The 'zeros' parameter of protect must be one of"):
+        protect(clean, min_count=T, zeros="sometimes")  # type: ignore[arg-type]
 
 
 def test_all_zero_and_tiny_tables() -> None:

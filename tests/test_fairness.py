@@ -30,11 +30,11 @@ from risk_indicators.fairness._report import (
     benchmark_ratio_youth,
     detection_cubes,
     fairness_coverage,
-    fairness_indicators,
     fairness_report,
     female_share,
     female_share_youth,
     gender_rate_ratio,
+    goal_indicators,
     selection_rates,
     share_change_decomposition,
 )
@@ -680,7 +680,7 @@ def test_figures_by_detection_mode(demo: ri.Analysis, report: Any) -> None:
 
 # --------------------------------------------------------------------------- bundle
 def test_fairness_indicators_and_report(demo: ri.Analysis, report: Any) -> None:
-    ind = fairness_indicators(demo)
+    ind = goal_indicators(fairness_report(demo))
     assert set(ind) == {"female_share_youth_trend", "goal_status"}
     assert all(isinstance(v, Indicator) for v in ind.values())
     trend = female_share_youth_trend(demo.cube, demo.period.code, config=CFG)

@@ -117,17 +117,37 @@ def test_every_public_count_is_zero_or_at_least_t(release: Path) -> None:
         assert value is None or value == 0 or value >= t
 
 
-def test_public_figures_rest_on_published_counts(release: Path) -> None:
-    """A derived figure is published only when every count it uses is (CONTRACT 5)."""
+def test_public_figures_rest_on_published_counts(
+    setup: tuple[ri.Analysis, ri.Records, pd.DataFrame], release: Path
+) -> None:
+    """A derived figure is published only when every count it uses is (CONTRACT 5): each
+    public indicator is the exact value or null, and null exactly when a count it uses is
+    hidden by the release's protection (some are, in this fixture)."""
+    from risk_indicators.cube import CountName
+    from risk_indicators.release import protect_analysis
+
+    analysis = setup[0]
+    protection = protect_analysis(analysis, ledger=None)  # deterministic: the release's own
+    t = protection.table
+    shown = {CountName.parse(c) for c in t.loc[t["value"].notna(), "count"]}
     public = json.loads((release / "public" / "indicators.json").read_text(encoding="utf-8"))
-    ind = public["indicators"]
-    if ind["persons_youth"]["value"] is None:
-        assert ind["youth_share"]["value"] is None
-        assert ind["youth_rate_per_10k"]["value"] is None
     internal = json.loads((release / "internal" / "indicators.json").read_text(encoding="utf-8"))
-    for key, item in ind.items():
-        if item["value"] is not None:
-            assert item["value"] == internal["indicators"][key]["value"], key
+    figures = analysis.figures.loc[analysis.figures["table"] == "indicators"]
+    uses = {(r.scope, r.figure): r.uses for r in figures.itertuples()}
+    blocks = {"period": (public["indicators"], internal["indicators"])}
+    for scope, block in public["comparisons"].items():
+        blocks[scope] = (block["indicators"], internal["comparisons"][scope]["indicators"])
+    withheld = 0
+    for scope, (pub, exact) in blocks.items():
+        for key, item in pub.items():
+            hidden = not all(u in shown for u in uses[(scope, key)])
+            assert item["suppressed"] == hidden, (scope, key)
+            if hidden:
+                withheld += 1
+                assert item["value"] is None and item["ci_low"] is None and item["n"] is None
+            else:
+                assert item["value"] == exact[key]["value"], (scope, key)
+    assert withheld > 0, "the fixture should withhold some indicator"
 
 
 def test_failed_audit_publishes_nothing(
@@ -232,11 +252,15 @@ def test_followup_priority_hides_the_headline_last(
     """The order documented in publish.followup_priority: the young of every period (and the
     period's new young), then the period's split and the 12 months' young with their split,
     then other windows' young, other splits, and any margin."""
-    from risk_indicators.disclosure.audit import window_block
-    from risk_indicators.release._public import followup_priority
+    from risk_indicators.cube import CountName, window_block
+    from risk_indicators.release import followup_priority
 
     analysis = setup[0]
-    cost = followup_priority(analysis)
+    priority = followup_priority(analysis)
+
+    def cost(text: str, n_cells: int) -> float:
+        return priority(CountName.parse(text), n_cells)
+
     window = window_block(["2023T3", "2024T1", "2024T2"])  # the 12 months ending with 2024T2
     earlier = window_block(["2023T2", "2023T3", "2024T1"])
     series = {cost(n, 3) for n in ("persons|2024T2|X:youth", "persons|2024T2|X:new_youth",
@@ -272,8 +296,7 @@ def test_a_hidden_count_hides_every_per_period_model_value(
     """With 3 young persons in T2 2023 (hidden), the season sums above would give the 3
     back from the fitted values: they, the alarms' expected counts, thresholds and flags are
     all withheld, while the whole-series trend stays published with n = periods."""
-    from risk_indicators.fairness._report import fairness_report
-    from risk_indicators.release._public import protect_analysis, public_tables
+    from risk_indicators.release import protect_analysis, public_view
 
     _, _, raw = setup
     dates = pd.to_datetime(raw["report_date"])
@@ -292,9 +315,7 @@ def test_a_hidden_count_hides_every_per_period_model_value(
             config=cfg,
         )
         analysis = ri.analyse(records, population, config=cfg, period="2024T2")
-    tables, _, _ = public_tables(
-        analysis, protect_analysis(analysis, ledger=None), fairness_report(analysis)
-    )
+    tables = public_view(analysis, protect_analysis(analysis, ledger=None)).tables
     youth = tables["youth_by_period"].set_index("period")
     assert int(analysis.youth.series.loc["2023T2", "persons"]) == 3  # type: ignore[union-attr]
     assert pd.isna(youth.loc["2023T2", "persons_youth"])

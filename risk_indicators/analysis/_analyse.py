@@ -1,21 +1,24 @@
-"""One analysis: records (or a counts table) and population -> cube -> indicators for period P.
+"""One analysis: records (or a counts table) and population -> cube -> every figure for P.
 
-This module composes :mod:`aggregate` and :mod:`indicators`; it computes nothing of its own
-except the choice of periods and ``new_persons_youth``, which needs person-level rows.
+This module composes the cube (:mod:`risk_indicators.cube`), the statistics
+(:mod:`risk_indicators.stats`) and the gender figures (:mod:`risk_indicators.fairness`), each
+computed once, into an :class:`~risk_indicators.analysis.Analysis` with its figure table. It
+computes nothing of its own except the choice of periods and ``new_persons_youth``, which
+needs person-level rows.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from risk_indicators._version import __version__
 from risk_indicators.config import Config, load_config
 from risk_indicators.cube import (
     attach_population,
+    cube_from_counts,
     cube_from_person_periods,
     detection_cube,
     order_cube,
@@ -23,7 +26,7 @@ from risk_indicators.cube import (
     window_cube,
 )
 from risk_indicators.errors import InsufficientDataError, UsageError
-from risk_indicators.fairness import gender_goal_indicators
+from risk_indicators.fairness import gender_figures, goal_indicators
 from risk_indicators.intake import Records, read_counts, read_reports
 from risk_indicators.periods import (
     Period,
@@ -32,81 +35,15 @@ from risk_indicators.periods import (
     period_grid,
     window_label,
 )
-from risk_indicators.stats import Indicator, YouthStatistics, slice_indicators, youth_statistics
+from risk_indicators.stats import Indicator, slice_indicators, youth_statistics
 
-__all__ = ["SCOPES", "Analysis", "aggregate", "analyse", "analyse_counts"]
+from ._figures import figure_table
+from ._periods import followup_windows
+from ._result import Analysis
 
-SCOPES = ("period", "same_period_last_year", "rolling_12_months")
+__all__ = ["aggregate", "analyse", "analyse_counts"]
+
 NEW_PERSON_LOOKBACK_MONTHS = 24
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """The result of :func:`analyse` for one period.
-
-    Attributes
-    ----------
-    period
-        The analysed period P.
-    cube
-        The full cube (``internal/counts.csv``): every period from the first in the data up
-        to P, with margins and population.
-    windows
-        Rolling 12-month window cube (label ``2023T2-2024T1``) for every complete window up to
-        P; None in counts mode (a window needs person-level rows).
-    youth
-        Trend, comparison with earlier years and alarms of the youth series.
-    detection
-        Persons by period x detection mode x age band x gender (all areas), from
-        :func:`risk_indicators.cube.aggregate.detection_cube`; None in counts mode.
-    results
-        ``{"period" | "same_period_last_year" | "rolling_12_months": {id: Indicator}}``.
-    labels
-        The period or window label of each scope.
-    """
-
-    period: Period
-    config: Config
-    cube: pd.DataFrame
-    windows: pd.DataFrame | None
-    results: dict[str, dict[str, Indicator]]
-    labels: dict[str, str]
-    accounting: dict[str, int]
-    inputs: dict[str, str | None] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    mode: str = "records"
-    detection: pd.DataFrame | None = None
-    youth: YouthStatistics | None = None
-
-    @property
-    def indicators(self) -> dict[str, dict[str, Any]]:
-        """The ``indicators`` object of ``indicators.json`` for P, every value exact."""
-        return {k: ind.to_json() for k, ind in self.results["period"].items()}
-
-    def to_json(self, *, suppressed: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
-        """``indicators.json`` (CONTRACT 4); ``suppressed`` holds (scope, id) pairs to null."""
-
-        def block(scope: str) -> dict[str, Any]:
-            return {
-                k: ind.to_json(suppressed=(scope, k) in suppressed)
-                for k, ind in self.results.get(scope, {}).items()
-            }
-
-        out: dict[str, Any] = {
-            "schema_version": 1,
-            "municipality": self.config.municipality,
-            "period": self.period.code,
-            "period_kind": self.period.kind,
-            "rows": dict(self.accounting),
-            "indicators": block("period"),
-            "comparisons": {
-                scope: {"label": self.labels[scope], "indicators": block(scope)}
-                for scope in SCOPES[1:]
-                if scope in self.results
-            },
-            "package_version": __version__,
-        }
-        return out
 
 
 def _choose_period(first: Period, last_date: Any, requested: str | None, kind: str) -> Period:
@@ -266,28 +203,65 @@ def analyse(
             windows, periods=list(wyears), areas=areas, age_bands=config.age_band_labels
         )
         notes = notes + [n for n in wnotes if n not in notes]
-    results, labels = _scopes(cube, windows if ends else None, chosen, first, config)
+    win = windows if ends else None
+    results, labels = _scopes(cube, win, chosen, first, config)
     data_start = pd.Timestamp(first.start)
     results["period"]["new_persons_youth"] = _new_persons_youth(pp, chosen, data_start, config)
-    youth = youth_statistics(cube, chosen, config=config)
+    detection = detection_cube(pp, periods=periods, config=config)
+    return _finish(
+        period=chosen, config=config, cube=cube, windows=win, results=results, labels=labels,
+        accounting=dict(records.accounting), inputs={"reports": records.sha256},
+        notes=tuple(records.notes) + tuple(notes), mode="records", detection=detection,
+    )  # fmt: skip
+
+
+def _finish(
+    *,
+    period: Period,
+    config: Config,
+    cube: pd.DataFrame,
+    windows: pd.DataFrame | None,
+    results: dict[str, dict[str, Indicator]],
+    labels: dict[str, str],
+    detection: pd.DataFrame | None,
+    **rest: Any,
+) -> Analysis:
+    """The statistics of the youth series and every gender figure (each once), then the
+    figure table, into an :class:`Analysis`."""
+    youth = youth_statistics(cube, period, config=config)
     results["period"]["youth_trend_annual_change"] = youth.trend_indicator
-    results["period"].update(
-        gender_goal_indicators(cube, chosen.code, config=config, windows=windows if ends else None)
-    )
-    return Analysis(
-        period=chosen,
-        config=config,
-        cube=cube,
-        windows=windows if ends else None,
-        results=results,
-        labels=labels,
-        accounting=dict(records.accounting),
-        inputs={"reports": records.sha256},
-        notes=tuple(records.notes) + tuple(notes),
-        mode="records",
-        detection=detection_cube(pp, periods=periods, config=config),
-        youth=youth,
-    )
+    fairness = gender_figures(cube, period, config=config, windows=windows, detection=detection)
+    results["period"].update(goal_indicators(fairness))
+    results["period"].update(_twelve_month_indicators(results))
+    figures = figure_table(
+        period=period, config=config, results=results, labels=labels, youth=youth,
+        fairness=fairness, cube_periods=[str(p) for p in cube["period"].unique()],
+        areas=sorted({str(a) for a in cube["area"]}),
+        windows=followup_windows(period, windows),
+    )  # fmt: skip
+    return Analysis(period=period, config=config, cube=cube, windows=windows, results=results,
+                    labels=labels, figures=figures, youth=youth, fairness=fairness,
+                    detection=detection, **rest)  # fmt: skip
+
+
+#: Figures of the 12 months ending with P that the goal rests on, also among P's indicators.
+TWELVE_MONTH_IDS = {"female_share_youth_12m": "female_share_youth",
+                    "rate_ratio_female_male_youth_12m": "rate_ratio_female_male_youth"}  # fmt: skip
+
+
+def _twelve_month_indicators(results: dict[str, dict[str, Indicator]]) -> dict[str, Indicator]:
+    """``female_share_youth_12m`` and ``rate_ratio_female_male_youth_12m``: the rolling
+    12-month scope's figures under P's own ids (Wilson and Katz intervals; distinct persons
+    of the 12 months); not defined in counts mode, which has no 12-month windows."""
+    rolling = results.get("rolling_12_months")
+    out = {}
+    for new_id, source in TWELVE_MONTH_IDS.items():
+        if rolling is None:
+            out[new_id] = Indicator(new_id, None, reason="not defined: the 12-month figures "
+                                    "need person-level rows (counts mode)")  # fmt: skip
+        else:
+            out[new_id] = replace(rolling[source], id=new_id)
+    return out
 
 
 def _scopes(
@@ -330,31 +304,23 @@ def analyse_counts(
     periods = period_grid(first, chosen)
     areas = table.areas
     years = {p.code: p.year for p in periods}
-    cube = table.cube.loc[table.cube["period"].isin(list(years))]
+    full = cube_from_counts(table.data, periods=[q.code for q in table.periods],
+                            areas=table.areas, age_bands=config.age_band_labels,
+                            source=table.source)  # fmt: skip
+    cube = full.loc[full["period"].isin(list(years))]
     cube, notes = attach_population(cube, population, period_years=years)
     cube = order_cube(cube, periods=list(years), areas=areas, age_bands=config.age_band_labels)
     results, labels = _scopes(cube, None, chosen, first, config)
-    youth = youth_statistics(cube, chosen, config=config)
-    results["period"]["youth_trend_annual_change"] = youth.trend_indicator
-    results["period"].update(gender_goal_indicators(cube, chosen.code, config=config))
     persons = int(
-        table.cube.loc[
-            (table.cube["area"] == "total")
-            & (table.cube["age_band"] == "total")
-            & (table.cube["gender"] == "total"),
+        full.loc[
+            (full["area"] == "total") & (full["age_band"] == "total") & (full["gender"] == "total"),
             "persons",
         ].sum()
     )
-    return Analysis(
-        period=chosen,
-        config=config,
-        cube=cube,
-        windows=None,
-        results=results,
-        labels=labels,
+    return _finish(
+        period=chosen, config=config, cube=cube, windows=None, results=results, labels=labels,
         accounting={"read": table.rows, "used": table.rows, "rejected": 0, "duplicates": 0},
         inputs={"counts": table.sha256},
         notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table"),
-        mode="counts",
-        youth=youth,
-    )
+        mode="counts", detection=None,
+    )  # fmt: skip

@@ -12,22 +12,28 @@ from .aggregate import (
     add_margins,
     attach_population,
     complete_inner,
+    cube_from_counts,
     cube_from_person_periods,
     detection_cube,
     order_cube,
     person_periods,
     window_cube,
 )
+from .names import TOTAL, CountName, window_block
 
 __all__ = [
     "GENDERS",
     "KEYS",
+    "TOTAL",
+    "CountName",
     "add_margins",
     "attach_population",
     "complete_inner",
+    "cube_from_counts",
     "cube_from_person_periods",
     "detection_cube",
     "order_cube",
     "person_periods",
+    "window_block",
     "window_cube",
 ]

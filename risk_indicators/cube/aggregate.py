@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from risk_indicators.config import Config
-from risk_indicators.errors import DataWarning
+from risk_indicators.errors import DataWarning, SchemaError
 from risk_indicators.periods import Period, assign_periods, window_label
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "add_margins",
     "attach_population",
     "complete_inner",
+    "cube_from_counts",
     "cube_from_person_periods",
     "detection_cube",
     "order_cube",
@@ -334,3 +335,39 @@ def _population_margins(population: pd.DataFrame) -> pd.Series:
     summed = add_margins(frame.drop(columns="population"), by=("year",))
     summed = summed.groupby(["year", *KEYS], sort=False)[["persons", "reports"]].sum()
     return summed["persons"].where(summed["reports"] == 0).rename("population")
+
+
+def cube_from_counts(
+    data: pd.DataFrame, *, periods: Sequence[str], areas: Sequence[str],
+    age_bands: Sequence[str], source: str = "counts",
+) -> pd.DataFrame:  # fmt: skip
+    """The cube of an aggregated counts table (its inner rows completed with zeros, margins
+    summed); margin rows given in the table must equal the sums of their cells.
+
+    Raises
+    ------
+    SchemaError
+        A given margin row differs from the sum of its cells (names the first one).
+    """
+    is_inner = (data[list(KEYS)] != TOTAL).all(axis=1)
+    inner = complete_inner(data.loc[is_inner], periods=list(periods), areas=list(areas),
+                           age_bands=list(age_bands), genders=GENDERS)  # fmt: skip
+    cube = add_margins(inner)
+    _check_given_margins(data.loc[~is_inner], cube, source=source)
+    return cube
+
+
+def _check_given_margins(margins: pd.DataFrame, cube: pd.DataFrame, *, source: str) -> None:
+    if margins.empty:
+        return
+    keyed = cube.set_index(["period", *KEYS])
+    merged = margins.join(keyed, on=["period", *KEYS], rsuffix="_sum")
+    wrong = merged.loc[merged["persons"] != merged["persons_sum"]]
+    if len(wrong):
+        first = wrong.iloc[0]
+        raise SchemaError(
+            f"{source}: {len(wrong)} margin rows ('total') do not equal the sum of their cells, "
+            f"e.g. period {first['period']}, area {first['area']}, age_band "
+            f"{first['age_band']}, gender {first['gender']}: {first['persons']} given, "
+            f"{first['persons_sum']} summed. Remove the margin rows or correct them."
+        )

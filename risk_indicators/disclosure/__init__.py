@@ -12,7 +12,6 @@ from ._audit_model import (
     PublishedTotal,
     build_model,
     var_name,
-    window_block,
 )
 from ._linear import (
     SOLVER_TIME_LIMIT,
@@ -75,5 +74,4 @@ __all__ = [
     "repair",
     "round_base3",
     "var_name",
-    "window_block",
 ]

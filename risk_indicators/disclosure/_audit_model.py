@@ -8,97 +8,33 @@ variables (:class:`Model`); :mod:`risk_indicators.disclosure.audit` certifies an
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-import scipy.sparse as sp
 
+from risk_indicators.cube import TOTAL, window_block
 from risk_indicators.errors import DisclosureError
 
 from ._linear import _TOL, BoolArray, IntArray, LinearSystem
+from ._relations import (
+    DIMS,
+    MEASURES,
+    DerivedCount,
+    PublishedTotal,
+    _Builder,
+    _extras,
+    _history,
+    _lines,
+    _links,
+    _totals,
+    var_name,
+)
 from .ledger import LINK_COLUMNS, LedgerSnapshot, terms_json
 
-__all__ = ["DerivedCount", "Model", "PublishedTotal", "build_model", "var_name", "window_block"]
-
-TOTAL = "total"
-#: ``M`` of the link ``reports <= M * persons``; far above the reports a person has in a period.
-REPORTS_PER_PERSON = 1000.0
-DIMS = ("area", "age_band", "gender")
-MEASURES = ("persons", "reports")
-
-
-@dataclass(frozen=True)
-class DerivedCount:
-    """An indicator count over inner cells of one period of the cube.
-
-    Attributes
-    ----------
-    name
-        Id of the count, e.g. ``"persons_youth"`` or ``"new_persons_youth"``.
-    period
-        The cube period it belongs to.
-    cells
-        ``(area, age_band, gender)`` keys it sums; a key ``total`` stands for every level.
-    measure
-        ``"persons"`` or ``"reports"``.
-    value
-        The true count; required when ``bounded`` (it cannot be computed from the cube).
-    bounded
-        ``False``: the count is the sum of the cells. ``True``: it lies between 0 and that
-        sum (e.g. ``new_persons_youth``, a subset of ``persons_youth``).
-    """
-
-    name: str
-    period: str
-    cells: tuple[tuple[str, str, str], ...]
-    measure: str = "persons"
-    value: int | None = None
-    bounded: bool = False
-
-
-@dataclass(frozen=True)
-class PublishedTotal:
-    """A figure published beside the tables that sums one cube margin over periods.
-
-    The row accounting is one (CONTRACT 3 and 4 publish rows read, used, rejected and
-    duplicates): every used row is one report, so rows used are the reports over all areas,
-    ages and genders summed over the periods. With every period's total but one published,
-    it gives the hidden one back (an attack review found it). The audit takes the sum as
-    known exactly, also when some used rows fall outside the cube's periods and an attacker
-    would know only an upper bound: assuming more knowledge is the safe side.
-
-    Attributes
-    ----------
-    name
-        Id of the figure, e.g. ``"rows_used"``.
-    periods
-        The cube periods it sums.
-    measure
-        ``"reports"`` or ``"persons"``.
-    key
-        ``(area, age_band, gender)`` of the margin summed; ``total`` for every level.
-    """
-
-    name: str
-    periods: tuple[str, ...]
-    measure: str = "reports"
-    key: tuple[str, str, str] = (TOTAL, TOTAL, TOTAL)
-
-
-def var_name(measure: str, block: str, area: str, age_band: str, gender: str) -> str:
-    """Canonical variable name; a window block is ``W:`` + its sorted periods joined by ``+``."""
-    return f"{measure}|{block}|{area}|{age_band}|{gender}"
-
-
-def window_block(periods: Iterable[str]) -> str:
-    """Block label of a window: the same for every table that covers the same periods."""
-    return "W:" + "+".join(sorted(periods))
+__all__ = ["DerivedCount", "Model", "PublishedTotal", "build_model", "var_name"]
 
 
 @dataclass
@@ -106,9 +42,13 @@ class Model:
     """A release as a :class:`LinearSystem` plus the map from table cells to variables.
 
     ``cells`` has one row per published table cell (``table, period, area, age_band, gender,
-    measure``); ``cell_var`` is its variable and ``cell_count`` its position in
-    ``count_vars`` (distinct counts: two tables covering the same periods share them).
-    ``history_targets`` are counts suppressed by earlier releases that this release does
+    measure``, and ``count``: its :class:`~risk_indicators.cube.CountName` as text, before
+    counts with equal definitions are merged); ``cell_var`` is its variable and ``cell_count``
+    its position in ``count_vars`` (distinct counts: two tables covering the same periods
+    share them).
+    ``unpublished`` are the counts of a designed publication that it does not show (hidden
+    by design, protected like suppressed ones). ``history_targets`` are counts suppressed by
+    earlier releases that this release does
     not show; ``links`` are the structural relations to keep in the ledger.
     """
 
@@ -122,6 +62,7 @@ class Model:
     links: pd.DataFrame
     defs: dict[int, tuple[str, ...]]
     set_aside: int = 0
+    unpublished: IntArray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
     def definition(self, var: int) -> list[str]:
         """The inner-cell variables a count sums (its ledger definition)."""
@@ -133,95 +74,14 @@ class Model:
         return np.array([flag.get(int(t), False) for t in targets], dtype=bool)
 
 
-class _Builder:
-    """Collects variables and relations by name; :meth:`finish` indexes them canonically."""
-
-    def __init__(self) -> None:
-        self.truth: dict[str, float] = {}
-        self.block: dict[str, str] = {}
-        self.defs: dict[str, frozenset[str]] = {}
-        self.by_def: dict[frozenset[str], str] = {}
-        self.rows: list[tuple[list[tuple[str, float]], float, float]] = []
-        self.links: list[tuple[list[tuple[str, float]], float, float]] = []
-        self.alias: dict[str, str] = {}
-        self.set_aside = 0
-
-    def base(self, name: str, value: float, block: str) -> None:
-        old = self.truth.get(name)
-        if old is not None and not np.isnan(old) and old != value:
-            raise DisclosureError(
-                f"Two tables give different values for the same cell ({name}); the windows "
-                "that cover the same periods must agree.",
-                details={"cell": name},
-            )
-        self.truth[name], self.block[name] = value, block
-        self.defs[name] = frozenset([name])
-        # a margin over a dimension with one level is this cell: whatever order the rows come
-        # in, it must resolve to the cell, which carries the links (persons <= reports, ...)
-        self.by_def.setdefault(self.defs[name], name)
-
-    def count(self, name: str, members: frozenset[str], value: float, block: str) -> str:
-        """Register a count over ``members``; counts with equal definitions are one variable."""
-        known = self.by_def.get(members)
-        if known is not None:
-            if known != name:
-                self.alias[name] = known
-            return known
-        if name not in self.truth:
-            self.truth[name], self.block[name], self.defs[name] = value, block, members
-        self.by_def[members] = name
-        return name
-
-    def holds(self, terms: list[tuple[str, float]], lo: float, hi: float) -> bool | None:
-        """Whether the true values satisfy a relation; None when some value is unknown."""
-        vals = [self.truth.get(n, np.nan) for n, _ in terms]
-        if any(np.isnan(v) for v in vals):
-            return None
-        s = sum(c * v for (_, c), v in zip(terms, vals, strict=True))
-        return bool(lo - _TOL <= s <= hi + _TOL)
-
-    def relate(
-        self, terms: list[tuple[str, float]], lo: float, hi: float, *, link: bool = False
-    ) -> None:
-        """Add a relation the attacker knows, but only if the data satisfy it: a relation
-        that is false here is no knowledge (and would make the audit meaningless)."""
-        terms = [(self.alias.get(n, n), c) for n, c in terms]
-        if self.holds(terms, lo, hi) is False:
-            self.set_aside += 1
-            return
-        self.rows.append((terms, lo, hi))
-        if link:
-            self.links.append((terms, lo, hi))
-
-    def finish(self) -> tuple[LinearSystem, dict[str, int]]:
-        names = sorted(self.truth)
-        index = {n: i for i, n in enumerate(names)}
-        blocks = sorted({b for b in self.block.values() if b})
-        bindex = {b: i for i, b in enumerate(blocks)}
-        truth = np.array([self.truth[n] for n in names], dtype=float)
-        block = np.array([bindex.get(self.block.get(n, ""), -1) for n in names], dtype=np.int64)
-        block[np.isnan(truth)] = -1
-        r, c, v = [], [], []
-        for i, (terms, _, _) in enumerate(self.rows):
-            for n, coef in terms:
-                r.append(i)
-                c.append(index[n])
-                v.append(coef)
-        rows = sp.csr_array((v, (r, c)), shape=(len(self.rows), len(names)))
-        rows.sum_duplicates()
-        rows.eliminate_zeros()
-        lo = np.array([x[1] for x in self.rows], dtype=float)
-        hi = np.array([x[2] for x in self.rows], dtype=float)
-        return LinearSystem(tuple(names), truth, block, rows, lo, hi), index
-
-
 def _tables(
     cube: pd.DataFrame,
     windows: Mapping[str, pd.DataFrame] | Sequence[pd.DataFrame] | None,
     window_periods: Mapping[str, Sequence[str]] | None,
+    measures: Sequence[str] = MEASURES,
 ) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     """(table name, frame, period label -> block label) for the cube and each window table."""
-    need = ["period", *DIMS, *MEASURES]
+    need = ["period", *DIMS, *measures]
     frames: list[tuple[str, pd.DataFrame]] = [("cube", cube)]
     if windows is not None:
         items = (
@@ -240,7 +100,7 @@ def _tables(
             df[col] = df[col].astype(str)
         # a canonical row order makes every result independent of the input's order
         df = df.sort_values(["period", *DIMS], kind="stable").reset_index(drop=True)
-        if df[list(MEASURES)].isna().any().any() or (df[list(MEASURES)] < 0).any().any():
+        if df[list(measures)].isna().any().any() or (df[list(measures)] < 0).any().any():
             raise DisclosureError(f"The {name} table has missing or negative counts.")
         if name == "cube":
             blocks = {p: p for p in df["period"].unique()}
@@ -265,8 +125,20 @@ def build_model(
     extra_counts: Sequence[DerivedCount] = (),
     published_totals: Sequence[PublishedTotal] = (),
     history: LedgerSnapshot | None = None,
+    publish: Mapping[str, str] | None = None,
+    measures: Sequence[str] = MEASURES,
 ) -> Model:
     """Everything an attacker knows about this release, as linear relations.
+
+    ``publish`` (a designed publication) maps the text of each published count's
+    :class:`~risk_indicators.cube.CountName` to the public table it appears in: only those
+    counts (and the published derived counts) are shown. Every other cell and margin of the
+    cube and the windows, and every unpublished derived count, stays an unknown that the
+    audit protects all the same (:attr:`Model.unpublished`): an attacker may work out a count
+    that is never shown (e.g. young persons of unknown gender as the young less the young
+    women and men). Without it every row is published (tables ``cube`` and the windows'
+    names). ``measures`` are the measures modelled (a design that publishes no report count
+    may leave reports out; a figure such as the rows used then bounds the persons).
 
     Variables are the inner cells of the cube and of each window (per measure), every
     margin and indicator count, and inner cells of earlier releases the ledger mentions.
@@ -280,12 +152,13 @@ def build_model(
     Relations the data do not satisfy are left out (they are no knowledge).
     """
     b = _Builder()
-    cells: list[tuple[str, str, str, str, str, str, str]] = []
-    tables = _tables(cube, windows, window_periods)
+    cells: list[tuple[str, str, str, str, str, str, str, str]] = []
+    unpublished: list[str] = []
+    tables = _tables(cube, windows, window_periods, measures)
     for name, df, blocks in tables:
         df = df.assign(block=df["period"].map(blocks))
         is_inner = (df[list(DIMS)] != TOTAL).all(axis=1).to_numpy()
-        for measure in MEASURES:
+        for measure in measures:
             inner = df.loc[is_inner]
             dup = inner.duplicated(["block", *DIMS])
             if dup.any():
@@ -304,7 +177,7 @@ def build_model(
             keys = (str(row.area), str(row.age_band), str(row.gender))
             blk_row, period = str(row.block), str(row.period)
             members = groups.get((blk_row, *keys), [])
-            for measure in MEASURES:
+            for measure in measures:
                 value = float(getattr(row, measure))
                 defn = frozenset(f"{measure}|{m}" for m in members)
                 total = sum(b.truth[f"{measure}|{m}"] for m in members)
@@ -313,15 +186,20 @@ def build_model(
                         f"In the {name} table the {measure} margin {period}/{'/'.join(keys)} "
                         f"is {value:g} but its cells sum to {total:g}; margins must be exact sums.",
                     )
-                var = b.count(var_name(measure, blk_row, *keys), defn, value, blk_row)
-                cells.append((name, period, *keys, measure, var))
-        _lines(b, df, is_inner)
-    _links(b, tables)
-    _extras(b, extra_counts, cells)
+                own = var_name(measure, blk_row, *keys)
+                var = b.count(own, defn, value, blk_row)
+                if publish is not None and own not in publish:
+                    unpublished.append(var)  # not shown, still protected
+                    continue
+                table = name if publish is None else publish[own]
+                cells.append((table, period, *keys, measure, own, var))
+        _lines(b, df, is_inner, measures)
+    _links(b, tables, measures)
+    _extras(b, extra_counts, cells, publish, unpublished)
     _totals(b, published_totals)
     targets, primary = _history(b, history)
     system, index = b.finish()
-    cell_frame = pd.DataFrame(cells, columns=["table", "period", *DIMS, "measure", "var"])
+    cell_frame = pd.DataFrame(cells, columns=["table", "period", *DIMS, "measure", "count", "var"])
     cell_var = cell_frame.pop("var").map(index).to_numpy(np.int64)
     count_vars, cell_count = np.unique(cell_var, return_inverse=True)
     links = pd.DataFrame(
@@ -331,215 +209,10 @@ def build_model(
     )  # fmt: skip
     defs = {index[n]: tuple(sorted(d)) for n, d in b.defs.items()}
     hist = np.array([index[t] for t in targets], dtype=np.int64)
+    shown_vars = set(cell_var.tolist())
+    hidden_always = np.array(sorted({index[b.alias.get(n, n)] for n in unpublished}
+                                    - shown_vars), dtype=np.int64)  # fmt: skip
     return Model(system, cell_frame, cell_var.astype(np.int64), cell_count.astype(np.int64),
                  np.asarray(count_vars, dtype=np.int64),
-                 hist, np.array(primary, dtype=bool), links, defs, b.set_aside)  # fmt: skip
-
-
-def _lines(b: _Builder, df: pd.DataFrame, is_inner: npt.NDArray[np.bool_]) -> None:
-    """Margin = sum of its cells along each summed dimension (needs those cells as counts)."""
-    present = {(blk, a, g, s) for blk, a, g, s in zip(df["block"], df["area"], df["age_band"],
-                                                        df["gender"], strict=True)}  # fmt: skip
-    inner = df.loc[is_inner]
-    lv = {d: inner.groupby("block")[d].unique().to_dict() for d in DIMS}
-    for blk, a, g, s in sorted(present):
-        keys = (a, g, s)
-        for d, key in enumerate(keys):
-            if key != TOTAL:
-                continue
-            children = []
-            for level in sorted(lv[DIMS[d]].get(blk, [])):
-                child = list(keys)
-                child[d] = level
-                children.append((blk, *child))
-            if not children or not all(c in present for c in children):
-                continue
-            for measure in MEASURES:
-                terms = [(var_name(measure, blk, *keys), 1.0)]
-                terms += [(var_name(measure, *c), -1.0) for c in children]
-                b.rows.append((_resolve(b, terms), 0.0, 0.0))
-
-
-def _resolve(b: _Builder, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Map count names to the variable that carries their definition (merged duplicates)."""
-    return [(b.alias.get(n, n), c) for n, c in terms]
-
-
-def _periods_of(block: str) -> list[str]:
-    return block[2:].split("+") if block.startswith("W:") else [block]
-
-
-def _links(b: _Builder, tables: list[tuple[str, pd.DataFrame, dict[str, str]]]) -> None:
-    """Window bounds, ``persons <= reports`` and ``reports <= M * persons``, as links kept in
-    the ledger."""
-    cube_blocks = set(tables[0][2].values())
-    done: set[str] = set()
-    for name, _, blocks in tables[1:]:
-        del name
-        for wblock in sorted(set(blocks.values())):
-            if wblock in done:
-                continue
-            done.add(wblock)
-            prefix = f"persons|{wblock}|"
-            keys = [n[len(prefix) :] for n in b.truth if n.startswith(prefix) and b.defs[n] == {n}]
-            for key in sorted(keys):
-                for measure in MEASURES:
-                    w = f"{measure}|{wblock}|{key}"
-                    parts = []
-                    for p in _periods_of(wblock):
-                        pv = f"{measure}|{p}|{key}"
-                        if pv not in b.truth:
-                            if p in cube_blocks:
-                                continue  # the cell is absent, i.e. zero, in that period
-                            b.truth[pv], b.block[pv], b.defs[pv] = np.nan, p, frozenset([pv])
-                        parts.append(pv)
-                    total = [(w, 1.0)] + [(pv, -1.0) for pv in parts]
-                    if measure == "reports" and b.holds(total, 0.0, 0.0):
-                        b.relate(total, 0.0, 0.0, link=True)
-                        continue
-                    b.relate(total, -np.inf, 0.0, link=True)
-                    for pv in parts:
-                        b.relate([(w, 1.0), (pv, -1.0)], 0.0, np.inf, link=True)
-            # a person keeps one gender, so over all areas and ages every report of the
-            # window is a report of one of its periods under the same gender: the report
-            # margins add up exactly (areas and age bands can change, so nothing finer does)
-            for gender in sorted({n.split("|")[4] for n in b.truth
-                                  if n.startswith(f"reports|{wblock}|")} | {TOTAL}):  # fmt: skip
-                w = f"reports|{wblock}|{TOTAL}|{TOTAL}|{gender}"
-                parts = [f"reports|{p}|{TOTAL}|{TOTAL}|{gender}" for p in _periods_of(wblock)]
-                known = [n for n in [w, *parts] if b.alias.get(n, n) in b.truth]
-                if len(known) == len(parts) + 1:
-                    b.relate([(w, 1.0)] + [(pv, -1.0) for pv in parts], 0.0, 0.0, link=True)
-    pairs = []
-    for n in sorted(b.truth):
-        if n.startswith("persons|") and b.defs[n] == {n} and "|X:" not in n:
-            r = "reports|" + n[len("persons|") :]
-            if r in b.truth:
-                pairs.append((n, r))
-    bound = _reports_per_person_bound(b, pairs)
-    for n, r in pairs:
-        b.relate([(r, 1.0), (n, -1.0)], 0.0, np.inf, link=True)
-        # a cell with a report has a person (all of a person's reports count in the person's
-        # cell): reports <= M * persons, with M above any real number of reports per person,
-        # makes persons = 0 exactly when reports = 0 in every integer table, so a published
-        # report count > 0 beside a hidden person count tells the attacker it is at least 1
-        b.relate([(r, 1.0), (n, -bound)], -np.inf, 0.0, link=True)
-
-
-def _reports_per_person_bound(b: _Builder, pairs: list[tuple[str, str]]) -> float:
-    """``M`` of ``reports <= M * persons``: REPORTS_PER_PERSON, or more if the data need it.
-
-    Any ``M`` that the data satisfy encodes "a cell with a report has a person" for integer
-    tables; a large one adds nothing else (an attacker is not assumed to know how many
-    reports a person can have)."""
-    ratios = [
-        b.truth[r] / b.truth[n]
-        for n, r in pairs
-        if not np.isnan(b.truth[n]) and not np.isnan(b.truth[r]) and b.truth[n] > 0
-    ]
-    return float(max([REPORTS_PER_PERSON, *np.ceil(ratios)]))
-
-
-def _extras(
-    b: _Builder,
-    extras: Sequence[DerivedCount],
-    cells: list[tuple[str, str, str, str, str, str, str]],
-) -> None:
-    """Indicator counts: sums of inner cells, or bounded by such a sum."""
-    for ex in sorted(extras, key=lambda e: (e.period, e.name, e.measure)):
-        prefix = f"{ex.measure}|{ex.period}|"
-        inner = [n for n in b.truth if n.startswith(prefix) and b.defs[n] == {n} and "|X:" not in n]
-        members = set()
-        for area, age, gender in ex.cells:
-            for n in inner:
-                a, g, s = n[len(prefix) :].split("|")
-                if area in (TOTAL, a) and age in (TOTAL, g) and gender in (TOTAL, s):
-                    members.add(n)
-        total = float(sum(b.truth[n] for n in members))
-        name = f"{ex.measure}|{ex.period}|X:{ex.name}"
-        if ex.bounded:
-            if ex.value is None or ex.value < 0:
-                raise DisclosureError(f"The bounded count '{ex.name}' needs its value (>= 0).")
-            b.base(name, float(ex.value), ex.period)
-            b.relate([(n, 1.0) for n in sorted(members)] + [(name, -1.0)], 0.0, np.inf, link=True)
-            var = name
-        else:
-            if ex.value is not None and float(ex.value) != total:
-                raise DisclosureError(
-                    f"The count '{ex.name}' is {ex.value} but its cells sum to {total:g}."
-                )
-            var = b.count(name, frozenset(members), total, ex.period)
-            if var == name:
-                b.rows.append(([(name, 1.0)] + [(n, -1.0) for n in sorted(members)], 0.0, 0.0))
-        cells.append(("indicator_counts", ex.period, TOTAL, TOTAL, TOTAL, ex.name, var))
-
-
-def _totals(b: _Builder, totals: Sequence[PublishedTotal]) -> None:
-    """Figures beside the tables: a known sum of one margin over periods (kept in the ledger
-    as a sum of inner cells)."""
-    for tot in sorted(totals, key=lambda t: (t.name, t.measure, t.key, t.periods)):
-        names = [var_name(tot.measure, p, *tot.key) for p in sorted(set(tot.periods))]
-        names = [b.alias.get(n, n) for n in names]
-        missing = [n for n in names if n not in b.truth]
-        if missing:
-            raise DisclosureError(
-                f"The published figure '{tot.name}' sums cube cells that the cube does not "
-                f"have ({', '.join(missing[:3])}): give it only periods of the cube, each with "
-                "its margin rows."
-            )
-        terms = [(n, 1.0) for n in names]
-        value = float(sum(b.truth[n] for n, _ in terms))
-        b.relate(terms, value, value)
-        # the ledger keeps it over inner cells, as every other fact and link: a later cube
-        # without one of these periods knows the period's published facts on its inner cells,
-        # and a name of its margin would be a fresh variable tied to nothing
-        cells = sorted(set().union(*(b.defs[n] for n, _ in terms)))
-        b.links.append(([(n, 1.0) for n in cells], value, value))
-
-
-def _history(b: _Builder, snapshot: LedgerSnapshot | None) -> tuple[list[str], list[bool]]:
-    """Earlier releases: published facts become relations, suppressed cells stay targets."""
-    if snapshot is None or snapshot.cells.empty:
-        return [], []
-    targets: dict[frozenset[str], tuple[str, bool]] = {}
-    facts: set[tuple[frozenset[str], float, float]] = set()
-    for status, low, high, definition in snapshot.cells[
-        ["status", "low", "high", "definition"]
-    ].itertuples(index=False, name=None):
-        defn = frozenset(json.loads(definition))
-        for n in defn:
-            if n not in b.truth:
-                b.truth[n], b.block[n], b.defs[n] = np.nan, n.split("|")[1], frozenset([n])
-        if status in ("published", "rounded"):
-            facts.add((defn, float(low), float(high)))
-        elif defn not in b.by_def:
-            name = "H|" + hashlib.sha256("\n".join(sorted(defn)).encode()).hexdigest()[:16]
-            old = targets.get(defn, (name, False))
-            targets[defn] = (name, old[1] or status == "primary")
-    for defn, lo, hi in sorted(facts, key=lambda f: (sorted(f[0]), f[1], f[2])):
-        known = b.by_def.get(defn)
-        terms = [(known, 1.0)] if known else [(n, 1.0) for n in sorted(defn)]
-        b.relate(terms, lo, hi)
-    seen: set[tuple[str, float, float]] = set()
-    for lo, hi, terms in snapshot.links.itertuples(index=False, name=None):
-        lo_f = -np.inf if lo is None or pd.isna(lo) else float(lo)
-        hi_f = np.inf if hi is None or pd.isna(hi) else float(hi)
-        if (terms, lo_f, hi_f) in seen:
-            continue
-        seen.add((terms, lo_f, hi_f))
-        parsed = [(str(n), float(c)) for n, c in json.loads(terms)]
-        for n, _ in parsed:
-            if n not in b.truth:
-                b.truth[n], b.block[n], b.defs[n] = np.nan, n.split("|")[1], frozenset([n])
-        b.relate(parsed, lo_f, hi_f)
-    names, flags = [], []
-    for defn, (name, primary) in sorted(targets.items(), key=lambda t: t[1][0]):
-        vals = [b.truth[n] for n in defn]
-        blocks = {b.block[n] for n in defn}
-        b.truth[name] = float(sum(vals)) if vals else 0.0
-        b.block[name] = blocks.pop() if len(blocks) == 1 else ""
-        b.defs[name] = defn
-        b.rows.append(([(name, 1.0)] + [(n, -1.0) for n in sorted(defn)], 0.0, 0.0))
-        names.append(name)
-        flags.append(primary)
-    return names, flags
+                 hist, np.array(primary, dtype=bool), links, defs, b.set_aside,
+                 hidden_always)  # fmt: skip

@@ -40,6 +40,8 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
+from risk_indicators._params import Options, check_param
+from risk_indicators.cube import TOTAL, CountName
 from risk_indicators.errors import UsageError
 
 from ._protection import (
@@ -51,7 +53,7 @@ from ._protection import (
     _ledger_cells,
     _table,
 )
-from ._suppression import _audit, _fixed, _suppressed
+from ._suppression import ZeroRule, _audit, _fixed, _floor, _suppressed, _targets
 from .audit import DerivedCount, Model, PublishedTotal, build_model
 from .ledger import Ledger, Release
 
@@ -90,35 +92,31 @@ def publishable(
     return all(lookup.get(key, False) for key in uses)
 
 
-def default_priority(name: str, n_cells: int) -> float:
+def default_priority(name: CountName, n_cells: int) -> float:
     """Cost of hiding a count in secondary suppression (the default of :func:`protect`).
 
-    Indicator counts (extra counts, ``X:<name>``) 1000: they are what a release is about.
-    Margins over all areas 30, and 100 when also over all ages; other counts about 1, a
+    Derived counts (indicator counts, :class:`DerivedCount`) 1000: they are what a release is
+    about. Margins over all areas 30, and 100 when also over all ages; other counts about 1, a
     margin a little more than a cell so that ties hide inner cells. Counts of 12-month
-    windows other than indicator counts cost a tenth of the same count of a period; report
+    windows other than derived counts cost a tenth of the same count of a period; report
     counts half of person counts.
 
     Parameters
     ----------
     name
-        The count's canonical name: ``measure|block|area|age_band|gender`` for a cell or
-        margin (``total`` for a summed key), ``measure|block|X:<name>`` for an extra count;
-        a window's block starts with ``W:``.
+        The count.
     n_cells
         The number of inner cells the count sums.
     """
-    parts = name.split("|")
-    indicator = len(parts) >= 3 and parts[2].startswith("X:")
-    if indicator:
+    if name.is_derived:
         cost = 1000.0
-    elif len(parts) == 5 and parts[2] == "total":
-        cost = 100.0 if parts[3] == "total" else 30.0
+    elif name.area == TOTAL:
+        cost = 100.0 if name.age_band == TOTAL else 30.0
     else:
         cost = 1.0 + 0.01 * n_cells
-    if len(parts) >= 2 and parts[1].startswith("W:") and not indicator:
+    if name.is_window and not name.is_derived:
         cost /= 10  # the 12-month figures come second to the period's own
-    return cost / 2 if parts[0] == "reports" else cost
+    return cost / 2 if name.measure == "reports" else cost
 
 
 def protect(
@@ -133,7 +131,10 @@ def protect(
     release_id: str = "release",
     method: Method = "suppress",
     key: bytes | None = None,
-    priority: Callable[[str, int], float] = default_priority,
+    priority: Callable[[CountName, int], float] = default_priority,
+    publish: Mapping[CountName, str] | None = None,
+    zeros: ZeroRule = "per_table",
+    measures: Sequence[str] = ("persons", "reports"),
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -164,10 +165,26 @@ def protect(
     key
         Secret bytes for the rounding coin (required with ``method="round"``).
     priority
-        Cost of hiding each count in secondary suppression, from its canonical name and the
+        Cost of hiding each count in secondary suppression, from its :class:`CountName` and the
         number of inner cells it sums (see :func:`default_priority`); repairs hide the
         cheapest counts that make the audit pass. A release passes one that ranks its own
         headline counts first (:func:`risk_indicators.release.protect_analysis`).
+
+    publish
+        A designed publication: every count the release shows, with the name of the public
+        table it appears in. The cube and the windows then give the inner cells (unknown to
+        the attacker) and only these counts and ``extra_counts`` are published. Default:
+        every row of the cube and the windows (tables ``cube`` and the windows' names).
+    zeros
+        What the release says about zeros, which the audit knows: ``"per_table"`` (default:
+        a zero is shown only in a table without any hidden count, so a dash may be 0),
+        ``"hidden"`` (no zero is shown) or ``"shown"`` (every zero is shown, so every dash is
+        at least 1: the audit then fails any release that hides a count in 1..T-1, because
+        it cannot be 0).
+    measures
+        The measures the release publishes counts of (a design that shows persons only may
+        leave reports out of the audit; give a figure like the rows used as an upper bound of
+        the persons then).
 
     Returns
     -------
@@ -194,6 +211,7 @@ def protect(
             "Rounding needs a secret key: pass key=bytes (e.g. from the key variable)."
         )
     snapshot = ledger.snapshot() if ledger is not None else None
+    check_param(zeros, Options(*get_args(ZeroRule)), name="zeros", func="protect")
     model = build_model(
         cube,
         windows=windows,
@@ -201,14 +219,18 @@ def protect(
         extra_counts=extra_counts,
         published_totals=published_totals,
         history=snapshot,
+        publish=None if publish is None else {str(k): v for k, v in publish.items()},
+        measures=measures,
     )
     state = snapshot.state if snapshot is not None else 0
     if method == "round":
-        assert key is not None  # checked above; narrows the type for mypy
-        return _rounded(model, min_count=min_count, key=key, release_id=release_id, state=state)
+        # key is not empty: checked above, before the model is built
+        return _rounded(model, min_count=min_count, key=key or b"", release_id=release_id,
+                        state=state)  # fmt: skip
     return _suppressed(
-        model, min_count=min_count, release_id=release_id, state=state, priority=priority
-    )
+        model, min_count=min_count, release_id=release_id, state=state, priority=priority,
+        zeros=zeros,
+    )  # fmt: skip
 
 
 def round_base3(values: np.ndarray, names: Sequence[str], *, key: bytes) -> np.ndarray:
@@ -250,6 +272,8 @@ def audit_suppression(
     extra_counts: Sequence[DerivedCount] = (),
     published_totals: Sequence[PublishedTotal] = (),
     ledger: Ledger | None = None,
+    publish: Mapping[CountName, str] | None = None,
+    zeros: ZeroRule = "per_table",
 ) -> pd.DataFrame:
     """Audit a given suppression pattern as it stands (nothing is added, nothing raised).
 
@@ -258,8 +282,11 @@ def audit_suppression(
 
     Parameters
     ----------
-    cube, min_count, windows, window_periods, extra_counts, published_totals, ledger
+    cube, min_count, windows, window_periods, extra_counts, published_totals, ledger, publish
         As for :func:`protect`.
+    zeros
+        What the release says about zeros (as for :func:`protect`): with ``"shown"`` every
+        dash is at least 1 for the attacker.
     hidden
         ``(table, period, area, age_band, gender, measure)`` keys of the suppressed cells
         (``table`` is ``"cube"`` or the window table's name).
@@ -273,7 +300,8 @@ def audit_suppression(
     snapshot = ledger.snapshot() if ledger is not None else None
     model = build_model(cube, windows=windows, window_periods=window_periods,
                         extra_counts=extra_counts, published_totals=published_totals,
-                        history=snapshot)  # fmt: skip
+                        history=snapshot, publish=None if publish is None
+                        else {str(k): v for k, v in publish.items()})  # fmt: skip
     system = model.system
     keys = set(hidden)
     cell_keys = list(model.cells[KEY_COLUMNS].itertuples(index=False, name=None))
@@ -283,9 +311,11 @@ def audit_suppression(
     shown = np.zeros(system.n_vars, dtype=bool)
     shown[model.count_vars] = True
     shown &= ~mask
-    targets = np.concatenate([model.count_vars, model.history_targets])
+    mask[model.unpublished] = True
+    targets = _targets(model)
     fixed = _fixed(system.truth, shown, np.array([], dtype=np.int64))
-    failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True)
+    failing, lb, ub, cert = _audit(model, fixed, mask, targets, min_count, report=True,
+                                   floor=_floor(model, zeros))  # fmt: skip
     status = np.where(mask[model.cell_var], "secondary", "published").astype(object)
     primary = (value >= 1) & (value < min_count)
     status[primary[model.cell_count] & mask[model.cell_var]] = "primary"

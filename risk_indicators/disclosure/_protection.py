@@ -34,7 +34,8 @@ class Protection:
     ----------
     table
         Long table, one row per published table cell: ``table, period, area, age_band,
-        gender, measure, value, status`` with ``value`` missing (``pd.NA``) when
+        gender, measure, count`` (the cell's :class:`~risk_indicators.cube.CountName` as text),
+        ``value, status`` with ``value`` missing (``pd.NA``) when
         suppressed and ``status`` in ``published, primary, secondary, rounded``.
     audit
         The rows of ``audit/disclosure.csv``: every suppressed cell with its keys, whether
@@ -118,7 +119,7 @@ class Protection:
 def _table(
     model: Model, value: pd.api.extensions.ExtensionArray, status: np.ndarray
 ) -> pd.DataFrame:
-    table = model.cells[KEY_COLUMNS].copy()
+    table = model.cells[[*KEY_COLUMNS, "count"]].copy()
     table["value"] = value
     table["status"] = status
     return table.reset_index(drop=True)

@@ -12,10 +12,12 @@ be narrowed down, or fail closed after ``MAX_ROUNDS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from risk_indicators.cube import CountName
 from risk_indicators.errors import DisclosureError
 
 from ._protection import Protection, _audit_frame, _ledger_cells, _table
@@ -29,6 +31,9 @@ from .audit import (
 )
 from .ledger import Release
 
+#: What a release says about zeros (see :func:`risk_indicators.disclosure.protect`).
+ZeroRule = Literal["shown", "per_table", "hidden"]
+
 MAX_ROUNDS = 50
 
 
@@ -38,7 +43,8 @@ def _suppressed(
     min_count: int,
     release_id: str,
     state: int,
-    priority: Callable[[str, int], float],
+    priority: Callable[[CountName, int], float],
+    zeros: ZeroRule = "per_table",
 ) -> Protection:
     system = model.system
     counts = model.count_vars
@@ -46,13 +52,23 @@ def _suppressed(
     primary = (value >= 1) & (value < min_count)
     hidden = np.zeros(system.n_vars, dtype=bool)
     hidden[counts[primary]] = True
-    targets = np.concatenate([counts, model.history_targets])
+    hidden[model.unpublished] = True  # counts a designed publication does not show
+    targets = _targets(model)
     deviable = np.zeros(system.n_vars, dtype=bool)
     deviable[counts[value > 0]] = True
-    weight = np.array(
-        [priority(system.names[i], len(model.defs.get(i, ()))) for i in range(system.n_vars)]
-    )
+    # only published counts can be hidden, so only their costs matter
+    weight = np.ones(system.n_vars)
+    for i in counts:
+        weight[i] = priority(CountName.parse(system.names[i]), len(model.defs.get(int(i), ())))
     zero = counts[value == 0]
+    floor = _floor(model, zeros)
+
+    def settle_zeros() -> np.ndarray:
+        """Hide the zeros the rule hides now; the zeros that stay published."""
+        _hide_zeros(model, hidden, zero, zeros)
+        return zero[~hidden[zero]]
+
+    shown_zeros = settle_zeros()
     # linear rounds first (fast): only the counts that failed are audited again, because
     # hiding more only removes fixed values, so every witness table found before stays valid
     # and a passing count keeps passing. Then the exact audit over every count, with
@@ -60,21 +76,25 @@ def _suppressed(
 
     def repair_round(failing: list[tuple[int, str]], lb: np.ndarray, ub: np.ndarray, *,
                      integral: bool) -> bool:  # fmt: skip
+        nonlocal shown_zeros
         pinned = _pinned(failing, lb, ub, min_count)
-        return _repair_round(model, failing, hidden, deviable, zero, weight, min_count,
-                             integral=integral, pinned=pinned)  # fmt: skip
+        added = _repair_round(model, failing, hidden, deviable, shown_zeros, weight, min_count,
+                              integral=integral, pinned=pinned)  # fmt: skip
+        shown_zeros = settle_zeros()
+        return added
 
     recheck: np.ndarray | None = None
     for _ in range(MAX_ROUNDS):
-        failing, lb, ub, _ = _audit(model, _fixed(system.truth, deviable & ~hidden, zero),
+        failing, lb, ub, _ = _audit(model, _fixed(system.truth, deviable & ~hidden, shown_zeros),
                                     hidden, targets, min_count, report=False, integral=False,
-                                    only=recheck)  # fmt: skip
+                                    only=recheck, floor=floor)  # fmt: skip
         if not failing or not repair_round(failing, lb, ub, integral=False):
             break
         recheck = np.unique([t for t, _ in failing])
     for _ in range(MAX_ROUNDS):
-        fixed = _fixed(system.truth, deviable & ~hidden, zero)
-        failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True)
+        fixed = _fixed(system.truth, deviable & ~hidden, shown_zeros)
+        failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True,
+                                       floor=floor)  # fmt: skip
         if not failing:
             break
         if not repair_round(failing, lb, ub, integral=True):
@@ -86,6 +106,7 @@ def _suppressed(
             if not more.any():
                 break
             hidden |= more
+            shown_zeros = settle_zeros()
     if failing:
         names = sorted({system.names[t] for t, _ in failing})
         raise DisclosureError(
@@ -104,6 +125,45 @@ def _suppressed(
     cells = _ledger_cells(model, table, low=vals, high=vals)
     release = Release(release_id, "suppress", min_count, cells, model.links, state)
     return Protection(table, audit, release, min_count, "suppress", {"set_aside": model.set_aside})
+
+
+def _targets(model: Model) -> np.ndarray:
+    """Every count the audit protects: the published ones (those hidden are looked at), the
+    ones a designed publication does not show, and those earlier releases suppressed."""
+    return np.concatenate([model.count_vars, model.unpublished, model.history_targets])
+
+
+def _floor(model: Model, zeros: ZeroRule) -> np.ndarray | None:
+    """Under the rule "zeros are always shown" a dash says "at least 1": the published
+    counts whose dash carries that knowledge (None under the other rules)."""
+    if zeros != "shown":
+        return None
+    mask = np.zeros(model.system.n_vars, dtype=bool)
+    mask[model.count_vars] = True
+    return mask
+
+
+def _hide_zeros(model: Model, hidden: np.ndarray, zero: np.ndarray, zeros: ZeroRule) -> None:
+    """Hide the zeros the release's rule hides (in place).
+
+    ``"hidden"``: every zero. ``"per_table"``: the zeros of every public table that has a
+    dash, until no table gains one (a count shown in two tables is hidden in both).
+    ``"shown"``: none.
+    """
+    if zeros == "hidden":
+        hidden[zero] = True
+    if zeros != "per_table" or not len(zero):
+        return
+    tables = model.cells["table"].to_numpy()
+    is_zero = np.zeros(model.system.n_vars, dtype=bool)
+    is_zero[zero] = True
+    cell_zero = is_zero[model.cell_var]
+    while True:
+        dashed = np.unique(tables[hidden[model.cell_var]])
+        more = cell_zero & np.isin(tables, dashed) & ~hidden[model.cell_var]
+        if not more.any():
+            return
+        hidden[model.cell_var[more]] = True
 
 
 def _pinned(
@@ -218,17 +278,25 @@ def _audit(
     report: bool,
     integral: bool = True,
     only: np.ndarray | None = None,
+    floor: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, str]], np.ndarray, np.ndarray, Certification]:
     """One audit: the failing (target, direction) pairs, bounds and certification.
 
-    ``only`` restricts the audit to these target variables (None: every target)."""
+    ``only`` restricts the audit to these target variables (None: every target). ``floor``
+    marks the counts whose dash the release says is at least 1 (zeros are always shown):
+    the attacker's lower bound for them is 1."""
     system = model.system
     known = ~np.isnan(fixed)
     lb = np.where(known, fixed, 0.0)
     ub = np.where(known, fixed, np.inf)
+    if floor is not None:
+        # a hidden zero breaks the rule "zeros are shown": its dash is no knowledge
+        at_least_one = floor & hidden & ~known & (np.nan_to_num(system.truth) >= 1)
+        lb = np.where(at_least_one, np.maximum(lb, 1.0), lb)
     lb, ub = propagate_bounds(system, lb, ub)
     tv = system.truth[targets]
-    tracked = np.concatenate([hidden[model.count_vars], np.ones(len(model.history_targets), bool)])
+    always = len(model.unpublished) + len(model.history_targets)
+    tracked = np.concatenate([hidden[model.count_vars], np.ones(always, dtype=bool)])
     need = tracked & (((tv >= 1) & (tv < min_count)) | (np.isnan(tv) & model.protect_mask(targets)))
     if only is not None:
         tracked &= np.isin(targets, only)

@@ -47,7 +47,6 @@ from ._audit_model import (
     Model,
     PublishedTotal,
     build_model,
-    window_block,
 )
 from ._linear import (
     _TOL,
@@ -93,7 +92,6 @@ __all__ = [
     "components",
     "propagate_bounds",
     "repair",
-    "window_block",
 ]
 
 
@@ -183,6 +181,26 @@ def certify(
     todo_low = todo & (lb[targets] <= 0)
     todo_high = todo & (ub[targets] >= min_count)
     system.neighbours, system.wide  # noqa: B018 (computed once, before the threads share them)
+
+    def batch(item: tuple[_Sub, str, IntArray]) -> None:
+        sub, direction, members = item
+        _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
+
+    # first block by block (one period or window and the blocks it shares a relation with
+    # free, the rest at true values): small programs whose witnesses are witnesses of the
+    # whole table; then what is still open over its whole component
+    tb = system.block[targets]
+    local = []
+    for blk in np.unique(tb[(todo_low | todo_high) & (tb >= 0)]):
+        near = sorted(system.neighbours.get(int(blk), {int(blk)}))
+        sub = _sub(system, free & np.isin(system.block, near), outside)
+        for direction, mask in (("low", todo_low), ("high", todo_high)):
+            members = np.flatnonzero(mask & (tb == blk))
+            if len(members):
+                local.append((sub, direction, members))
+    _parallel(batch, local)
+    todo_low &= ~cert.ok_low
+    todo_high &= ~cert.ok_high
     subs = {int(c): _sub(system, label == c, outside) for c in np.unique(tl[todo_low | todo_high])}
     work = []
     for comp, sub in subs.items():
@@ -190,10 +208,6 @@ def certify(
             members = np.flatnonzero(mask & (tl == comp))
             if len(members):
                 work.append((sub, direction, members))
-
-    def batch(item: tuple[_Sub, str, IntArray]) -> None:
-        sub, direction, members = item
-        _batch(sub, lb, ub, targets, members, direction, min_count, cert, integral)
 
     def single(item: tuple[_Sub, str, int]) -> None:
         # a small search around the count's block first: a witness there is a witness

@@ -43,9 +43,10 @@ from ._parity import (
 )
 from ._report import (
     FairnessResult,
-    fairness_indicators,
     fairness_report,
+    gender_figures,
     gender_goal_indicators,
+    goal_indicators,
 )
 from ._share_trend import (
     MIN_YEARS,
@@ -90,16 +91,17 @@ __all__ = [
     "detectable_change",
     "detection_cubes",
     "fairness_coverage",
-    "fairness_indicators",
     "fairness_report",
     "female_share",
     "female_share_youth",
     "female_share_youth_trend",
     "float64_columns",
     "gender_counts",
+    "gender_figures",
     "gender_goal_indicators",
     "gender_rate_ratio",
     "gender_time_glm",
+    "goal_indicators",
     "goal_status",
     "has_detection",
     "mantel_haenszel_rate_ratio",

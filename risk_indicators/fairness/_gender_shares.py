@@ -32,7 +32,6 @@ from risk_indicators.errors import UsageError
 from risk_indicators.stats import (
     odds_ratio_to_benchmark,
     rate_ratio_table,
-    slice_indicators,
     wilson_table,
 )
 
@@ -120,24 +119,26 @@ def female_share(
 ) -> ShareResult:
     """Women / (women + men) among reported persons, Wilson 95% interval (CONTRACT 4).
 
-    The values are those of :func:`risk_indicators.stats.indicators.slice_indicators`
-    (``female_share`` or, with ``youth=True``, ``female_share_youth``) for one label, or for
-    every label of the cube when ``period`` is None; works on the period cube and on the
-    rolling 12-month window cube alike.
+    The values are those of :func:`risk_indicators.stats.slice_indicators` (``female_share``
+    or, with ``youth=True``, ``female_share_youth``: the Wilson interval of women among women
+    and men) for one label, or for every label of the cube when ``period`` is None; works on
+    the period cube and on the rolling 12-month window cube alike.
     """
-    key = "female_share_youth" if youth else "female_share"
     labels = _labels(cube, period, "female_share")
     counts = _women_men(gender_counts(cube, config=config, youth=youth, periods=labels))
+    women = np.array([counts[label][0] for label in labels], dtype=np.int64)
+    men = np.array([counts[label][1] for label in labels], dtype=np.int64)
+    ci = wilson_table(women, women + men)
     rows = []
-    # one period's rows at a time: slice_indicators filters its input once per count
-    parts = dict(tuple(cube.loc[cube["period"].isin(labels)].groupby("period", sort=False)))
-    for label in labels:
-        ind = slice_indicators(parts[label], label, config=config)[key]
+    for i, label in enumerate(labels):
+        defined = bool(ci["defined"].iloc[i])
         rows.append({"period": label, "area": TOTAL,
                      "age_band": youth_label(config) if youth else TOTAL, "gender": WOMEN,
-                     "estimate": ind.value, "ci_low": ind.ci_low, "ci_high": ind.ci_high,
-                     "n": int(ind.n or 0), "women": counts[label][0], "men": counts[label][1],
-                     "reason": ind.reason})  # fmt: skip
+                     "estimate": ci["estimate"].iloc[i] if defined else None,
+                     "ci_low": ci["ci_low"].iloc[i] if defined else None,
+                     "ci_high": ci["ci_high"].iloc[i] if defined else None,
+                     "n": int(women[i] + men[i]), "women": int(women[i]), "men": int(men[i]),
+                     "reason": ci["reason"].iloc[i]})  # fmt: skip
     table = float64_columns(pd.DataFrame(rows), "estimate", "ci_low", "ci_high")
     return ShareResult(table, youth, config.gender_goal.target_female_share if youth else None)
 

@@ -12,7 +12,6 @@ The cells come from :func:`risk_indicators.fairness._gender_counts.gender_counts
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,6 +23,7 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 
 from risk_indicators.config import Config
+from risk_indicators.stats import fit_warnings_ignored
 
 from ._gender_counts import (
     COLOURS,
@@ -194,8 +194,7 @@ def gender_time_glm(
     y = cells["persons"].to_numpy(float)
     offset = np.log(cells["population"].to_numpy(float))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with fit_warnings_ignored():
             res = GLM(y, X, family=families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
         params = np.asarray(res.params)
         if not res.converged or not np.all(np.isfinite(params)) or np.max(np.abs(params)) > 50:

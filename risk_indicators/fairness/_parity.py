@@ -104,7 +104,7 @@ def _metric_frame(y: np.ndarray, w: np.ndarray, gender: pd.Series,
     from fairlearn.metrics import MetricFrame, selection_rate
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # 0/0 rates of groups with no one reported
+        warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 rates of groups with no one
         return MetricFrame(metrics={"selection_rate": selection_rate}, y_true=y, y_pred=y,
                            sensitive_features=gender, control_features=controls,
                            sample_params={"selection_rate": {"sample_weight": w}})  # fmt: skip
@@ -138,8 +138,9 @@ def selection_rates(
     mf = _metric_frame(y, w, rows["gender"], rows[controls])
     rates = mf.by_group["selection_rate"].rename("estimate").reset_index()
     rates.columns = [*controls, "gender", "estimate"]
+    # fairlearn reports every combination of the features; only those with cells have a rate
     table = rates.merge(cells[[*controls, "gender", "persons", "population"]],
-                        on=[*controls, "gender"], how="left")  # fmt: skip
+                        on=[*controls, "gender"], how="inner")  # fmt: skip
     wil = wilson_table(table["persons"], table["population"])
     table = table.assign(ci_low=wil["ci_low"].to_numpy(), ci_high=wil["ci_high"].to_numpy(),
                          n=table["population"])  # fmt: skip
@@ -177,7 +178,7 @@ def selection_rates(
     if last.any():
         kw = {"sensitive_features": rows.loc[last, "gender"], "sample_weight": w[last]}
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 when no one was reported
             ratio = float(demographic_parity_ratio(y[last], y[last], **kw))
             headline["demographic_parity_difference"] = float(
                 demographic_parity_difference(y[last], y[last], **kw)

@@ -39,6 +39,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from risk_indicators.config import Config
+from risk_indicators.periods import Period, window_label
 from risk_indicators.stats import Indicator
 
 from ._decomposition import DecompositionResult, share_change_decomposition
@@ -80,12 +81,13 @@ __all__ = [
     "benchmark_ratio_youth",
     "detection_cubes",
     "fairness_coverage",
-    "fairness_indicators",
     "fairness_report",
     "female_share",
     "female_share_youth",
+    "gender_figures",
     "gender_goal_indicators",
     "gender_rate_ratio",
+    "goal_indicators",
     "has_detection",
     "selection_rates",
     "share_change_decomposition",
@@ -236,8 +238,21 @@ class FairnessResult:
         return self.goal.plot(ax=ax)
 
 
-def _analysis_parts(analysis: Any) -> tuple[pd.DataFrame, str, Config, pd.DataFrame | None]:
-    return analysis.cube, analysis.period.code, analysis.config, analysis.windows
+def goal_indicators(result: FairnessResult) -> dict[str, Indicator]:
+    """``female_share_youth_trend`` and ``goal_status`` of CONTRACT 4 as indicators.
+
+    Both are model summaries over all periods (``uses=()``, published like the youth trend).
+    ``n`` of the trend is the number of periods it uses (as ``youth_trend_annual_change``);
+    ``goal_status`` has ``n`` None and a reason free of counts, so that no small 12-month
+    count is published through it.
+    """
+    t, g = result.trend, result.goal
+    return {
+        "female_share_youth_trend": Indicator("female_share_youth_trend", t.estimate, t.ci_low,
+                                              t.ci_high, n=t.periods, reason=t.reason, uses=()),
+        "goal_status": Indicator("goal_status", g.status, None, None, n=None, reason=g.reason,
+                                 uses=()),
+    }  # fmt: skip
 
 
 def gender_goal_indicators(
@@ -247,13 +262,10 @@ def gender_goal_indicators(
     config: Config,
     windows: pd.DataFrame | None = None,
 ) -> dict[str, Indicator]:
-    """``female_share_youth_trend`` and ``goal_status`` of CONTRACT 4 as indicators.
+    """:func:`goal_indicators` computed from a cube alone (the trend and the goal only).
 
-    Both are model summaries over all periods (``uses=()``, published like the youth trend).
-    ``n`` of the trend is the number of periods it uses (as ``youth_trend_annual_change``);
-    ``goal_status`` has ``n`` None and a reason free of counts, so that no small 12-month
-    count is published through it. ``windows`` (the rolling 12-month cube) gives the distinct
-    persons of the 12 months; without it the periods are summed (counts mode).
+    ``windows`` (the rolling 12-month cube) gives the distinct persons of the 12 months;
+    without it the periods are summed (counts mode).
     """
     t = female_share_youth_trend(cube, period, config=config)
     g = goal_status(cube, period, config=config, windows=windows)
@@ -265,35 +277,41 @@ def gender_goal_indicators(
     }  # fmt: skip
 
 
-def fairness_indicators(analysis: Any) -> dict[str, Indicator]:
-    """:func:`gender_goal_indicators` for an :class:`~risk_indicators.analysis.Analysis`."""
-    cube, period, config, windows = _analysis_parts(analysis)
-    return gender_goal_indicators(cube, period, config=config, windows=windows)
-
-
 def fairness_report(
     analysis: Any, *, benchmark_n: float | None = None,
     reference: Literal["man", "kvinna"] = "man",
 ) -> FairnessResult:  # fmt: skip
-    """Every gender figure for an :class:`~risk_indicators.analysis.Analysis`.
+    """Every gender figure for an :class:`~risk_indicators.analysis.Analysis` (what
+    :func:`gender_figures` computes from its cube, windows and detection split)."""
+    return gender_figures(analysis.cube, analysis.period, config=analysis.config,
+                          windows=analysis.windows, detection=getattr(analysis, "detection", None),
+                          benchmark_n=benchmark_n, reference=reference)  # fmt: skip
+
+
+def gender_figures(
+    cube: pd.DataFrame,
+    period: Period,
+    *,
+    config: Config,
+    windows: pd.DataFrame | None = None,
+    detection: pd.DataFrame | None = None,
+    benchmark_n: float | None = None,
+    reference: Literal["man", "kvinna"] = "man",
+) -> FairnessResult:
+    """Every gender figure of the cube up to ``period``.
 
     Shares per period and per rolling 12 months, the rate ratio, the benchmark ratio, the
     trend and goal status, crude and standardised ratios, the decomposition of the change
     from the 12 months a year earlier (from the same period a year earlier without windows),
     fairlearn selection rates, and, when the data have detection modes, the figures by mode.
     """
-    cube, period, config, windows = _analysis_parts(analysis)
-    detection = getattr(analysis, "detection", None)
+    code = period.code
     notes: list[str] = []
-    p = analysis.period
     decomposition = None
-    win = windows if windows is not None else None
     pairs = []
-    if win is not None:
-        from risk_indicators.periods import window_label
-
-        pairs.append((win, window_label(p.shift(-p.freq)), window_label(p)))
-    pairs.append((cube, p.shift(-p.freq).code, period))
+    if windows is not None:
+        pairs.append((windows, window_label(period.shift(-period.freq)), window_label(period)))
+    pairs.append((cube, period.shift(-period.freq).code, code))
     for frame, start, end in pairs:
         if start in set(frame["period"]) and end in set(frame["period"]):
             decomposition = share_change_decomposition(frame, start, end, config=config)
@@ -301,20 +319,22 @@ def fairness_report(
     known = has_detection(detection)
     if detection is not None and not known:
         notes.append("No detection modes in the data: figures by detection mode are left out.")
+    # the goal fits the female-share trend (same defaults): fitted once, used twice
+    goal = goal_status(cube, code, config=config, windows=windows)
     return FairnessResult(
-        period=period,
+        period=code,
         config=config,
         shares=female_share_youth(cube, config=config),
         shares_all_ages=female_share(cube, config=config),
         window_shares=female_share_youth(windows, config=config) if windows is not None else None,
         rate_ratio=gender_rate_ratio(cube, config=config, reference=reference),
         benchmark=benchmark_ratio_youth(cube, config=config, benchmark_n=benchmark_n),
-        trend=female_share_youth_trend(cube, period, config=config),
-        goal=goal_status(cube, period, config=config, windows=windows),
-        standardised=standardised_rate_ratio(cube, period, config=config, reference=reference),
+        trend=goal.trend,
+        goal=goal,
+        standardised=standardised_rate_ratio(cube, code, config=config, reference=reference),
         decomposition=decomposition,
         parity=selection_rates(cube, config=config, detection=detection if known else None),
-        by_detection=_by_detection(detection, cube, period, config)
+        by_detection=_by_detection(detection, cube, code, config)
         if known and detection is not None
         else None,
         notes=tuple(notes),

@@ -11,7 +11,6 @@ goal status uses to judge whether the share is on track.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from statsmodels.genmod.generalized_linear_model import GLM
 from risk_indicators.config import Config
 from risk_indicators.errors import UsageError
 from risk_indicators.periods import parse_period
+from risk_indicators.stats import fit_warnings_ignored
 
 from ._gender_counts import COLOURS, gender_counts, period_of
 
@@ -209,8 +209,7 @@ def female_share_youth_trend(
     if reason:
         return _trend_empty(series, t, freq, first.code, reason)
     X = np.column_stack([np.ones(len(t)), t])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with fit_warnings_ignored():
         res = GLM(np.column_stack([w, m]), X, family=families.Binomial()).fit(tol=1e-12)
     params = np.asarray(res.params, dtype=float)
     if not res.converged or not np.all(np.isfinite(params)):

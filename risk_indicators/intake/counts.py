@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from risk_indicators.config import Config
-from risk_indicators.cube import GENDERS, KEYS, add_margins, complete_inner
 from risk_indicators.errors import SchemaError
 from risk_indicators.periods import Period, parse_period, period_grid
 
@@ -36,16 +35,23 @@ COUNT_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
+KEYS = ("area", "age_band", "gender")
+
+
 @dataclass(frozen=True)
 class CountsTable:
-    """A validated counts table as a cube (margins, no population)."""
+    """A validated counts table: its rows (``period, area, age_band, gender, persons,
+    reports``; margin rows have ``total`` keys), the periods from the first to the last, the
+    areas and where it came from. :func:`risk_indicators.cube.cube_from_counts` makes the
+    cube (and checks any margin rows given)."""
 
-    cube: pd.DataFrame
+    data: pd.DataFrame
     kind: str
     periods: list[Period]
     areas: list[str]
     rows: int
     sha256: str | None
+    source: str = "counts"
 
 
 def read_counts(
@@ -125,29 +131,4 @@ def read_counts(
     present = sorted({p for p in parsed if p is not None}, key=lambda p: p.ordinal)
     periods = period_grid(present[0], present[-1])
     areas = list(config.areas) or sorted(set(data.loc[is_inner, "area"]))
-    inner = complete_inner(
-        data.loc[is_inner],
-        periods=[p.code for p in periods],
-        areas=areas,
-        age_bands=config.age_band_labels,
-        genders=GENDERS,
-    )
-    cube = add_margins(inner)
-    _check_given_margins(data.loc[~is_inner], cube, source=raw.source)
-    return CountsTable(cube, kind, periods, areas, len(frame), raw.sha256)
-
-
-def _check_given_margins(margins: pd.DataFrame, cube: pd.DataFrame, *, source: str) -> None:
-    if margins.empty:
-        return
-    keyed = cube.set_index(["period", *KEYS])
-    merged = margins.join(keyed, on=["period", *KEYS], rsuffix="_sum")
-    wrong = merged.loc[merged["persons"] != merged["persons_sum"]]
-    if len(wrong):
-        first = wrong.iloc[0]
-        raise SchemaError(
-            f"{source}: {len(wrong)} margin rows ('total') do not equal the sum of their cells, "
-            f"e.g. period {first['period']}, area {first['area']}, age_band "
-            f"{first['age_band']}, gender {first['gender']}: {first['persons']} given, "
-            f"{first['persons_sum']} summed. Remove the margin rows or correct them."
-        )
+    return CountsTable(data, kind, periods, areas, len(frame), raw.sha256, raw.source)

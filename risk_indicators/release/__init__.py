@@ -1,7 +1,6 @@
 """One release: what is public, decided in one place, and the files written atomically.
 
-The stage's public names; its modules are private to it (the package's layout is
-described in ``risk_indicators/__init__.py``).
+Other stages use the names below; the modules are the stage's own.
 """
 
 from __future__ import annotations
@@ -9,25 +8,23 @@ from __future__ import annotations
 from ._protection import (
     followup_priority,
     protect_analysis,
+    publication_design,
     published_windows,
 )
-from ._public import (
-    public_tables,
-    suppressed_indicators,
-)
-from ._write import (
-    counts_csv_table,
-    ledger_path,
-    write_release,
-)
+from ._public import PublicView, public_view
+from ._publication import Publication, detection_shown
+from ._write import counts_csv_table, ledger_path, write_release
 
 __all__ = [
+    "PublicView",
+    "Publication",
     "counts_csv_table",
+    "detection_shown",
     "followup_priority",
     "ledger_path",
     "protect_analysis",
-    "public_tables",
+    "public_view",
+    "publication_design",
     "published_windows",
-    "suppressed_indicators",
     "write_release",
 ]

@@ -30,11 +30,11 @@ from risk_indicators._version import __version__
 from risk_indicators.analysis import Analysis
 from risk_indicators.disclosure import AUDIT_COLUMNS, Ledger, Protection
 from risk_indicators.errors import DisclosureError
-from risk_indicators.fairness import fairness_report
 from risk_indicators.intake import REJECTED_COLUMNS, Records
 from risk_indicators.report import PublicRelease, write_report
 
-from ._public import protect_analysis, public_tables
+from ._protection import protect_analysis
+from ._public import public_view
 
 __all__ = ["counts_csv_table", "ledger_path", "write_release"]
 
@@ -163,31 +163,24 @@ def write_release(
 def _public_release(
     analysis: Analysis, protection: Protection, *, inputs: Mapping[str, Any] | None
 ) -> PublicRelease:
-    fairness = fairness_report(analysis)
-    tables, suppressed, decomposition_ok = public_tables(analysis, protection, fairness)
-    language = analysis.config.language
-    sentences = {}
-    if decomposition_ok and fairness.decomposition is not None:
-        sentences["decomposition"] = fairness.decomposition.sentence(language)
-        sentences["decomposition_plain"] = fairness.decomposition.sentence(language, plain=True)
+    view = public_view(analysis, protection)
     cfg = analysis.config
     status = protection.table["status"]
-    goal = fairness.report_goal()
-    if ("rolling_12_months", "female_share_youth") in suppressed:
-        # the detectable change is a function of the 12-month share and its n: with their
-        # counts hidden it would give them back
-        goal["min_detectable_change"] = None
+    goal = analysis.fairness.report_goal()
+    # the detectable change is a function of the 12-month share and its n: with their counts
+    # hidden it would give them back
+    goal["min_detectable_change"] = view.min_detectable_change
     return PublicRelease(
         municipality=cfg.municipality,
         period=analysis.period,
-        language=language,
-        indicators=analysis.to_json(suppressed=suppressed),
-        tables=tables,
+        language=cfg.language,
+        indicators=analysis.to_json(suppressed=view.suppressed),
+        tables=view.tables,
         min_count=cfg.disclosure.min_count,
         suppressed_count=int(status.isin(["primary", "secondary"]).sum()),
         youth_ages=(cfg.youth_min_age, cfg.youth_max_age),
         goal=goal,
-        sentences=sentences,
+        sentences=view.sentences,
         inputs={k: {kk: str(vv) for kk, vv in v.items()} for k, v in (inputs or {}).items()},
         version=__version__,
         notes=tuple(analysis.notes),

@@ -314,27 +314,24 @@ def simple_tables(release: PublicRelease) -> dict[str, TableView]:
 
 
 def cube_table(release: PublicRelease, by: str) -> TableView | None:
-    """Persons in P by ``area`` (all ages) or by ``age_band`` (all areas), gender in columns."""
+    """Persons in P by ``area`` (all ages and genders) or by ``age_band`` (all areas and
+    genders), with the same period a year earlier beside them when it is published."""
     lang = release.language
-    df = table(release, "cube")
-    other = "age_band" if by == "area" else "area"
-    df = df.loc[
-        (df["period"].astype(str) == release.period.code)
-        & (df["measure"] == "persons")
-        & (df[other] == "total")
-    ]
+    name = "persons_by_area" if by == "area" else "persons_by_age"
+    df = table(release, "counts")
+    df = df.loc[(df["table"] == name) & (df["measure"] == "persons")]
     if df.empty:
         return None
-    genders = [g for g in ("kvinna", "man", "okänt", "total") if g in set(df["gender"])]
+    periods = [p for p in dict.fromkeys(df["period"].astype(str))]
+    periods = sorted(periods, key=lambda p: p != release.period.code)  # P first
     keys = list(dict.fromkeys(df[by].astype(str)))
     keys = [k for k in keys if k != "total"] + (["total"] if "total" in keys else [])
-    headers = [text(lang, f"col_{by}")] + [code_label(lang, "gender", g) for g in genders]
+    headers = [text(lang, f"col_{by}")] + [period_text(p, lang) for p in periods]
     rows = []
     for key in keys:
-        part = df.loc[df[by].astype(str) == key]
         cells = [_label(code_label(lang, by, key))]
-        for g in genders:
-            hit = part.loc[part["gender"] == g]
+        for p in periods:
+            hit = df.loc[(df[by].astype(str) == key) & (df["period"].astype(str) == p)]
             if hit.empty:
                 cells.append(Cell(""))
                 continue

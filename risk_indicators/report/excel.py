@@ -90,7 +90,8 @@ _SHEETS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("ci_high", "col_ci_high", "indicator"),
         ("n", "col_n", "int"),
     ),
-    "cube": (
+    "counts": (
+        ("table", "col_table", "code:table"),
         ("period", "col_period", "period"),
         ("area", "col_area", "code:area"),
         ("age_band", "col_age_band", "code:age_band"),
@@ -124,14 +125,12 @@ _SHEETS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("p_value", "col_p_value", "p"),
     ),
 }
-_SHEETS["rolling_12_months"] = _SHEETS["cube"]
 #: The column whose absence (without suppression) means "not defined".
 _MAIN = {
     "youth_by_period": "persons_youth",
     "female_share": "estimate",
     "indicators": "value",
-    "cube": "value",
-    "rolling_12_months": "value",
+    "counts": "value",
     "trend": "estimate",
     "comparison": "estimate",
     "fairness": "estimate",

@@ -49,6 +49,7 @@ _CODE_PREFIX: dict[str, str] = {
     "comparison": "comparison_",
     "term": "term_",
     "group": "group_",
+    "table": "table_",
 }
 
 

@@ -46,8 +46,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "suppressed",
     ),
     "indicators": ("scope", "label", "id", "value", "ci_low", "ci_high", "n", "suppressed"),
-    "cube": ("period", "area", "age_band", "gender", "measure", "value", "suppressed"),
-    "rolling_12_months": ("period", "area", "age_band", "gender", "measure", "value", "suppressed"),
+    "counts": ("table", "period", "area", "age_band", "gender", "measure", "value", "suppressed"),
     "trend": ("term", "estimate", "ci_low", "ci_high", "p_value", "n"),
     "comparison": ("comparison", "estimate", "ci_low", "ci_high", "p_value", "suppressed"),
     "fairness": (

@@ -16,6 +16,7 @@ from ._estimate import (
     REASON_ZERO_ODDS,
     Estimate,
 )
+from ._glm_fit import FIT_WARNINGS, fit_warnings_ignored
 from .alarms import (
     FarringtonResult,
     farrington_flexible,
@@ -54,6 +55,7 @@ from .trends import (
 )
 
 __all__ = [
+    "FIT_WARNINGS",
     "REASON_ALL_SUCCESSES",
     "REASON_NO_EVENTS_KATZ",
     "REASON_NO_EVENTS_REFERENCE",
@@ -71,6 +73,7 @@ __all__ = [
     "compare_periods",
     "count_refs",
     "farrington_flexible",
+    "fit_warnings_ignored",
     "mann_kendall",
     "odds_ratio_to_benchmark",
     "poisson_rate",

@@ -9,7 +9,10 @@ offset and returns a :class:`_Fit`; a fit that does not converge raises
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +20,26 @@ import numpy as np
 from scipy import optimize, special
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    DomainWarning,
+    PerfectSeparationWarning,
+)
 
 REASON_NOT_CONVERGED = "insufficient data: the model fit did not converge"
+#: What a small-count fit may warn of and the caller checks itself (convergence, finite and
+#: bounded estimates): overflow and 0/0 on the way, non-convergence, perfect separation.
+FIT_WARNINGS = (RuntimeWarning, ConvergenceWarning, PerfectSeparationWarning, DomainWarning)
+
+
+@contextlib.contextmanager
+def fit_warnings_ignored() -> Iterator[None]:
+    """Silence :data:`FIT_WARNINGS` (and only those) inside a model fit whose outcome the
+    caller checks; every other warning still reaches the user."""
+    with warnings.catch_warnings():
+        for category in FIT_WARNINGS:
+            warnings.simplefilter("ignore", category)
+        yield
 
 
 @dataclass(frozen=True)

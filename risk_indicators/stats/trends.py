@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,7 +22,13 @@ from scipy import stats
 from risk_indicators.errors import UsageError
 from risk_indicators.periods import parse_period
 
-from ._glm_fit import REASON_NOT_CONVERGED, _Fit, _fit_negbin, _fit_quasipoisson
+from ._glm_fit import (
+    REASON_NOT_CONVERGED,
+    _Fit,
+    _fit_negbin,
+    _fit_quasipoisson,
+    fit_warnings_ignored,
+)
 from .comparisons import MannKendallResult, Status, compare_periods, mann_kendall
 
 __all__ = [
@@ -207,8 +212,7 @@ def _trend_numbers(
         return None, X, keep, REASON_NO_DF
     try:
         fitter = _fit_quasipoisson if family == "quasipoisson" else _fit_negbin
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with fit_warnings_ignored():
             fit = fitter(y[keep], Xk, offset[keep])
     except (np.linalg.LinAlgError, ValueError):
         return None, X, keep, REASON_NOT_CONVERGED
