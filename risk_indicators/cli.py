@@ -348,8 +348,7 @@ def model(
         if use_demo == (reports is not None):
             raise UsageError("Give exactly one of --reports FILE or --demo.")
         data = demo_data_dir()
-        path = data / "reports.csv" if use_demo else reports
-        assert path is not None  # guaranteed by the check above
+        path = data / "reports.csv" if use_demo or reports is None else reports
         cfg = _config(data / "config.toml" if use_demo and config is None else config, lang)
         key = DEMO_KEY if use_demo else key_from_env(cfg.pseudonymisation.key_env)
         records = read_reports(path, config=cfg, key=key)
