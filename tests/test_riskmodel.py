@@ -410,3 +410,30 @@ def test_readme_risk_indicator_example_runs(capsys: pytest.CaptureFixture[str]) 
     table = namespace["table"]
     assert tuple(table.columns) == TABLE_COLUMNS
     assert table["published"].all()  # the demo's counts are all 0 or at least 5
+
+
+def test_small_fit_withholds_small_counts_and_their_complements() -> None:
+    """The demo municipality fitted with the sufficiency rule lowered: most group counts
+    are small, so most figures are withheld; nothing shown is in 1..T-1, and a split is
+    never shown with one group hidden while the overall is shown."""
+    data = ri.demo_data_dir()
+    cfg = ri.load_config(data / "config.toml")
+    records = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY)
+    result = ri.fit_risk_model(records, config=cfg, models=("logistic",), bootstrap=200,
+                               equal_opportunity=False, min_events_per_parameter=1,
+                               min_test_events=10)  # fmt: skip
+    assert result.status == "fitted"
+    public = result.public_table()
+    counts = public[["n", "positives", "negatives", "tp", "fp", "fn", "tn"]].to_numpy(float)
+    counts = counts[np.isfinite(counts)]
+    assert ((counts == 0) | (counts >= 5)).all()
+    assert (~public["published"]).sum() > 0
+    assert (public.loc[~public["published"], "note"] != "").all()
+    assert public.loc[~public["published"], "estimate"].isna().all()
+    t = result.table
+    tpr = t[(t["figure"] == "true_positive_rate") & (t["model"] == "logistic")]
+    overall = bool(tpr.loc[tpr["group_by"] == "overall", "published"].iloc[0])
+    for split in ("gender", "age_band"):
+        shown = tpr.loc[tpr["group_by"] == split, "published"].to_numpy(bool)
+        assert not (overall and shown.sum() == len(shown) - 1)
+    assert "–" in model_card(result, "sv")
