@@ -181,12 +181,15 @@ def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(from_records.cube, from_counts.cube)
 
     def numbers(results: dict[str, ri.indicators.Indicator]) -> dict[str, tuple[object, ...]]:
-        # person-level only: new persons; goal_status uses the 12-month window, which counts
-        # mode can only approximate by summing periods (a person may count twice)
+        # person-level only: new persons and the 12-month figures; goal_status uses the
+        # 12-month window, which counts mode can only approximate by summing periods (a
+        # person may count twice)
+        person_level = ("new_persons_youth", "goal_status", "female_share_youth_12m",
+                        "rate_ratio_female_male_youth_12m")  # fmt: skip
         return {
             k: (v.value, v.ci_low, v.ci_high, v.n)
             for k, v in results.items()
-            if k not in ("new_persons_youth", "goal_status")
+            if k not in person_level
         }
 
     assert numbers(from_records.results["period"]) == numbers(from_counts.results["period"])

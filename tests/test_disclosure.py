@@ -554,7 +554,7 @@ def test_revised_release_is_audited_against_its_earlier_version(tmp_path) -> Non
     ledger.record(first.release)
     # the same release again: identical content, one version
     again = protect(tertial_cube("2024T1"), min_count=T, ledger=ledger, release_id="2024T1")
-    assert ledger.record(again.release) == 1
+    assert ledger.record(again.release) == (1, False)
     # a revision that adds a table: the earlier version's facts are constraints (the
     # published B total of 9 pins nothing new, and the audit still passes)
     revised = protect(tertial_cube("2024T1"), windows={"year": year_table()},

@@ -28,7 +28,7 @@ def test_record_history_and_versions(tmp_path) -> None:
     ledger = Ledger(tmp_path / "r.sqlite")
     assert ledger.state() == 0 and ledger.history().empty
     release = protect(CUBE, ledger=ledger, release_id="2024T1").release
-    assert ledger.record(release, recorded_at="2024-05-02T10:00:00") == 1
+    assert ledger.record(release, recorded_at="2024-05-02T10:00:00") == (1, True)
     hist = ledger.history()
     # A = 3 is primary; B = 9 or the total 12 must go too (12 - 9 = 3). A margin over all
     # areas costs more to hide than an area's cell, so B goes, persons and reports alike
@@ -40,9 +40,9 @@ def test_record_history_and_versions(tmp_path) -> None:
     assert hist["low"].isna().sum() == (hist["status"] != "published").sum()
     # identical content again: no new version; a changed release: version 2
     again = protect(CUBE, ledger=ledger, release_id="2024T1").release
-    assert ledger.record(again) == 1
+    assert ledger.record(again) == (1, False)  # the same release: not recorded twice
     changed = protect(CUBE, ledger=ledger, release_id="2024T1", min_count=3).release
-    assert ledger.record(changed) == 2
+    assert ledger.record(changed) == (2, True)
     assert ledger.releases()["version"].tolist() == [1, 2]
 
 

@@ -59,7 +59,7 @@ def test_release_has_the_contract_files(release: Path) -> None:
         "public/report.html",
         "public/report.xlsx",
         "public/indicators.json",
-        "public/tables/cube.csv",
+        "public/tables/counts.csv",
         "internal/indicators.json",
         "internal/counts.csv",
         "audit/run.json",
@@ -102,12 +102,22 @@ def test_no_raw_id_in_any_output(
 
 
 def test_every_public_count_is_zero_or_at_least_t(release: Path) -> None:
+    """No published count lies in 1..T-1, and a zero is shown only in a table without a dash
+    (issue 20: a dash never proves that someone was reported)."""
     t = 5
-    for table in ("cube", "rolling_12_months"):
-        frame = pd.read_csv(release / "public" / "tables" / f"{table}.csv")
-        shown = frame["value"].dropna()
-        assert ((shown == 0) | (shown >= t)).all(), table
-        assert frame.loc[frame["suppressed"], "value"].isna().all()
+    frame = pd.read_csv(release / "public" / "tables" / "counts.csv")
+    shown = frame["value"].dropna()
+    assert ((shown == 0) | (shown >= t)).all()
+    assert frame.loc[frame["suppressed"], "value"].isna().all()
+    for (table, period), part in frame.groupby(["table", "period"]):
+        if table in ("youth_by_period", "youth_12m"):
+            continue  # one table over every period or window: checked below
+        if part["suppressed"].any():
+            assert not (part["value"] == 0).any(), (table, period)
+    for table in ("youth_by_period", "youth_12m"):
+        part = frame[frame["table"] == table]
+        if part["suppressed"].any():
+            assert not (part["value"] == 0).any(), table
     youth = pd.read_csv(release / "public" / "tables" / "youth_by_period.csv")
     shown = youth["persons_youth"].dropna()
     assert ((shown == 0) | (shown >= t)).all()
@@ -171,25 +181,26 @@ def test_failed_audit_publishes_nothing(
 
 
 def test_rows_used_are_known_to_the_audit(release: Path) -> None:
-    """Each used row is one report, so the rows used that indicators.json publishes are the
-    reports of every period: the audit must know it (an attack review recovered a hidden
-    period total from it), and the ledger keeps the relation for later releases."""
+    """Each used row is one report and each person of the cube has one, so the rows used that
+    indicators.json publishes bound the persons of every period from above: the audit knows
+    it (the design publishes no report count, so it models persons only), and the ledger
+    keeps the relation over the inner cells for later releases."""
     used = json.loads((release / "public" / "indicators.json").read_text())["rows"]["used"]
     cube = pd.read_csv(release / "internal" / "counts.csv")
     totals = cube[(cube[["area", "age_band", "gender"]] == "total").all(axis=1)]
     totals = totals[totals["period"].str.fullmatch(r"\d{4}T\d")]  # periods, not windows
     assert totals["reports"].sum() == used  # every used row lies in a period of the cube
-    # kept over the inner cells of every period, as every other fact and link of the ledger
+    assert totals["persons"].sum() <= used
     inner = cube[(cube[["area", "age_band", "gender"]] != "total").all(axis=1)]
     inner = inner[inner["period"].isin(totals["period"])]
-    wanted = {f"reports|{r.period}|{r.area}|{r.age_band}|{r.gender}" for r in inner.itertuples()}
+    wanted = {f"persons|{r.period}|{r.area}|{r.age_band}|{r.gender}" for r in inner.itertuples()}
     links = Ledger(release.parent / "releases.sqlite").snapshot().links
     found = [
         (lo, hi)
         for lo, hi, terms in links.itertuples(index=False, name=None)
         if {n for n, _ in json.loads(terms)} == wanted
     ]
-    assert found == [(used, used)]
+    assert len(found) == 1 and pd.isna(found[0][0]) and found[0][1] == used
 
 
 def test_report_numbers_agree_with_public_indicators(release: Path) -> None:

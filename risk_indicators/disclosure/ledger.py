@@ -172,11 +172,14 @@ class Ledger:
                 con.execute("COMMIT")
         return LedgerSnapshot(cells, links, state)
 
-    def record(self, release: Release, *, recorded_at: str | None = None) -> int:
-        """Record a release in one transaction and return its version.
+    def record(self, release: Release, *, recorded_at: str | None = None) -> tuple[int, bool]:
+        """Record a release in one transaction; its version and whether it is new.
 
         Call this only after the release's files were written. An identical release
-        (same id and content as its latest version) is not recorded twice.
+        (same id and content as its latest version) is not recorded twice: rerunning a
+        period on unchanged inputs leaves the ledger as it was. A release with the same id and
+        other content (revised data, another config) is a new version; the earlier ones stay,
+        since they may have been published.
 
         Raises
         ------
@@ -201,7 +204,7 @@ class Ledger:
                 ).fetchone()
                 if last is not None and last[1] == fingerprint:
                     con.execute("COMMIT")
-                    return int(last[0])
+                    return int(last[0]), False
                 version = 1 if last is None else int(last[0]) + 1
                 cur = con.execute(
                     "INSERT INTO releases (release_id, version, method, min_count, "
@@ -216,7 +219,7 @@ class Ledger:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        return version
+        return version, True
 
     @staticmethod
     def _insert_cells(con: sqlite3.Connection, seq: int, cells: pd.DataFrame) -> None:

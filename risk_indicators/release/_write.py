@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,8 @@ def write_release(
     timings: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
     ledger: str | os.PathLike[str] | None = None,
+    draft: bool = False,
+    on_record: Callable[[str], None] | None = None,
 ) -> Path:
     """Write ``internal/``, ``audit/`` and, when the audit passes, ``public/`` under ``out``.
 
@@ -107,6 +109,12 @@ def write_release(
     ledger
         The release ledger (default: ``disclosure.ledger`` of the config, else
         ``releases.sqlite`` in the folder that holds ``out``).
+    draft
+        A trial release: audited against the ledger like any release, but not recorded in
+        it, and marked as a draft in every file (not for publication).
+    on_record
+        Called with one sentence saying what the ledger did (recorded as a new version, or
+        nothing because the same release is already there, or nothing for a draft).
 
     Returns
     -------
@@ -125,7 +133,7 @@ def write_release(
     ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
     with atomic_directory(root / "internal") as tmp:
         write_csv(counts_csv_table(analysis), tmp / "counts.csv")
-        write_json(analysis.to_json(), tmp / "indicators.json")
+        write_json(_marked(analysis.to_json(), draft), tmp / "indicators.json")
 
     t0 = time.perf_counter()
     book = Ledger(ledger_file)
@@ -143,25 +151,44 @@ def write_release(
         write_csv(rejected, tmp / "rejected_rows.csv")
         audit = protection.audit if protection is not None else pd.DataFrame(columns=AUDIT_COLUMNS)
         write_csv(audit, tmp / "disclosure.csv")
-        write_json(
-            _run_json(
-                analysis, inputs=inputs, timings=steps, protection=protection, ledger=ledger_file
-            ),
-            tmp / "run.json",
+        run = _run_json(
+            analysis, inputs=inputs, timings=steps, protection=protection, ledger=ledger_file
         )
+        write_json(_marked(run, draft), tmp / "run.json")
     if failure is not None or protection is None:
         raise failure or DisclosureError("The disclosure audit did not run; nothing published.")
 
-    release = _public_release(analysis, protection, inputs=inputs)
+    release = _public_release(analysis, protection, inputs=inputs, draft=draft)
     with atomic_directory(root / "public") as tmp:
         write_json(release.indicators, tmp / "indicators.json")
         write_report(release, tmp)
-        book.record(protection.release)
+        if draft:
+            said = f"Draft: not recorded in the release ledger {ledger_file.name}."
+        else:
+            version, new = book.record(protection.release)
+            said = (
+                f"Recorded in the release ledger {ledger_file.name} as version {version} of "
+                f"'{protection.release.release_id}'"
+                + ("; earlier versions stay there (they may have been published)."
+                   if new and version > 1 else "." if new else
+                   ": already there with the same content, not recorded again.")
+            )  # fmt: skip
+    if on_record is not None:
+        on_record(said)
     return root
 
 
+def _marked(obj: dict[str, Any], draft: bool) -> dict[str, Any]:
+    """A draft's JSON says so first."""
+    return {"draft": True, **obj} if draft else obj
+
+
 def _public_release(
-    analysis: Analysis, protection: Protection, *, inputs: Mapping[str, Any] | None
+    analysis: Analysis,
+    protection: Protection,
+    *,
+    inputs: Mapping[str, Any] | None,
+    draft: bool = False,
 ) -> PublicRelease:
     view = public_view(analysis, protection)
     cfg = analysis.config
@@ -174,7 +201,7 @@ def _public_release(
         municipality=cfg.municipality,
         period=analysis.period,
         language=cfg.language,
-        indicators=analysis.to_json(suppressed=view.suppressed),
+        indicators=_marked(analysis.to_json(suppressed=view.suppressed), draft),
         tables=view.tables,
         min_count=cfg.disclosure.min_count,
         suppressed_count=int(status.isin(["primary", "secondary"]).sum()),
@@ -184,4 +211,5 @@ def _public_release(
         inputs={k: {kk: str(vv) for kk, vv in v.items()} for k, v in (inputs or {}).items()},
         version=__version__,
         notes=tuple(analysis.notes),
+        draft=draft,
     )

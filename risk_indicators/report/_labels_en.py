@@ -34,7 +34,7 @@ EN: dict[str, str] = {
     "s_youth": "In {period}, {n} young people ({ages} years) were reported for narcotics offences.",
     "s_youth_supp": (
         "The number of young people ({ages} years) reported for narcotics offences in {period} "
-        "is not shown (–): it is fewer than {T} or could reveal such a number."
+        "is not shown (–): it is fewer than {T}, possibly none, or could reveal such a number."
     ),
     "s_youth_rate": (
         "That is {rate} per 10,000 inhabitants of the same age (95% confidence interval {ci})."
@@ -55,8 +55,9 @@ EN: dict[str, str] = {
         "Women made up {share} of the young people reported (95% confidence interval {ci})."
     ),
     "s_female_youth_supp": (
-        "The share of women among young people ({ages} years) in {period} is not shown (–): "
-        "the number of women or men is fewer than {T} or could reveal such a number."
+        "The share of women among young people ({ages} years) in a single period such as "
+        "{period} is not shown (–): with a few young women a period it could reveal how many "
+        "they are. The goal is therefore followed over 12 months."
     ),
     "s_female_youth_rolling": (
         "Over the last 12 months ({label}), women made up {share} of the young people "
@@ -122,7 +123,10 @@ EN: dict[str, str] = {
     "dir_same": "→ unchanged",
     "ci_short": "95% CI",
     "not_defined": "n/a",
-    "footnote_suppressed": "– = fewer than {T} persons, or could reveal such a number.",
+    "footnote_suppressed": (
+        "– = not shown: fewer than {T} persons, possibly none, or hidden so that another "
+        "figure cannot be worked out."
+    ),
     "footnote_not_defined": "n/a = not defined (e.g. nothing to divide by, or too short a series).",
     "footnote_rate_span": (
         "Rates per 10,000 inhabitants cover the whole time of the column: {months} months for "
@@ -200,11 +204,15 @@ EN: dict[str, str] = {
         "change is more than chance is decided by a test, which the report gives where there "
         "is one; the arrows in the table only say whether a number is higher or lower."
     ),
-    "meaning_zero": "Zeros are published: 0 means that nobody was reported.",
+    "meaning_zero": (
+        "A zero is shown only in a table without a dash, and then means that nobody was "
+        "reported. In a table with a dash the zeros are not shown either: a dash may mean that "
+        "nobody was reported."
+    ),
     "meaning_suppressed": (
-        "A dash (–) means that a figure is not shown: it rests on fewer than {T} persons, or "
-        "together with other published figures (also from earlier reports) it could reveal such "
-        "a number."
+        "A dash (–) means that a figure is not shown: it is fewer than {T} persons, possibly "
+        "none, or together with other published figures (also from earlier reports) it could "
+        "reveal such a number. A dash therefore does not say that anyone was reported."
     ),
     "meaning_counting": (
         "A person is counted once a period, in the area, age group and gender of their first "
@@ -245,13 +253,17 @@ EN: dict[str, str] = {
         "wrong."
     ),
     "method_disclosure": (
-        "Every published count is 0 or at least {T}. Shares, rates and ratios are published "
-        "only when every count they use is published. Further figures are hidden when, together "
-        "with other published figures (also from earlier reports), they could reveal a number "
-        "between 1 and {T1}."
+        "The report shows a few designed tables, not every combination of area, age and "
+        "gender: young persons by period; persons by age, area and gender for the period and "
+        "the same period a year earlier; young women and men over 12-month periods. Every "
+        "published count is 0 or at least {T}, and zeros are shown only in tables without a "
+        "dash. Shares, rates, ratios and trends are published only when every count they use "
+        "is published. Further figures are hidden so that no number between 1 and {T1}, "
+        "published or not, can be worked out from everything published (also in earlier "
+        "reports); an audit by integer programming proves it before every release."
     ),
-    "suppressed_count_text": "{k} published cells of this release are hidden (–).",
-    "suppressed_none_text": "No published cell of this release had to be hidden.",
+    "suppressed_count_text": "{k} counts in the report's tables are shown as a dash (–).",
+    "suppressed_none_text": "No count in the report's tables had to be hidden.",
     "rows_read": "Rows in the police extract",
     "rows_used": "Rows used",
     "rows_rejected": "Rows rejected (errors in the data; listed in the audit, never published)",
@@ -409,7 +421,8 @@ EN: dict[str, str] = {
     "info_empty": (
         "An empty cell means that the value is hidden, cannot be computed or does not apply to "
         "the row; the Note column says why. Hidden values rest on fewer than {T} persons or "
-        "could reveal such a number. Zeros are published."
+        "could reveal such a number (possibly zero). Zeros are shown only in tables without a "
+        "dash."
     ),
     "info_methods": (
         "The goal, definitions, methods, disclosure control, input rows and sources are on the "
@@ -440,4 +453,9 @@ EN: dict[str, str] = {
     "table_new_youth": "New young persons",
     "table_youth_12m": "Young persons over 12 months",
     "measure_new_persons": "new persons",
+    "draft_prefix": "DRAFT – ",
+    "draft_note": (
+        "Draft: this version is not recorded in the release ledger and must not be published. "
+        "Run again without --draft for the version to publish."
+    ),
 }

@@ -36,7 +36,7 @@ SV: dict[str, str] = {
     "s_youth": "Under {period} rapporterades {n} unga ({ages} år) för narkotikabrott.",
     "s_youth_supp": (
         "Antalet unga ({ages} år) som rapporterades för narkotikabrott under {period} redovisas "
-        "inte (–): det är färre än {T} eller skulle kunna avslöja ett sådant tal."
+        "inte (–): det är färre än {T}, kanske inga, eller skulle kunna avslöja ett sådant tal."
     ),
     "s_youth_rate": (
         "Det motsvarar {rate} per 10 000 invånare i samma ålder (95 % konfidensintervall {ci})."
@@ -51,8 +51,9 @@ SV: dict[str, str] = {
     "s_persons": "Totalt rapporterades {n} personer i alla åldrar under {period}.",
     "s_female_youth": ("Andelen kvinnor bland de unga var {share} (95 % konfidensintervall {ci})."),
     "s_female_youth_supp": (
-        "Andelen kvinnor bland de unga ({ages} år) under {period} redovisas inte (–): antalet "
-        "kvinnor eller män är färre än {T} eller skulle kunna avslöja ett sådant tal."
+        "Andelen kvinnor bland de unga ({ages} år) under en enskild period som {period} "
+        "redovisas inte (–): med några få unga kvinnor per period skulle den kunna avslöja hur "
+        "många de är. Målet följs därför upp över tolv månader."
     ),
     "s_female_youth_rolling": (
         "Under de senaste tolv månaderna ({label}) var andelen kvinnor bland de unga {share} "
@@ -114,7 +115,10 @@ SV: dict[str, str] = {
     "dir_same": "→ oförändrat",
     "ci_short": "95 % KI",
     "not_defined": "ej def.",
-    "footnote_suppressed": "– = färre än {T} personer eller kan avslöja ett sådant tal.",
+    "footnote_suppressed": (
+        "– = visas inte: färre än {T} personer, kanske inga, eller dolt för att en annan siffra "
+        "inte ska kunna räknas fram."
+    ),
     "footnote_not_defined": (
         "ej def. = kan inte beräknas (till exempel när nämnaren är noll eller serien för kort)."
     ),
@@ -195,11 +199,16 @@ SV: dict[str, str] = {
         "förändring är större än slumpen avgörs med ett test, som rapporten anger där det "
         "finns; pilarna i tabellen säger bara om talet är högre eller lägre."
     ),
-    "meaning_zero": "Nollor publiceras: 0 betyder att ingen rapporterades.",
+    "meaning_zero": (
+        "En nolla visas bara i en tabell utan streck, och betyder då att ingen rapporterades. I "
+        "en tabell med streck visas inte heller nollorna: ett streck kan alltså betyda att "
+        "ingen rapporterades."
+    ),
     "meaning_suppressed": (
-        "Ett streck (–) betyder att siffran inte redovisas: den bygger på färre än {T} personer "
-        "eller skulle tillsammans med andra publicerade siffror (även från tidigare rapporter) "
-        "kunna avslöja ett sådant tal."
+        "Ett streck (–) betyder att siffran inte redovisas: den är färre än {T} personer, "
+        "kanske noll, eller skulle tillsammans med andra publicerade siffror (även från "
+        "tidigare rapporter) kunna avslöja ett sådant tal. Ett streck säger alltså inte att "
+        "någon rapporterades."
     ),
     "meaning_counting": (
         "En person räknas en gång per period, i det område, den åldersgrupp och det kön som "
@@ -242,13 +251,17 @@ SV: dict[str, str] = {
         "tidigare år. Ett larm betyder ett ovanligt högt antal, inte att något är fel."
     ),
     "method_disclosure": (
-        "Varje publicerat antal är 0 eller minst {T}. Andelar, tal per invånare och kvoter "
-        "publiceras bara när alla antal de bygger på publiceras. Dessutom döljs siffror som "
-        "tillsammans med andra publicerade siffror (även från tidigare rapporter) skulle kunna "
-        "avslöja ett antal mellan 1 och {T1}."
+        "Rapporten redovisar ett fåtal utvalda tabeller, inte alla kombinationer av område, "
+        "ålder och kön: unga per period; personer efter ålder, område och kön för perioden och "
+        "samma period året innan; unga kvinnor och män under tolvmånadersperioder. Varje "
+        "publicerat antal är 0 eller minst {T}, och nollor visas bara i tabeller utan streck. "
+        "Andelar, tal per invånare, kvoter och trender publiceras bara när alla antal de "
+        "bygger på publiceras. Dessutom döljs siffror så att inget antal mellan 1 och {T1}, "
+        "publicerat eller inte, kan räknas fram ur allt som publicerats (även i tidigare "
+        "rapporter); en granskning med heltalsprogrammering visar det före varje publicering."
     ),
-    "suppressed_count_text": "I den här rapporten är {k} publicerade celler dolda (–).",
-    "suppressed_none_text": "Ingen publicerad cell i den här rapporten behövde döljas.",
+    "suppressed_count_text": "I rapportens tabeller visas {k} antal som streck (–).",
+    "suppressed_none_text": "Inget antal i rapportens tabeller behövde döljas.",
     "rows_read": "Rader i polisens uttag",
     "rows_used": "Använda rader",
     "rows_rejected": "Avvisade rader (fel i uppgifterna; listas i granskningen, publiceras inte)",
@@ -406,7 +419,8 @@ SV: dict[str, str] = {
     "info_empty": (
         "En tom cell betyder att värdet döljs, inte kan beräknas eller inte hör till raden; "
         "kolumnen Anmärkning säger varför. Dolda värden bygger på färre än {T} personer eller "
-        "skulle kunna avslöja ett sådant tal. Nollor publiceras."
+        "skulle kunna avslöja ett sådant tal (kanske noll). Nollor visas bara i tabeller utan "
+        "streck."
     ),
     "info_methods": (
         "Målet, definitioner, metoder, röjandekontroll, rader i indata och källor finns på "
@@ -437,4 +451,9 @@ SV: dict[str, str] = {
     "table_new_youth": "Nya unga",
     "table_youth_12m": "Unga under 12 månader",
     "measure_new_persons": "nya personer",
+    "draft_prefix": "UTKAST – ",
+    "draft_note": (
+        "Utkast: den här versionen är inte registrerad i publiceringsregistret och får inte "
+        "publiceras. Kör om utan --draft för den version som ska publiceras."
+    ),
 }

@@ -30,8 +30,10 @@ def render_followup_md(release: PublicRelease) -> str:
     """
     lang = release.language
     period = release.period.label_sv(long=True) if lang == "sv" else release.period.label_en()
+    draft = text(lang, "draft_prefix") if release.draft else ""
     parts = [
-        f"# {text(lang, 'md_title', municipality=release.municipality, period=period)}",
+        f"# {draft}{text(lang, 'md_title', municipality=release.municipality, period=period)}",
+        text(lang, "draft_note") if release.draft else "",
         text(lang, "md_intro"),
         f"## {text(lang, 'md_youth')}",
         " ".join(youth_sentences(release) + persons_sentences(release)),

@@ -52,12 +52,12 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
     disclosure.append(text(lang, "footnote_suppressed", T=t_count))
     return {
         "lang": lang,
-        "title": text(lang, "title"),
+        "title": (text(lang, "draft_prefix") if release.draft else "") + text(lang, "title"),
         "subtitle": text(lang, "subtitle", municipality=release.municipality, period=long_period),
         "intro": text(
             lang, "intro", municipality=release.municipality, period=scope_label(release, "period")
         ),
-        "published_note": text(lang, "published_note"),
+        "published_note": text(lang, "draft_note" if release.draft else "published_note"),
         "h": {
             "summary": text(lang, "sec_summary"),
             "youth": text(lang, "sec_youth", ages=ages),

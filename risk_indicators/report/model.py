@@ -103,6 +103,8 @@ class PublicRelease:
     sources
         Where the data come from, one line each; empty: the report's standard wording
         (police records of reported persons, Statistics Sweden's population).
+    draft
+        A trial release, not recorded in the ledger: every file says it is a draft.
     """
 
     municipality: str
@@ -119,6 +121,7 @@ class PublicRelease:
     version: str = ""
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    draft: bool = False
 
     def __post_init__(self) -> None:
         if self.language not in ("sv", "en"):
