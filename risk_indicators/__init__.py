@@ -17,6 +17,7 @@ stage          job
 ``cube``       distinct persons and reports by period x area x age band x gender; count names
 ``stats``      rates and intervals, trends, period alarms, comparisons, the indicator set
 ``fairness``   gender shares, rate ratios, benchmark, standardisation, the goal
+``riskmodel``  research: an early-identification risk indicator with a fairness audit
 ``analysis``   one analysis: every figure of a follow-up, computed once, with the counts it uses
 ``disclosure`` suppression, the attacker's audit, the release ledger
 ``release``    what is public (one rule over the figures' counts) and the files, atomically
@@ -44,6 +45,7 @@ from .errors import (
 from .intake import DEMO_KEY, Records, read_population, read_reports
 from .periods import Period, parse_period
 from .release import write_release
+from .riskmodel import RiskModelResult, fit_risk_model
 from .stats import farrington_flexible
 from .synthetic import demo_data_dir
 
@@ -61,6 +63,7 @@ __all__ = [
     "Period",
     "Records",
     "RiskIndicatorsError",
+    "RiskModelResult",
     "SchemaError",
     "SmallCountWarning",
     "UsageError",
@@ -70,6 +73,7 @@ __all__ = [
     "analyse_counts",
     "demo_data_dir",
     "farrington_flexible",
+    "fit_risk_model",
     "load_config",
     "parse_period",
     "read_population",

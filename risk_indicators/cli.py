@@ -315,6 +315,61 @@ def simulate(
 
 
 @app.command()
+def model(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports/model"),
+    reports: Annotated[Path | None, typer.Option("--reports", help="Reports file.")] = None,
+    config: ConfigOpt = None,
+    use_demo: Annotated[
+        bool, typer.Option("--demo", help="The bundled synthetic municipality, demo key.")
+    ] = False,
+    models: Annotated[
+        str, typer.Option("--models", help="logistic, boosting or both, comma separated.")
+    ] = "logistic,boosting",
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="rereport_truth.csv of synthetic data.")
+    ] = None,
+    test_from: Annotated[
+        str | None, typer.Option("--test-from", help="First test period, e.g. 2023T3.")
+    ] = None,
+    lang: Lang = "sv",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Research: an early-identification risk indicator with a fairness audit (model card)."""
+    from risk_indicators.errors import UsageError
+    from risk_indicators.intake import DEMO_KEY, key_from_env, read_reports
+    from risk_indicators.riskmodel import model_command
+    from risk_indicators.synthetic import demo_data_dir
+
+    console = _Console(quiet, verbose)
+
+    def work() -> int:
+        if use_demo == (reports is not None):
+            raise UsageError("Give exactly one of --reports FILE or --demo.")
+        data = demo_data_dir()
+        path = data / "reports.csv" if use_demo or reports is None else reports
+        cfg = _config(data / "config.toml" if use_demo and config is None else config, lang)
+        key = DEMO_KEY if use_demo else key_from_env(cfg.pseudonymisation.key_env)
+        records = read_reports(path, config=cfg, key=key)
+        inputs = {"reports": {"file": path.name, "sha256": records.sha256}}
+        result, files = model_command(
+            records,
+            config=cfg,
+            out=out,
+            models=models,
+            truth=truth,
+            test_from=test_from,
+            inputs=inputs,
+        )
+        console.say(result.summary())
+        console.say(f"Model card (safe to publish): {files[0]}; figures: {out / 'public'}.")
+        return 0
+
+    _guard(debug, work)
+
+
+@app.command()
 def version() -> None:
     """Print the package version."""
     typer.echo(__version__)

@@ -17,8 +17,8 @@ import pytest
 import risk_indicators as ri
 
 PACKAGE = Path(ri.__file__).resolve().parent
-STAGES = ("intake", "cube", "stats", "fairness", "analysis", "disclosure", "report", "release",
-          "synthetic")  # fmt: skip
+STAGES = ("intake", "cube", "stats", "fairness", "riskmodel", "analysis", "disclosure", "report",
+          "release", "synthetic")  # fmt: skip
 SHARED = {"errors", "config", "periods", "_atomic", "_params", "_version"}
 #: Modules above about 400 lines are split by job; these are the few tables of text.
 MAX_LINES = 420

@@ -9,6 +9,10 @@ from __future__ import annotations
 from ._bundled import (
     demo_data_dir,
 )
+from ._futures import (
+    TRUTH_COLUMNS,
+    RereportTruth,
+)
 from ._generator import (
     DEFAULT_SEED,
     SyntheticData,
@@ -25,6 +29,9 @@ from ._model import (
 from ._output import (
     DEFECT_KINDS,
 )
+from ._rereport import (
+    rereport_truth,
+)
 from .validation import (
     COLUMNS,
     ValidationResult,
@@ -38,7 +45,9 @@ __all__ = [
     "COLUMNS",
     "DEFAULT_SEED",
     "DEFECT_KINDS",
+    "TRUTH_COLUMNS",
     "Operation",
+    "RereportTruth",
     "SynthParams",
     "SyntheticData",
     "ValidationResult",
@@ -47,6 +56,7 @@ __all__ = [
     "draw_counts",
     "expected_persons",
     "generate",
+    "rereport_truth",
     "simulate",
     "simulate_command",
     "synth_command",

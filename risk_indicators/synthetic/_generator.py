@@ -83,7 +83,9 @@ import numpy as np
 import pandas as pd
 
 from risk_indicators.errors import UsageError
+from risk_indicators.intake import DEMO_KEY
 
+from ._futures import attach_collector, write_truth_csv
 from ._model import (
     AGE_LABELS,
     GENDERS,
@@ -112,6 +114,7 @@ from ._run import (
     _grid,
     _population_array,
     _population_frame,
+    _Run,
     _start,
     _year_batches,
 )
@@ -197,9 +200,15 @@ def generate(
     SyntheticData
     """
     run = _start(params, seed, start, end, population)
+    return _draw(run, defects)
+
+
+def _draw(run: _Run, defects: bool) -> SyntheticData:
+    """Draw every period of ``run`` into a :class:`SyntheticData`."""
+    params = run.params
     frames = [_frame(_arrow(cols, params, date_as_text=True)) for _, cols in _year_batches(run)]
     reports = pd.concat(frames, ignore_index=True)
-    truth = _truth(run, seed, "generate", start, end, full=True)
+    truth = _truth(run, run.seed, "generate", run.start, run.end, full=True)
     marks: list[dict[str, Any]] = []
     if defects:
         reports, marks = _add_defects(reports, run, DEFECT_KINDS, 0)
@@ -248,6 +257,7 @@ def write_synthetic(
     years: int | None = None,
     defects: bool = False,
     progress: Callable[[str], None] | None = None,
+    rereport_replicates: int = 0,
 ) -> list[Path]:
     """Write synthetic inputs and their ``truth.json`` to ``out_dir``.
 
@@ -272,6 +282,11 @@ def write_synthetic(
         Add the defect rows of CONTRACT 1.1, marked in ``truth.json`` (``defects``).
     progress
         Called with one line per generated year.
+    rereport_replicates
+        When above 0, also ``rereport_truth.csv``: every report's true probability of
+        another report within 12 months (:func:`rereport_truth`, this many simulated
+        futures; persons keyed by their pseudonym under the public demo key and by their
+        synthetic number). The other files do not change.
 
     Returns
     -------
@@ -302,6 +317,7 @@ def write_synthetic(
     command += " --scale national" if scale == "national" else ""
     command += f" --years {years}" if years is not None else ""
     command += " --defects" if defects else ""
+    command += f" --rereport-replicates {rereport_replicates}" if rereport_replicates else ""
     if params != default:
         command += "  # with the changed parameters recorded in truth.json"
     if years is None and scale == "national":
@@ -309,8 +325,15 @@ def write_synthetic(
     start = DEFAULT_START if years is None else f"{int(DATA_END[:4]) - years}-09-01"
     out.mkdir(parents=True, exist_ok=True)
     run = _start(params, seed, start, DATA_END, None)
+    collector = None
+    if rereport_replicates:
+        collector = attach_collector(
+            run, replicates=rereport_replicates, periods=None, func="write_synthetic"
+        )
     writer = _write_municipal if scale == "municipal" else _write_national
     files, n_rows, truth = writer(out, run, defects, progress)
+    if collector is not None:
+        files = [*files, write_truth_csv(collector.table(DEMO_KEY), out)]
     truth = {**truth, "command": command}
     (out / "truth.json").write_text(_dump(truth) + "\n", encoding="utf-8")
     readme = _README.format(
@@ -331,6 +354,7 @@ def synth_command(
     *,
     defects: bool = False,
     progress: Callable[[str], None] | None = None,
+    rereport_replicates: int = 0,
 ) -> list[Path]:
     """The ``risk-indicators synth`` command: write synthetic inputs and truth to ``out``.
 
@@ -338,8 +362,9 @@ def synth_command(
     :func:`write_synthetic`. ``progress`` receives one line per generated year.
     """
     return write_synthetic(
-        out, scale=scale, seed=seed, years=years, defects=defects, progress=progress
-    )
+        out, scale=scale, seed=seed, years=years, defects=defects, progress=progress,
+        rereport_replicates=rereport_replicates,
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -350,10 +375,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--years", type=int, default=None)
     parser.add_argument("--defects", action="store_true")
+    parser.add_argument("--rereport-replicates", type=int, default=0)
     args = parser.parse_args(argv)
     files = synth_command(
-        args.out, args.scale, args.seed, args.years, defects=args.defects, progress=print
-    )
+        args.out, args.scale, args.seed, args.years, defects=args.defects, progress=print,
+        rereport_replicates=args.rereport_replicates,
+    )  # fmt: skip
     print(f"Wrote {len(files)} files to {args.out}")
     return 0
 

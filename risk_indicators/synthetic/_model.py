@@ -9,6 +9,7 @@ Everything works on integer codes and day ordinals (days since 1970-01-01): gend
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +168,36 @@ class SynthParams:
             report_unit=1000,
         )
         return dataclasses.replace(base, **changes)
+
+    def only_areas(self, areas: Sequence[str]) -> SynthParams:
+        """The same model for some of its areas, e.g. a sample of the synthetic nation.
+
+        Areas share no persons and no random cell effects, so each kept area has the same
+        distribution as in the full model (the draws themselves differ); the operations of
+        the other areas are dropped.
+
+        Examples
+        --------
+        >>> nation = SynthParams.national()
+        >>> small = nation.only_areas(nation.areas[100:103])
+        >>> small.areas, small.area_population == nation.area_population[100:103]
+        (('Kommun 101', 'Kommun 102', 'Kommun 103'), True)
+        """
+        index = {a: i for i, a in enumerate(self.areas)}
+        unknown = [a for a in areas if a not in index]
+        if unknown or not areas:
+            raise UsageError(
+                "The 'areas' parameter of only_areas must list areas of the model. "
+                f"Got {list(areas)!r} instead."
+            )
+        keep = [index[a] for a in areas]
+        return dataclasses.replace(
+            self,
+            areas=tuple(self.areas[i] for i in keep),
+            area_population=tuple(self.area_population[i] for i in keep),
+            area_rate_factor=tuple(self.area_rate_factor[i] for i in keep),
+            operations=tuple(op for op in self.operations if op.area in set(areas)),
+        )
 
 
 # --------------------------------------------------------------------------- dates

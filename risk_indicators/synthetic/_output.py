@@ -270,6 +270,9 @@ _FILE_NOTES = {
     "  1.1), written one year at a time; `area` holds the municipality.",
     "population.parquet": "- `population.parquet`: year-end population by year, age, gender\n"
     "  and area (municipality).",
+    "rereport_truth.csv": "- `rereport_truth.csv`: per report that opens a person's tertial, the\n"
+    "  true probability of another report within 12 months (`probability`, Monte Carlo SE\n"
+    "  `mcse`); `person` is the pseudonym under the public demo key.",
 }
 
 _CONFIG = """\

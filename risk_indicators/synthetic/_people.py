@@ -215,6 +215,22 @@ class PeriodDraw:
     returning: int
 
 
+@dataclass(frozen=True)
+class Slots:
+    """The slots of one period (each person's first report in it) and their persons."""
+
+    pid: np.ndarray
+    day: np.ndarray
+    age: np.ndarray
+    gender: np.ndarray
+    offence: np.ndarray
+    area: np.ndarray
+    detection: np.ndarray
+    prop: np.ndarray  # the persons' propensity (fixed at their first ever report)
+    counts: np.ndarray  # (areas, ages, 2) slots per single-age cell
+    returning: int
+
+
 class Engine:
     """Draws persons and reports period by period, keeping who may return."""
 
@@ -230,6 +246,48 @@ class Engine:
         self.police_share = np.array([params.police_share_man, params.police_share_kvinna])
 
     def period(self, p: int) -> PeriodDraw:
+        """Draw period ``p``: its slots (first reports), their persons, their later reports."""
+        slots = self.slots(p)
+        pid, day, age, gender, area = slots.pid, slots.day, slots.age, slots.gender, slots.area
+        par, rng, grid = self.params, self.rng, self.grid
+        # later reports in the period: P(K >= j) = q^j, dated before the next birthday
+        q = np.minimum(par.within_period_scale * slots.prop, 0.9)
+        extra = rng.geometric(1.0 - q) - 1
+        src = np.repeat(np.arange(pid.size), extra)
+        births = self.registry.birth.values[pid[src]]
+        yb, mb, db = ymd(births)
+        next_birthday = from_ymd(yb + age[src] + 1, mb, db)
+        last_day = np.minimum(grid.end[p], next_birthday - 1)
+        e_day = rng.integers(day[src], last_day + 1)
+        e_police = rng.random(src.size) < self.police_share[gender[src]]
+        e_detection = np.where(e_police, 0, 1)
+        e_offence = categorical(self.offence_probs[e_detection], rng)
+        seq = np.concatenate([np.zeros(pid.size, dtype=np.int64), _ranks(src) + 1])
+        band = BAND_OF_AGE[age]
+        persons = band_sum(slots.counts)
+        reports = persons.copy()
+        np.add.at(reports, (area, band, gender), extra)
+        return PeriodDraw(
+            pid=np.concatenate([pid, pid[src]]),
+            day=np.concatenate([day, e_day]),
+            age=np.concatenate([age, age[src]]),
+            gender=np.concatenate([gender, gender[src]]),
+            offence=np.concatenate([slots.offence, e_offence]),
+            area=np.concatenate([area, area[src]]),
+            detection=np.concatenate([slots.detection, e_detection]),
+            seq=seq,
+            persons=persons,
+            reports=reports,
+            returning=slots.returning,
+        )
+
+    def slots(self, p: int) -> Slots:
+        """Draw the slots of period ``p`` and their persons, and update the pool.
+
+        The first part of :meth:`period`, in the same order of random draws; the simulated
+        futures of the re-report truth need only this part (later reports in a period
+        change neither the pool nor anyone's propensity).
+        """
         par, rng, grid = self.params, self.rng, self.grid
         mu = self.mu[p]
         n_areas = mu.shape[0]
@@ -275,39 +333,11 @@ class Engine:
         prop = np.empty(n)
         prop[back] = self.pool.prop[pos[back]]
         prop[new] = propensity(par, age[new], gender[new], offence[new], detection[new])
-        # later reports in the period: P(K >= j) = q^j, dated before the next birthday
-        q = np.minimum(par.within_period_scale * prop, 0.9)
-        extra = rng.geometric(1.0 - q) - 1
-        src = np.repeat(np.arange(n), extra)
-        births = self.registry.birth.values[pid[src]]
-        yb, mb, db = ymd(births)
-        next_birthday = from_ymd(yb + age[src] + 1, mb, db)
-        last_day = np.minimum(grid.end[p], next_birthday - 1)
-        e_day = rng.integers(day[src], last_day + 1)
-        e_police = rng.random(src.size) < self.police_share[gender[src]]
-        e_detection = np.where(e_police, 0, 1)
-        e_offence = categorical(self.offence_probs[e_detection], rng)
-        seq = np.concatenate([np.zeros(n, dtype=np.int64), _ranks(src) + 1])
         self.pool.update(
             pos[back], p, Pool.make_key(area[new], gender[new], birth), pid[new], prop[new]
         )
-        band = BAND_OF_AGE[age]
-        persons = band_sum(counts)
-        reports = persons.copy()
-        np.add.at(reports, (area, band, gender), extra)
-        return PeriodDraw(
-            pid=np.concatenate([pid, pid[src]]),
-            day=np.concatenate([day, e_day]),
-            age=np.concatenate([age, age[src]]),
-            gender=np.concatenate([gender, gender[src]]),
-            offence=np.concatenate([offence, e_offence]),
-            area=np.concatenate([area, area[src]]),
-            detection=np.concatenate([detection, e_detection]),
-            seq=seq,
-            persons=persons,
-            reports=reports,
-            returning=int(back.sum()),
-        )
+        return Slots(pid, day, age, gender, offence, area, detection, prop, counts,
+                     int(back.sum()))  # fmt: skip
 
 
 def _ranks(src: np.ndarray) -> np.ndarray:

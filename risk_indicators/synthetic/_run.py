@@ -77,6 +77,9 @@ class _Run:
     returning: int = 0
     distinct_by_year: list[list[int]] = field(default_factory=list)  # [men, women] per year
     multi_in_period: int = 0
+    # called as on_period(p, draw) after each period's draw (the re-report truth reads the
+    # engine's state there); it must not use ``rng`` or change the engine
+    on_period: Callable[[int, Any], None] | None = None
 
 
 def _start(
@@ -104,6 +107,8 @@ def _year_batches(run: _Run, progress: Callable[[str], None] | None = None) -> A
         draws = []
         for p in np.flatnonzero(grid.year == year).tolist():
             d = run.engine.period(p)
+            if run.on_period is not None:
+                run.on_period(p, d)
             run.persons[p], run.reports[p] = d.persons, d.reports
             run.returning += d.returning
             run.multi_in_period += int((d.seq == 1).sum())
