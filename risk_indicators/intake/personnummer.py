@@ -10,8 +10,9 @@ no century, so it is fixed from the date the id was recorded (the report date).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ __all__ = [
     "ages_on",
     "birth_date_from_personnummer",
     "canonical_personnummer",
+    "CodedIds",
+    "classify_codes",
     "classify_ids",
     "luhn_valid",
 ]
@@ -209,32 +212,92 @@ def classify_ids(
     stripped = np.array([str(u).strip() for u in raw_texts] + [""], dtype=object)
     strip_codes, uniques = pd.factorize(stripped)
     codes = strip_codes[raw_codes]  # a missing id (code -1) takes the final ""
+    ref_year, ref_md = _reference_parts(reference_dates, len(codes), default_reference)
+    coded = classify_codes(codes, np.asarray(uniques, dtype=object), ref_year, ref_md)
+    out_id = np.asarray(coded.texts, dtype=object)[coded.codes]
+    return pd.DataFrame(
+        {
+            "id": pd.Series(out_id, dtype=str),
+            "is_personnummer": coded.is_personnummer,
+            "birth_date": coded.birth_date.astype("datetime64[s]"),
+        },
+    ).set_axis(ids.index)
+
+
+@dataclass(frozen=True)
+class CodedIds:
+    """Canonical ids of rows given as codes into distinct texts (see :func:`classify_codes`).
+
+    Attributes
+    ----------
+    codes
+        Per row, the index of the row's canonical id in ``texts``.
+    texts
+        The distinct canonical ids (12 digits for a personnummer, else the local id), a
+        ``pyarrow.StringArray``.
+    is_personnummer
+        Per row, whether the id is a valid personnummer.
+    birth_date
+        Per row, the birth date (``datetime64[D]``, NaT for local ids).
+    """
+
+    codes: np.ndarray
+    texts: Any
+    is_personnummer: np.ndarray
+    birth_date: np.ndarray
+
+
+def classify_codes(
+    codes: np.ndarray, uniques: np.ndarray, ref_year: np.ndarray, ref_md: np.ndarray
+) -> CodedIds:
+    """:func:`classify_ids` on ids given as ``codes`` into stripped distinct texts.
+
+    Each distinct text is parsed once; only the century of 10-digit forms is computed per
+    row (it depends on the row's reference date, given as ``ref_year`` and ``ref_md`` =
+    month * 100 + day), and each canonical text is built once per distinct (text, year).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = np.asarray(codes, dtype=np.int64)
     form = _parse_forms(uniques)
     ok = form["ok"][codes]
-    century, yy, mm, dd = (form[k][codes] for k in ("century", "yy", "mm", "dd"))
-    has_century, plus = form["has_century"][codes], form["plus"][codes]
+    ten = form["ok"] & ~form["has_century"]  # only these need the row's reference date
+    yy, mm, dd = (form[k][codes] for k in ("yy", "mm", "dd"))
     day = np.where(dd > 60, dd - 60, dd)
-    ref_year, ref_md = _reference_parts(reference_dates, len(codes), default_reference)
-    year = ref_year - (ref_year - yy) % 100
-    year = np.where((year == ref_year) & (mm * 100 + day > ref_md), year - 100, year)
-    year = np.where(has_century, century * 100 + yy, year - 100 * plus)
+    if ten.any():
+        row_ten = ten[codes]
+        year = ref_year - (ref_year - yy) % 100
+        year = np.where((year == ref_year) & (mm * 100 + day > ref_md), year - 100, year)
+        year = np.where(row_ten, year - 100 * form["plus"][codes], 0)
+        year = np.where(row_ten, year, (form["century"] * 100 + form["yy"])[codes])
+    else:
+        year = (form["century"] * 100 + form["yy"])[codes]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_index = np.clip(mm - 1, 0, 11)
-    ok &= ~(has_century & plus) & (year >= 1) & (mm >= 1) & (mm <= 12) & (day >= 1)
+    plus_century = (form["has_century"] & form["plus"])[codes]
+    ok &= ~plus_century & (year >= 1) & (mm >= 1) & (mm <= 12) & (day >= 1)
     ok &= day <= _DAYS_IN_MONTH[month_index] + (leap & (mm == 2))
-    # the canonical text is built once per distinct (id, year), not once per row
-    pair_codes, pairs = pd.factorize(np.where(ok, codes * 10_000 + year, -1))
-    canonical = np.array(
-        [f"{k % 10_000:04d}{form['rest'][k // 10_000]}" if k >= 0 else "" for k in pairs],
-        dtype=object,
-    )[pair_codes]
-    out_id = np.where(ok, canonical, uniques.astype(object)[codes])
+    # a canonical text is built once per distinct (id, year), not once per row
+    pair_codes, pairs = pd.factorize(np.where(ok, codes * 10_000 + year, -1 - codes))
+    is_pnr = pairs >= 0
+    unique_of_pair = np.where(is_pnr, pairs // 10_000, -1 - pairs)
+    year_text = pc.utf8_lpad(pc.cast(pa.array(pairs % 10_000), pa.string()), 4, "0")
+    rest = pa.array(form["rest"], type=pa.string()).take(pa.array(unique_of_pair))
+    built = pc.binary_join_element_wise(year_text, rest, "")
+    local = pa.array(uniques, type=pa.string()).take(pa.array(unique_of_pair))
+    texts = pc.if_else(pa.array(is_pnr), built, local)
+    # two rows may reach one canonical id from different texts ("8112189876", "19811218-9876")
+    final_codes, final = pd.factorize(np.asarray(texts.to_numpy(zero_copy_only=False)))
     months = (np.where(ok, year, 1970) - 1970) * 12 + month_index
     birth = months.astype("datetime64[M]").astype("datetime64[D]") + (np.where(ok, day, 1) - 1)
-    birth = np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[s]")
-    return pd.DataFrame(
-        {"id": pd.Series(out_id, dtype=str), "is_personnummer": ok, "birth_date": birth},
-    ).set_axis(ids.index)
+    birth = np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[D]")
+    return CodedIds(
+        codes=final_codes[pair_codes],
+        texts=pa.array(np.asarray(final, dtype=object), type=pa.string()),
+        is_personnummer=ok,
+        birth_date=birth,
+    )
 
 
 def _parse_forms(texts: np.ndarray) -> dict[str, np.ndarray]:
