@@ -53,54 +53,83 @@ _NAT = np.iinfo(np.int64).min
 _EDGE_SPACE = r"^[\s\x1c-\x1f\x85\xa0\p{Z}]|[\s\x1c-\x1f\x85\xa0\p{Z}]$"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Distinct:
-    """A column as integer codes into its distinct values, each as stripped text."""
+    """A column as integer codes into its distinct values, each as stripped text.
+
+    ``values`` is a ``pyarrow`` string array of distinct stripped texts (nulls are ``""``);
+    ``texts`` the same as a pandas Series, made only when asked (small columns).
+    """
 
     codes: np.ndarray
-    texts: pd.Series  # stripped text of each distinct value; the last one is "" (nulls)
+    values: Any
+    _texts: pd.Series | None = None
+
+    @property
+    def texts(self) -> pd.Series:
+        if self._texts is None:
+            self._texts = pd.Series(self.values.to_numpy(zero_copy_only=False), dtype=object)
+        return self._texts
+
+    @property
+    def empty(self) -> np.ndarray:
+        """Per distinct value: whether it is ``""``."""
+        return pc.equal(self.values, "").to_numpy(zero_copy_only=False)
 
     def rows(self, per_value: np.ndarray) -> np.ndarray:
         """A per-value array mapped to the rows."""
         return np.asarray(per_value)[self.codes]
 
 
+def _strip(values: Any) -> tuple[Any, bool]:
+    """A string array stripped as ``str.strip`` does; Python runs only where it is needed."""
+    values = values.fill_null("").cast(pa.string())
+    edge = pc.match_substring_regex(values, _EDGE_SPACE).to_numpy(zero_copy_only=False)
+    if not edge.any():
+        return values, False
+    at = np.flatnonzero(edge)
+    texts = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    texts[at] = [str(v).strip() for v in texts[at]]
+    return pa.array(texts, type=pa.string()), True
+
+
+def _encode(array: Any) -> Any:
+    """``dictionary_encode`` of any Arrow type (an exotic one through its text)."""
+    try:
+        return pc.dictionary_encode(array)
+    except pa.ArrowNotImplementedError:  # an exotic type: the values as text, then encode
+        return pc.dictionary_encode(
+            pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
+        )
+
+
 def distinct(column: Any) -> Distinct:
-    """Dictionary-encode an Arrow column (nulls get the last code, whose text is ``""``)."""
+    """Dictionary-encode an Arrow column (any type; nulls are ``""``) into distinct texts."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_dictionary(array.type):
         array = array.cast(array.type.value_type)
-    try:
-        encoded = pc.dictionary_encode(array)
-    except pa.ArrowNotImplementedError:  # an exotic type: the values as text, then encode
-        encoded = pc.dictionary_encode(
-            pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
-        )
+    encoded = _encode(array)
     values = encoded.dictionary
-    n_values = len(values)
-    codes = encoded.indices.fill_null(n_values).to_numpy(zero_copy_only=False)
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-        text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
-    else:
-        text = _to_text(pd.Series(values.to_pandas()))
-    stripped = pd.Series([*(str(t).strip() for t in text), ""], dtype=object)
-    return Distinct(codes.astype(np.int64, copy=False), stripped)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = pa.array(_to_text(pd.Series(values.to_pandas())).to_numpy(), type=pa.string())
+    values, changed = _strip(values)
+    had_empty = bool(pc.any(pc.equal(values, "")).as_py()) if len(values) else False
+    values = pa.concat_arrays([values, pa.array([""], type=pa.string())])
+    codes = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int64, copy=False)
+    if changed or had_empty:  # stripping made two values equal: one code for each text
+        again = pc.dictionary_encode(values)
+        codes = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)[codes]
+        values = again.dictionary
+    return Distinct(codes, values)
 
 
 def strip_column(column: Any) -> Any:
-    """A text column stripped as ``str.strip`` does; Python runs only on rows that need it."""
+    """A text column stripped as ``str.strip`` does (a string array)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        return pa.array(_to_text(array.to_pandas()).str.strip().to_numpy(), type=pa.string())
-    array = array.fill_null("").cast(pa.string())
-    edge = pc.match_substring_regex(array, _EDGE_SPACE).to_numpy(zero_copy_only=False)
-    if not edge.any():
-        return array
-    at = np.flatnonzero(edge)
-    fixed = [str(v).strip() for v in array.take(pa.array(at)).to_pylist()]
-    values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
-    values[at] = fixed
-    return pa.array(values, type=pa.string())
+        array = pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
+    return _strip(array)[0]
 
 
 @dataclass
@@ -182,25 +211,27 @@ def _code_column(
     return index, index < 0
 
 
+def _year_md(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Year and month * 100 + day of days since 1970 (any value where ``_NAT``)."""
+    x = np.where(days == _NAT, 0, days).astype("datetime64[D]")
+    year = x.astype("datetime64[Y]")
+    month = x.astype("datetime64[M]")
+    md = (
+        (month - year.astype("datetime64[M]")).astype(np.int64) * 100
+        + 100
+        + (x - month.astype("datetime64[D]")).astype(np.int64)
+        + 1
+    )
+    return year.astype(np.int64) + 1970, md
+
+
 def ages_between(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
     """Whole years from ``birth`` to ``on`` (days since 1970; ``_NAT`` gives ``_NAT``); a 29
     February birthday counts from 1 March in years without one."""
     missing = (birth == _NAT) | (on == _NAT)
-    b = np.where(missing, 0, birth).astype("datetime64[D]")
-    d = np.where(missing, 0, on).astype("datetime64[D]")
-
-    def parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        year = x.astype("datetime64[Y]")
-        month = x.astype("datetime64[M]")
-        md = (month - year.astype("datetime64[M]")).astype(np.int64) * 100 + (
-            x - month.astype("datetime64[D]")
-        ).astype(np.int64)
-        return year.astype(np.int64), md
-
-    by, bmd = parts(b)
-    dy, dmd = parts(d)
-    age = dy - by - (dmd < bmd)
-    return np.where(missing, _NAT, age)
+    by, bmd = _year_md(birth)
+    dy, dmd = _year_md(on)
+    return np.where(missing, _NAT, dy - by - (dmd < bmd))
 
 
 def check_batch(
@@ -231,11 +262,11 @@ def check_batch(
         return distinct(table.column(names.index(columns[name]))) if name in columns else None
 
     def empty() -> Distinct:
-        return Distinct(np.zeros(n, dtype=np.int64), pd.Series([""], dtype=object))
+        return Distinct(np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string()))
 
     problems = _Problems()
     person = col("person_id") or empty()
-    problems.add(person.rows(person.texts == ""), "person_id", "person_id is empty; fill it in.")
+    problems.add(person.rows(person.empty), "person_id", "person_id is empty; fill it in.")
 
     dates = col("report_date") or empty()
     parsed = _parse_dates(dates.texts)
@@ -316,28 +347,28 @@ def check_batch(
     problems.add(area.rows(is_total), "area", "area 'total' is reserved for margins; rename it.")
 
     # canonical ids: the century of a 10-digit personnummer comes from the row's report date
+    # (year and month * 100 + day are computed once per distinct date, today where missing)
     has_date = per_row_date != _NAT
-    ref = np.where(has_date, per_row_date, np.int64(0)).astype("datetime64[D]")
     fallback = date.today()
-    ref_year = np.where(has_date, ref.astype("datetime64[Y]").astype(np.int64) + 1970, 0)
-    ref_month = ref.astype("datetime64[M]")
-    ref_md = (ref_month - ref.astype("datetime64[Y]").astype("datetime64[M]")).astype(
-        np.int64
-    ) * 100 + 100 + (ref - ref_month.astype("datetime64[D]")).astype(np.int64) + 1
-    ref_year = np.where(has_date, ref_year, fallback.year)
-    ref_md = np.where(has_date, ref_md, fallback.month * 100 + fallback.day)
+    year_of, md_of = _year_md(date_values)
+    ref_year = np.where(date_values == _NAT, fallback.year, year_of)
+    ref_md = np.where(date_values == _NAT, fallback.month * 100 + fallback.day, md_of)
     ids: CodedIds = classify_codes(
-        person.codes, person.texts.to_numpy(dtype=object), ref_year, ref_md
+        person.codes, person.values, dates.rows(ref_year), dates.rows(ref_md)
     )
 
-    # age: the file's value, else birth_date, else the personnummer
-    birth_days = births.rows(_days(birth_parsed))
-    birth_days = np.where(birth_days == _NAT, _days(pd.Series(ids.birth_date)), birth_days)
-    derived = ages_between(birth_days, per_row_date)
+    # age: the file's value, else birth_date, else the personnummer (derived only where the
+    # file has no age)
     given_rows = ages.rows(age_given)
-    file_age = ages.rows(age_value.clip(-(10**6), 10**6).fillna(-(10**9)).to_numpy(dtype=np.int64))
+    file_age = ages.rows(age_value.clip(-(10**6), 10**6).fillna(-(10**9)).to_numpy(np.int64))
     file_ok = given_rows & (file_age != -(10**9))
-    age = np.where(file_ok, file_age, derived)
+    age = np.where(file_ok, file_age, _NAT)
+    need = np.flatnonzero(~file_ok)
+    if len(need):
+        birth_days = births.rows(_days(birth_parsed))[need]
+        from_id = _days(pd.Series(ids.birth_date[need]))
+        birth_days = np.where(birth_days == _NAT, from_id, birth_days)
+        age[need] = ages_between(birth_days, per_row_date[need])
     missing_age = ~given_rows
     cannot = missing_age & (age == _NAT) & has_date
     problems.add(

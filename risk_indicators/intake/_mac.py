@@ -41,7 +41,9 @@ def _hasher(key: bytes, algorithm: str, n_bytes: int) -> Callable[[bytes], bytes
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     def hmac_sha256(
-        data: bytes, icopy: Callable[[], object] = inner.copy, ocopy: Callable[[], object] = outer.copy
+        data: bytes,
+        icopy: Callable[[], object] = inner.copy,
+        ocopy: Callable[[], object] = outer.copy,
     ) -> bytes:
         i = icopy()
         i.update(data)  # type: ignore[attr-defined]

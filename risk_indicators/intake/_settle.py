@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from risk_indicators.errors import DataWarning
 
@@ -56,7 +57,7 @@ def unify(
     if len(texts) == 1 and distinct:
         return [codes[0]], texts[0]
     joined = pa.chunked_array([pa.array(t, type=pa.string()) for t in texts]).combine_chunks()
-    encoded = pa.compute.dictionary_encode(joined)
+    encoded = pc.dictionary_encode(joined)
     index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     out, start = [], 0
     for t, c in zip(texts, codes, strict=True):
@@ -66,18 +67,19 @@ def unify(
 
 
 def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
-    """A Categorical of ``texts[codes]`` with the used levels sorted as text."""
-    values = np.asarray(
-        texts.to_numpy(zero_copy_only=False) if hasattr(texts, "to_numpy") else texts,
-        dtype=object,
-    )
+    """A Categorical of ``texts[codes]`` (``texts`` a ``pyarrow`` string array or a
+    sequence) with the used levels sorted as text."""
+    values = texts if isinstance(texts, pa.Array) else pa.array(list(texts), type=pa.string())
     used = np.zeros(len(values), dtype=bool)
     used[codes] = True
     kept = np.flatnonzero(used)
-    order = kept[np.argsort(values[kept].astype(str), kind="stable")]
+    sub = values if len(kept) == len(values) else values.take(pa.array(kept))
+    local = pc.sort_indices(sub).to_numpy()
+    order = kept[local]
     recode = np.full(len(values), -1, dtype=np.int64)
     recode[order] = np.arange(len(order))
-    return pd.Categorical.from_codes(recode[codes], categories=pd.Index(values[order], dtype=str))
+    levels = pd.Index(pd.array(sub.take(pa.array(local)), dtype="str"))
+    return pd.Categorical.from_codes(recode[codes], categories=levels)
 
 
 def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +103,16 @@ def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarr
     return dup, first
 
 
+def _repeated(key: np.ndarray) -> np.ndarray:
+    """Whether each key occurs more than once (a sort: faster than a hash table of ten
+    million keys)."""
+    ordered = np.sort(key)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(twice):
+        return np.zeros(len(key), dtype=bool)
+    return np.isin(key, np.unique(twice))
+
+
 def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.ndarray]:
     """Rows that repeat an earlier row: same person and ``report_id``; a row without a
     ``report_id`` repeats an earlier one only when every column is equal."""
@@ -109,15 +121,18 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
     first = cols["row"].copy()
     rid = pl.Series(report_id) if n else pl.Series([], dtype=pl.String)
     with_id = (rid != "").to_numpy() if n else np.zeros(0, dtype=bool)
-    frame = pl.DataFrame({k: cols[k] for k in ("person", "date", "age", "gender", "offence",
-                                                "area", "detection")}).with_columns(
-        rid=rid, with_id=pl.Series(with_id))  # fmt: skip
-    by_id = frame.select(pl.struct("person", "rid").is_duplicated()).to_series().to_numpy()
-    by_all = frame.select(
-        pl.struct("person", "date", "age", "gender", "offence", "area", "detection", "with_id")
-        .is_duplicated()
-    ).to_series()
-    candidates = np.where(with_id, by_id, by_all.to_numpy())
+    candidates = np.zeros(n, dtype=bool)
+    if with_id.any():
+        # candidates: one 64-bit hash of (person, report_id) seen twice; the few candidates are
+        # then compared exactly (a hash collision only adds a candidate)
+        mixed = cols["person"].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        key = rid.hash(seed=0).to_numpy() ^ mixed
+        candidates |= with_id & _repeated(np.where(with_id, key, 0))
+    if not with_id.all():
+        names = ("person", "date", "age", "gender", "offence", "area", "detection")
+        frame = pl.DataFrame({k: cols[k] for k in names})
+        key = frame.select(pl.struct(*names).hash(seed=2)).to_series().to_numpy()
+        candidates |= ~with_id & _repeated(np.where(with_id, 0, key))
     at = np.flatnonzero(candidates)
     if not len(at):
         return dup, first
@@ -166,8 +181,9 @@ def _resolve_gender(
             rows.groupby(["person", "gender"], sort=False)
             .agg(n=("row", "size"), latest=("date", "max"), last_row=("row", "max"))
             .reset_index()
-            .sort_values(["person", "n", "latest", "last_row"], ascending=[True, False, False,
-                                                                           False])  # fmt: skip
+            .sort_values(
+                ["person", "n", "latest", "last_row"], ascending=[True, False, False, False]
+            )  # fmt: skip
             .drop_duplicates("person", keep="first")
         )
         chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
@@ -186,9 +202,12 @@ def settle(
         [pa.array(p.area_texts, type=pa.string()) for p in parts], [p.area for p in parts]
     )
     names = person_texts.to_pylist()
-    pseudonyms = np.asarray(
-        pseudonymiser.pseudonyms_of(names).to_numpy(zero_copy_only=False), dtype=object
-    )
+    pseudonyms = pseudonymiser.pseudonyms_of(names)
+
+    def pseudonyms_at(at: np.ndarray) -> np.ndarray:
+        taken = pseudonyms.take(pa.array(np.asarray(at, dtype=np.int64)))
+        return np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
+
     del names
     read = sum(len(p.rows) for p in parts)
     rejected_parts = []
@@ -201,7 +220,7 @@ def settle(
                     "row": p.rows[pos],
                     "column": found["column"].to_numpy(dtype=object),
                     "reason": found["reason"].to_numpy(dtype=object),
-                    "person": pseudonyms[codes[pos]],
+                    "person": pseudonyms_at(codes[pos]),
                     "status": "rejected",
                 }
             )
@@ -225,10 +244,11 @@ def settle(
     dup_table = pd.DataFrame(
         {
             "row": cols["row"][at],
-            "column": np.where(report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "",
-                               "report_id", ""),  # fmt: skip
+            "column": np.where(
+                report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "", "report_id", ""
+            ),  # fmt: skip
             "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
-            "person": pseudonyms[cols["person"][at]],
+            "person": pseudonyms_at(cols["person"][at]),
             "status": "duplicate",
         }
     )
@@ -255,12 +275,10 @@ def settle(
             "person": _sorted_categorical(cols["person"], pseudonyms),
             "report_date": cols["date"].astype("datetime64[D]").astype("datetime64[us]"),
             "age": cols["age"].astype(np.int64),
-            "gender": _sorted_categorical(gender, np.array(GENDER_LEVELS, dtype=object)),
-            "offence": _sorted_categorical(cols["offence"], np.array(OFFENCE_LEVELS, dtype=object)),
+            "gender": _sorted_categorical(gender, GENDER_LEVELS),
+            "offence": _sorted_categorical(cols["offence"], OFFENCE_LEVELS),
             "area": _sorted_categorical(cols["area"], area_texts),
-            "detection": _sorted_categorical(
-                cols["detection"], np.array(DETECTION_LEVELS, dtype=object)
-            ),
+            "detection": _sorted_categorical(cols["detection"], DETECTION_LEVELS),
             "report_id": pd.Series(
                 pd.arrays.ArrowStringArray(report_id)
                 if hasattr(pd.arrays, "ArrowStringArray")
@@ -273,8 +291,11 @@ def settle(
     accounting = {
         "read": read,
         "used": len(valid),
-        "rejected": int(pd.unique(np.concatenate([r["row"].to_numpy() for r in rejected_parts]))
-                        .size) if rejected_parts else 0,  # fmt: skip
+        "rejected": int(
+            pd.unique(np.concatenate([r["row"].to_numpy() for r in rejected_parts])).size
+        )
+        if rejected_parts
+        else 0,  # fmt: skip
         "duplicates": len(dup_table),
     }
     rejected = rejected.sort_values(["row", "column"], kind="mergesort").reset_index(drop=True)

@@ -28,7 +28,6 @@ import pyarrow as pa
 from risk_indicators.errors import KeyMissingError
 
 from ._mac import PARALLEL_MIN_IDS, pseudonyms
-
 from .personnummer import (
     PERSONNUMMER_PATTERN,
     age_on,
@@ -208,7 +207,8 @@ class Pseudonymiser:
         if len(texts) < PARALLEL_MIN_IDS:  # the reference, one call per id
             return pa.array(
                 [
-                    "p_" + _keyed_digest(self._key, t.encode("utf-8"), self._algorithm, self._n_bytes)
+                    "p_"
+                    + _keyed_digest(self._key, t.encode("utf-8"), self._algorithm, self._n_bytes)
                     if t
                     else ""
                     for t in texts

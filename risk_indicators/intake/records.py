@@ -8,6 +8,9 @@ function returns, so nothing downstream can leak it.
 from __future__ import annotations
 
 import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +22,8 @@ from risk_indicators.config import Config, load_config
 from risk_indicators.errors import DataError
 
 from ._columns import check_batch
-from ._settle import REJECTED_COLUMNS, VALID_COLUMNS, settle
+from ._mac import usable_cores
+from ._settle import REJECTED_COLUMNS, settle
 from ._sources import open_reports
 from .io import RawTable, read_table
 from .pseudonymise import Pseudonymiser
@@ -41,6 +45,7 @@ MAX_REJECTED_SHARE = 0.05
 #: rows at a time, so memory holds the compact checked rows, not the whole file as text.
 BATCH_ROWS = 1_000_000
 PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
+
 
 @dataclass(frozen=True)
 class Records:
@@ -98,10 +103,12 @@ def validate_reports(
     ``batch_rows`` rows at a time on the columnar path (``_columns``, ``_settle``).
     """
     source = open_reports(raw, batch_rows=batch_rows)
-    parts = [
-        check_batch(table, rows, source=source.name, areas=config.areas, today=today)
-        for table, rows in source.batches
-    ]
+
+    def check(batch: tuple[Any, Any]) -> Any:
+        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas,
+                           today=today)  # fmt: skip
+
+    parts = _in_threads(check, source.batches)
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser)
     return Records(
         valid=valid,
@@ -111,6 +118,28 @@ def validate_reports(
         sha256=source.sha256,
         notes=tuple(notes),
     )
+
+
+def _in_threads(func: Callable[[Any], Any], items: Iterator[Any]) -> list[Any]:
+    """``[func(x) for x in items]`` on up to :func:`usable_cores` threads, in order, holding
+    at most one item per thread (Arrow, Polars and numpy release the interpreter lock)."""
+    workers = min(usable_cores(), 8)
+    first = next(items, None)
+    if first is None:
+        return []
+    second = next(items, None)
+    if workers == 1 or second is None:
+        rest = [] if second is None else [func(second), *(func(x) for x in items)]
+        return [func(first), *rest]
+    out: list[Any] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque([pool.submit(func, first), pool.submit(func, second)])
+        for item in items:
+            if len(pending) >= workers:
+                out.append(pending.popleft().result())
+            pending.append(pool.submit(func, item))
+        out.extend(f.result() for f in pending)
+    return out
 
 
 def read_reports(
