@@ -17,6 +17,7 @@ import hashlib
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -29,10 +30,12 @@ def _hasher(key: bytes, algorithm: str, n_bytes: int) -> Callable[[bytes], bytes
     if algorithm == "blake2b":
         keyed = hashlib.blake2b(key=key, digest_size=n_bytes)
 
-        def blake(data: bytes, copy: Callable[[], object] = keyed.copy) -> bytes:
+        copy: Callable[[], Any] = keyed.copy
+
+        def blake(data: bytes) -> bytes:
             h = copy()
-            h.update(data)  # type: ignore[attr-defined]
-            return h.digest()  # type: ignore[attr-defined, no-any-return]
+            h.update(data)
+            return h.digest()  # type: ignore[no-any-return]
 
         return blake
     block = key if len(key) <= 64 else hashlib.sha256(key).digest()
@@ -46,10 +49,10 @@ def _hasher(key: bytes, algorithm: str, n_bytes: int) -> Callable[[bytes], bytes
         ocopy: Callable[[], object] = outer.copy,
     ) -> bytes:
         i = icopy()
-        i.update(data)  # type: ignore[attr-defined]
+        i.update(data)
         o = ocopy()
-        o.update(i.digest())  # type: ignore[attr-defined]
-        return o.digest()[:n_bytes]  # type: ignore[attr-defined, no-any-return]
+        o.update(i.digest())
+        return o.digest()[:n_bytes]  # type: ignore[no-any-return]
 
     return hmac_sha256
 

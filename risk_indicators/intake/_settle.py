@@ -137,9 +137,10 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
     if not len(at):
         return dup, first
     sub_with = with_id[at]
-    for mask, names in ((sub_with, ["person", "rid"]),
-                        (~sub_with, ["person", "date", "age", "gender", "offence", "area",
-                                     "detection"])):  # fmt: skip
+    for mask, names in (
+        (sub_with, ["person", "rid"]),
+        (~sub_with, ["person", "date", "age", "gender", "offence", "area", "detection"]),
+    ):
         pos = at[mask]
         if not len(pos):
             continue
@@ -183,7 +184,7 @@ def _resolve_gender(
             .reset_index()
             .sort_values(
                 ["person", "n", "latest", "last_row"], ascending=[True, False, False, False]
-            )  # fmt: skip
+            )
             .drop_duplicates("person", keep="first")
         )
         chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
@@ -246,7 +247,7 @@ def settle(
             "row": cols["row"][at],
             "column": np.where(
                 report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "", "report_id", ""
-            ),  # fmt: skip
+            ),
             "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
             "person": pseudonyms_at(cols["person"][at]),
             "status": "duplicate",
@@ -258,9 +259,12 @@ def settle(
         report_id = report_id.filter(pa.array(keep))
     n_persons = len(person_texts)
     gender, conflicted = _resolve_gender(
-        cols["person"].astype(np.int64), cols["gender"].astype(np.int64), cols["date"],
-        cols["row"], n_persons,
-    )  # fmt: skip
+        cols["person"].astype(np.int64),
+        cols["gender"].astype(np.int64),
+        cols["date"],
+        cols["row"],
+        n_persons,
+    )
     notes = []
     if conflicted:
         note = (
@@ -295,7 +299,7 @@ def settle(
             pd.unique(np.concatenate([r["row"].to_numpy() for r in rejected_parts])).size
         )
         if rejected_parts
-        else 0,  # fmt: skip
+        else 0,
         "duplicates": len(dup_table),
     }
     rejected = rejected.sort_values(["row", "column"], kind="mergesort").reset_index(drop=True)

@@ -183,8 +183,9 @@ def open_reports(obj: Any, *, batch_rows: int, what: str = "reports") -> ReportS
     """The batches of any accepted input (see the module docstring)."""
     if isinstance(obj, RawTable):
         rows = obj.frame.index.to_numpy(dtype=np.int64) + obj.row_offset
-        return ReportSource(obj.source, obj.sha256, _slices(frame_to_arrow(obj.frame), rows,
-                                                            batch_rows))  # fmt: skip
+        return ReportSource(
+            obj.source, obj.sha256, _slices(frame_to_arrow(obj.frame), rows, batch_rows)
+        )
     if isinstance(obj, pd.DataFrame):
         _check_duplicate_headers([str(c) for c in obj.columns], "<DataFrame>", what)
         return ReportSource("<DataFrame>", None, _from_frame(obj, batch_rows))
@@ -193,11 +194,11 @@ def open_reports(obj: Any, *, batch_rows: int, what: str = "reports") -> ReportS
         suffix = path.suffix.lower()
         if suffix == ".parquet":
             _open_parquet(path, what)
-            return ReportSource(path.name, sha256_file(path), _parquet_batches(path, what,
-                                                                               batch_rows))  # fmt: skip
+            return ReportSource(
+                path.name, sha256_file(path), _parquet_batches(path, what, batch_rows)
+            )
         if suffix == ".csv":
-            return ReportSource(path.name, sha256_file(path), _csv_batches(path, what,
-                                                                           batch_rows))  # fmt: skip
+            return ReportSource(path.name, sha256_file(path), _csv_batches(path, what, batch_rows))
         raw = read_table(path, what=what)  # .xlsx, or a message for any other extension
         return open_reports(raw, batch_rows=batch_rows, what=what)
     kind = type(obj)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -105,8 +106,7 @@ def validate_reports(
     source = open_reports(raw, batch_rows=batch_rows)
 
     def check(batch: tuple[Any, Any]) -> Any:
-        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas,
-                           today=today)  # fmt: skip
+        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas, today=today)
 
     parts = _in_threads(check, source.batches)
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser)
@@ -209,9 +209,12 @@ def read_reports(
     pseudonymiser = Pseudonymiser(secret)
     check_param(batch_rows, Interval(int, 1, None), name="batch_rows", func="read_reports")
     records = validate_reports(
-        path_or_frame, config=config, pseudonymiser=pseudonymiser, today=today,
+        path_or_frame,
+        config=config,
+        pseudonymiser=pseudonymiser,
+        today=today,
         batch_rows=batch_rows,
-    )  # fmt: skip
+    )
     raw_source = records.source
     acc = records.accounting
     if acc["read"] == 0:
