@@ -26,7 +26,7 @@ stage          job
 """
 
 from ._version import __version__
-from .analysis import Analysis, aggregate, analyse, analyse_counts
+from .analysis import Analysis, NationalAnalysis, aggregate, analyse, analyse_all, analyse_counts
 from .config import Config, load_config
 from .errors import (
     ConfigError,
@@ -50,6 +50,7 @@ from .synthetic import demo_data_dir
 __all__ = [
     "DEMO_KEY",
     "Analysis",
+    "NationalAnalysis",
     "Config",
     "ConfigError",
     "DataError",
@@ -67,6 +68,7 @@ __all__ = [
     "__version__",
     "aggregate",
     "analyse",
+    "analyse_all",
     "analyse_counts",
     "demo_data_dir",
     "farrington_flexible",

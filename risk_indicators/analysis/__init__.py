@@ -13,11 +13,14 @@ from ._analyse import (
     analyse,
     analyse_counts,
 )
+from ._national import NationalAnalysis, analyse_all
 
 __all__ = [
     "SCOPES",
     "Analysis",
+    "NationalAnalysis",
     "aggregate",
     "analyse",
+    "analyse_all",
     "analyse_counts",
 ]

@@ -89,6 +89,7 @@ def write_release(
     timings: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
     ledger: str | os.PathLike[str] | None = None,
+    counts_parquet: bool = False,
 ) -> Path:
     """Write ``internal/``, ``audit/`` and, when the audit passes, ``public/`` under ``out``.
 
@@ -107,6 +108,9 @@ def write_release(
     ledger
         The release ledger (default: ``disclosure.ledger`` of the config, else
         ``releases.sqlite`` in the folder that holds ``out``).
+    counts_parquet
+        Also write the cube as ``internal/counts.parquet`` (the same table as ``counts.csv``,
+        typed; for researchers who read it with Arrow, Polars or DuckDB).
 
     Returns
     -------
@@ -125,6 +129,8 @@ def write_release(
     ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
     with atomic_directory(root / "internal") as tmp:
         write_csv(counts_csv_table(analysis), tmp / "counts.csv")
+        if counts_parquet:
+            counts_csv_table(analysis).to_parquet(tmp / "counts.parquet", index=False)
         write_json(analysis.to_json(), tmp / "indicators.json")
 
     t0 = time.perf_counter()
