@@ -50,7 +50,6 @@ from .synthetic import demo_data_dir
 __all__ = [
     "DEMO_KEY",
     "Analysis",
-    "NationalAnalysis",
     "Config",
     "ConfigError",
     "DataError",
@@ -59,6 +58,7 @@ __all__ = [
     "InputFileError",
     "InsufficientDataError",
     "KeyMissingError",
+    "NationalAnalysis",
     "Period",
     "Records",
     "RiskIndicatorsError",
