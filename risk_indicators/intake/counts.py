@@ -171,8 +171,7 @@ def _window_rows(texts: pd.Series) -> np.ndarray:
 def _check_given_margins(margins: pd.DataFrame, cube: pd.DataFrame, *, source: str) -> None:
     if margins.empty:
         return
-    keyed = cube.set_index(["period", *KEYS])
-    merged = margins.join(keyed, on=["period", *KEYS], rsuffix="_sum")
+    merged = margins.merge(cube, on=["period", *KEYS], how="left", suffixes=("", "_sum"))
     wrong = merged.loc[merged["persons"] != merged["persons_sum"]]
     if len(wrong):
         first = wrong.iloc[0]
