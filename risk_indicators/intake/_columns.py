@@ -392,14 +392,14 @@ def check_batch(
     )
     return CheckedBatch(
         rows=np.asarray(rows, dtype=np.int64),
-        person=ids.codes,
+        person=ids.codes.astype(np.int32),
         person_texts=ids.texts,
-        date=per_row_date,
-        age=np.where(age == _NAT, -1, age),
+        date=np.where(per_row_date == _NAT, np.iinfo(np.int32).min, per_row_date).astype(np.int32),
+        age=np.where((age == _NAT) | (age < -1) | (age > 10_000), -1, age).astype(np.int16),
         gender=code_parts["gender"],
         offence=code_parts["offence"],
         detection=code_parts["detection"],
-        area=area.codes,
+        area=area.codes.astype(np.int32),
         area_texts=area_text,
         report_id=report_id,
         bad=bad,

@@ -227,19 +227,28 @@ def settle(
             )
         )
     good = [~p.bad for p in parts]
-    cols = {
-        "row": np.concatenate([p.rows[g] for p, g in zip(parts, good, strict=True)]),
-        "person": np.concatenate([c[g] for c, g in zip(person_codes, good, strict=True)]),
-        "area": np.concatenate([c[g] for c, g in zip(area_codes, good, strict=True)]),
-    }
+
+    def gather(arrays: Sequence[np.ndarray]) -> np.ndarray:
+        return np.concatenate([a[g] for a, g in zip(arrays, good, strict=True)])
+
+    # one column at a time, freeing the batches' copy of it (memory peaks at one column more)
+    cols = {"row": gather([p.rows for p in parts])}
+    cols["person"] = gather(person_codes)
+    del person_codes
+    cols["area"] = gather(area_codes)
+    del area_codes
     for name in ("date", "age", "gender", "offence", "detection"):
-        cols[name] = np.concatenate([getattr(p, name)[g] for p, g in zip(parts, good, strict=True)])
+        cols[name] = gather([getattr(p, name) for p in parts])
+        for p in parts:
+            setattr(p, name, None)
     report_id = pa.chunked_array(
         [p.report_id.filter(pa.array(g)) for p, g in zip(parts, good, strict=True)],
         type=pa.string(),
     ).combine_chunks()
-    for p in parts:  # the batches' arrays are copied: free them as we go
+    for p in parts:
         p.report_id = None
+        p.person = None  # type: ignore[assignment]
+        p.area = None  # type: ignore[assignment]
     dup, first = _duplicates(cols, report_id)
     at = np.flatnonzero(dup)
     dup_table = pd.DataFrame(
@@ -277,7 +286,10 @@ def settle(
         {
             "row": cols["row"],
             "person": _sorted_categorical(cols["person"], pseudonyms),
-            "report_date": cols["date"].astype("datetime64[D]").astype("datetime64[us]"),
+            "report_date": cols["date"]
+            .astype(np.int64)
+            .astype("datetime64[D]")
+            .astype("datetime64[us]"),
             "age": cols["age"].astype(np.int64),
             "gender": _sorted_categorical(gender, GENDER_LEVELS),
             "offence": _sorted_categorical(cols["offence"], OFFENCE_LEVELS),
