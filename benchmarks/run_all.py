@@ -228,8 +228,15 @@ def main() -> int:
         duck2 = duckdb_file(data)
         duck_s = min(duck["seconds"], duck2["seconds"])
         ratio = ours["seconds"] / duck_s
-        results.append(_line(ratio <= 2.0, "full intake / DuckDB (same file)", f"{ratio:.2f}",
-                             "<= 2.0", f"ours {ours['seconds']:.1f} s, DuckDB {duck_s:.2f} s"))
+        results.append(
+            _line(
+                ratio <= 2.0,
+                "full intake / DuckDB (same file)",
+                f"{ratio:.2f}",
+                "<= 2.0",
+                f"ours {ours['seconds']:.1f} s, DuckDB {duck_s:.2f} s",
+            )
+        )
         gb = ours["peak"] / 1e9
         results.append(_line(gb <= 2.0, "full intake peak memory", f"{gb:.2f} GB", "<= 2 GB",
                              f"DuckDB {duck['peak'] / 1e9:.2f} GB"))  # fmt: skip
@@ -240,19 +247,40 @@ def main() -> int:
                              f"{alone['duckdb']:.2f} s"))  # fmt: skip
         par = parity(data)
         speed = par["fairlearn"] / par["ours"]
-        results.append(_line(par["worst"] < 1e-12, "parity: cube = MetricFrame on persons",
-                             f"{par['worst']:.0e}", "< 1e-12", f"{par['rows']:,} person rows"))
+        results.append(
+            _line(
+                par["worst"] < 1e-12,
+                "parity: cube = MetricFrame on persons",
+                f"{par['worst']:.0e}",
+                "< 1e-12",
+                f"{par['rows']:,} person rows",
+            )
+        )
         results.append(_line(speed >= 50, "parity: MetricFrame / cube time", f"{speed:.0f}x",
                              ">= 50x", f"ours {par['ours']:.3f} s, fairlearn "
                              f"{par['fairlearn']:.2f} s"))  # fmt: skip
         nat = national(data)
-        results.append(_line(nat["seconds"] < 60, "analyse_all, every municipality",
-                             f"{nat['seconds']:.0f} s", "< 60 s", f"{nat['areas']} areas"))
+        results.append(
+            _line(
+                nat["seconds"] < 60,
+                "analyse_all, every municipality",
+                f"{nat['seconds']:.0f} s",
+                "< 60 s",
+                f"{nat['areas']} areas",
+            )
+        )
     if not args.skip_demo:
         demo, floor = demo_vs_floor()
         ratio = demo / floor
-        results.append(_line(ratio <= 3.0, "demo / import floor", f"{ratio:.1f}", "<= 3",
-                             f"demo {demo:.1f} s, floor {floor:.2f} s"))
+        results.append(
+            _line(
+                ratio <= 3.0,
+                "demo / import floor",
+                f"{ratio:.1f}",
+                "<= 3",
+                f"demo {demo:.1f} s, floor {floor:.2f} s",
+            )
+        )
     print(f"{sum(results)} of {len(results)} pass")
     return 0 if all(results) else 1
 
