@@ -6,8 +6,9 @@ Run from the repository root::
 
 Without ``--data`` the synthetic nation is written first (``write_synthetic(scale="national")``,
 not timed) to a temporary folder. The timed step is what a researcher runs on a national
-Parquet file: ``ri.read_reports(path)`` (read in batches of 200,000 rows when the file has
-more than a million) and ``ri.aggregate(records, population)``. Prints the seconds of each
+Parquet file: ``ri.read_reports(path)`` (read and checked in batches of a million rows on
+the columnar path) and ``ri.aggregate(records, population)``. ``benchmarks/run_all.py``
+measures the same against DuckDB. Prints the seconds of each
 step, microseconds per row, and the peak resident memory of the process, with their ratios to
 the targets of 300 s (five minutes for a national decade) and 3 GiB; a ratio below 1 meets it.
 """

@@ -27,7 +27,7 @@ stage          job
 """
 
 from ._version import __version__
-from .analysis import Analysis, aggregate, analyse, analyse_counts
+from .analysis import Analysis, NationalAnalysis, aggregate, analyse, analyse_all, analyse_counts
 from .config import Config, load_config
 from .errors import (
     ConfigError,
@@ -60,6 +60,7 @@ __all__ = [
     "InputFileError",
     "InsufficientDataError",
     "KeyMissingError",
+    "NationalAnalysis",
     "Period",
     "Records",
     "RiskIndicatorsError",
@@ -70,6 +71,7 @@ __all__ = [
     "__version__",
     "aggregate",
     "analyse",
+    "analyse_all",
     "analyse_counts",
     "demo_data_dir",
     "farrington_flexible",

@@ -100,6 +100,7 @@ def _run_pipeline(
     key: bytes | None,
     console: _Console,
     ledger: Path | None = None,
+    counts_parquet: bool = False,
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
@@ -127,7 +128,15 @@ def _run_pipeline(
         raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
     console.say("Disclosure control and audit of every published count ...")
-    write_release(result, out, records=records, timings=timings, inputs=inputs, ledger=ledger)
+    write_release(
+        result,
+        out,
+        records=records,
+        timings=timings,
+        inputs=inputs,
+        ledger=ledger,
+        counts_parquet=counts_parquet,
+    )
     acc = result.accounting
     console.say(
         f"{config.municipality} {result.period.code}: {acc['used']} of {acc['read']} rows used "
@@ -192,6 +201,9 @@ def run(
     config: ConfigOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="e.g. 2024T1.")] = None,
     ledger: Annotated[Path | None, typer.Option("--ledger", help="Release ledger.")] = None,
+    counts_parquet: Annotated[
+        bool, typer.Option("--counts-parquet", help="Also write internal/counts.parquet.")
+    ] = False,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -217,6 +229,7 @@ def run(
             key=key,
             console=console,
             ledger=ledger,
+            counts_parquet=counts_parquet,
         )
 
     _guard(debug, work)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._analyse import aggregate, analyse, analyse_counts
 from ._figures import FIGURE_COLUMNS, SCOPES, WHOLE_SERIES, detection_counts, figure_table
+from ._national import NationalAnalysis, analyse_all
 from ._periods import detail_periods, followup_windows
 from ._result import Analysis
 
@@ -15,8 +16,10 @@ __all__ = [
     "SCOPES",
     "WHOLE_SERIES",
     "Analysis",
+    "NationalAnalysis",
     "aggregate",
     "analyse",
+    "analyse_all",
     "analyse_counts",
     "detail_periods",
     "detection_counts",

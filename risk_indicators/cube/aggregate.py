@@ -43,6 +43,7 @@ __all__ = [
     "cube_from_person_periods",
     "detection_cube",
     "order_cube",
+    "person_codes",
     "person_periods",
     "window_cube",
 ]
@@ -70,11 +71,10 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     """
     edges = np.asarray(config.age_bands)
     labels = np.asarray(config.age_band_labels, dtype=object)
-    period = assign_periods(valid["report_date"], kind=config.period).to_numpy()
-    person_code, _ = pd.factorize(valid["person"], sort=False)
-    order = np.lexsort(
-        (valid["row"].to_numpy(), valid["report_date"].to_numpy(), period, person_code)
-    )
+    days = valid["report_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    period = _periods_of_days(days, config.period)
+    person_code = person_codes(valid["person"])
+    order = _first_report_order(person_code, period, days, valid["row"].to_numpy())
     p_sorted = person_code[order]
     t_sorted = period[order]
     first = np.ones(len(order), dtype=bool)
@@ -109,6 +109,53 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     return out
 
 
+def person_codes(person: pd.Series) -> np.ndarray:
+    """Integer codes of a person column (a Categorical's own codes, else ``pd.factorize``)."""
+    if isinstance(person.dtype, pd.CategoricalDtype):
+        return person.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(person, sort=False)[0].astype(np.int64)
+
+
+def _periods_of_days(days: np.ndarray, kind: str) -> np.ndarray:
+    """Period ordinals of days since 1970, computed once per distinct day."""
+    unique, inverse = np.unique(days, return_inverse=True)
+    stamps = pd.Series(unique.astype("datetime64[D]").astype("datetime64[s]"))
+    return assign_periods(stamps, kind=kind).to_numpy()[inverse]  # type: ignore[arg-type]
+
+
+def _bits(n: int) -> int:
+    return max(int(n).bit_length(), 1)
+
+
+def _first_report_order(
+    person: np.ndarray, period: np.ndarray, days: np.ndarray, row: np.ndarray
+) -> np.ndarray:
+    """Row positions sorted by person, period, report date and row (file order).
+
+    One ``np.sort`` of a packed 63-bit key (person, period, day, row rank) when the four fit,
+    which is several times faster than ``np.lexsort`` of ten million rows; else lexsort.
+    """
+    n = len(person)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    rank = np.arange(n, dtype=np.int64)
+    if n > 1 and not (np.diff(row) > 0).all():
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(row, kind="stable")] = np.arange(n)
+    t = period - period.min()
+    d = days - days.min()
+    widths = [_bits(person.max()), _bits(t.max()), _bits(d.max()), _bits(n - 1)]
+    if sum(widths) > 63:
+        return np.lexsort((row, days, period, person))
+    key = person.astype(np.int64)
+    for part, width in ((t, widths[1]), (d, widths[2]), (rank, widths[3])):
+        key = (key << width) | part
+    packed = np.sort(key)
+    position_of_rank = np.empty(n, dtype=np.int64)
+    position_of_rank[rank] = np.arange(n)
+    return position_of_rank[packed & ((1 << widths[3]) - 1)]
+
+
 def complete_inner(
     inner: pd.DataFrame,
     *,
@@ -119,15 +166,24 @@ def complete_inner(
     measures: Sequence[str] = ("persons", "reports"),
 ) -> pd.DataFrame:
     """Reindex inner cells to the full grid, filling absent cells with zero counts."""
-    grid = pd.MultiIndex.from_product(
-        [list(periods), list(areas), list(age_bands), list(genders)],
-        names=["period", *KEYS],
-    )
-    summed = inner.groupby(["period", *KEYS], sort=False)[list(measures)].sum()
-    unknown = summed.index.difference(grid)
-    if len(unknown):
-        raise ValueError(f"cells outside the grid: {list(unknown[:3])}")
-    return summed.reindex(grid, fill_value=0).reset_index()
+    levels = [list(periods), list(areas), list(age_bands), list(genders)]
+    grid = pd.MultiIndex.from_product(levels, names=["period", *KEYS])
+    flat = np.zeros(len(inner), dtype=np.int64)
+    outside = np.zeros(len(inner), dtype=bool)
+    for name, level in zip(["period", *KEYS], levels, strict=True):
+        codes = pd.Categorical(inner[name], categories=list(dict.fromkeys(level))).codes
+        codes = np.asarray(codes, dtype=np.int64)
+        outside |= codes < 0
+        flat = flat * len(level) + codes
+    if outside.any():
+        at = np.flatnonzero(outside)[:3]
+        cells = list(inner.iloc[at][["period", *KEYS]].itertuples(index=False, name=None))
+        raise ValueError(f"cells outside the grid: {cells}")
+    out = grid.to_frame(index=False)
+    for m in measures:
+        weights = inner[m].to_numpy(dtype=np.float64)
+        out[m] = np.bincount(flat, weights=weights, minlength=len(grid)).round().astype(np.int64)
+    return out
 
 
 def add_margins(
@@ -228,9 +284,12 @@ def window_cube(
     if not ends:
         return pd.DataFrame(columns=["period", *KEYS, "persons", "reports"])
     f = ends[0].freq
-    ordered = pp.sort_values(["person", "period"], kind="mergesort")
+    codes = person_codes(pp["person"])
+    order = np.lexsort((pp["period"].to_numpy(), codes))
+    ordered = pp.iloc[order]
+    person = codes[order]
     q = ordered["period"].to_numpy()
-    same_person = ordered["person"].to_numpy()[1:] == ordered["person"].to_numpy()[:-1]
+    same_person = person[1:] == person[:-1]
     q_prev = np.full(len(q), np.iinfo(np.int64).min // 2, dtype=np.int64)
     q_prev[1:][same_person] = q[:-1][same_person]
     lo = np.maximum(q, q_prev + f)
@@ -242,7 +301,7 @@ def window_cube(
     # reports in a window: all reports of the person in the covered periods, in the person's cell
     rep = ordered["reports"].to_numpy()
     exploded = ordered.iloc[rows].assign(window_end=window_end, persons=1)
-    cum = _window_report_sums(ordered, f)
+    cum = _window_report_sums(q, person, rep, f)
     exploded["reports"] = cum[rows, window_end - q[rows]] if len(rows) else rep[rows]
     wanted = {p.ordinal: window_label(p) for p in ends}
     exploded = exploded.loc[exploded["window_end"].isin(list(wanted))]
@@ -256,12 +315,9 @@ def window_cube(
     return add_margins(inner)
 
 
-def _window_report_sums(ordered: pd.DataFrame, f: int) -> np.ndarray:
+def _window_report_sums(q: np.ndarray, person: np.ndarray, rep: np.ndarray, f: int) -> np.ndarray:
     """For each person-period row at ``q`` and offset ``k`` in 0..f-1: the person's reports in
     periods ``q .. q + k`` (the part of a window from the first period on)."""
-    q = ordered["period"].to_numpy()
-    person = ordered["person"].to_numpy()
-    rep = ordered["reports"].to_numpy()
     out = np.zeros((len(q), f), dtype=np.int64)
     out[:, :] = rep[:, None]
     for lag in range(1, f):
@@ -360,8 +416,7 @@ def cube_from_counts(
 def _check_given_margins(margins: pd.DataFrame, cube: pd.DataFrame, *, source: str) -> None:
     if margins.empty:
         return
-    keyed = cube.set_index(["period", *KEYS])
-    merged = margins.join(keyed, on=["period", *KEYS], rsuffix="_sum")
+    merged = margins.merge(cube, on=["period", *KEYS], how="left", suffixes=("", "_sum"))
     wrong = merged.loc[merged["persons"] != merged["persons_sum"]]
     if len(wrong):
         first = wrong.iloc[0]

@@ -43,7 +43,13 @@ class CountsTable:
     """A validated counts table: its rows (``period, area, age_band, gender, persons,
     reports``; margin rows have ``total`` keys), the periods from the first to the last, the
     areas and where it came from. :func:`risk_indicators.cube.cube_from_counts` makes the
-    cube (and checks any margin rows given)."""
+    cube (and checks any margin rows given).
+
+    ``window_rows`` counts the rows of rolling 12-month windows (period ``2023T2-2024T1``, as
+    a release's ``internal/counts.csv`` holds them beside its periods) that were set aside:
+    counts mode has no rolling 12 months (a window needs person-level rows), and ``rows``
+    counts the period rows only.
+    """
 
     data: pd.DataFrame
     kind: str
@@ -52,6 +58,7 @@ class CountsTable:
     rows: int
     sha256: str | None
     source: str = "counts"
+    window_rows: int = 0
 
 
 def read_counts(
@@ -69,8 +76,15 @@ def read_counts(
             return frame[cols[name]].fillna("").astype(str).str.strip().reset_index(drop=True)
         return pd.Series([default] * len(frame), dtype=object)
 
+    periods_text = col("period")
+    window = _window_rows(periods_text)
+    if window.any():  # a release's own counts.csv: its rolling 12-month rows are set aside
+        keep = ~window
+        frame = frame.loc[keep]
+        rows = rows[keep]
+        periods_text = periods_text[keep].reset_index(drop=True)
     parsed: list[Period | None] = []
-    for pos, text in enumerate(col("period")):
+    for pos, text in enumerate(periods_text):
         try:
             parsed.append(parse_period(text))
         except ValueError as exc:
@@ -131,4 +145,23 @@ def read_counts(
     present = sorted({p for p in parsed if p is not None}, key=lambda p: p.ordinal)
     periods = period_grid(present[0], present[-1])
     areas = list(config.areas) or sorted(set(data.loc[is_inner, "area"]))
-    return CountsTable(data, kind, periods, areas, len(frame), raw.sha256, raw.source)
+    return CountsTable(
+        data, kind, periods, areas, len(frame), raw.sha256, raw.source, int(window.sum())
+    )
+
+
+def _window_rows(texts: pd.Series) -> np.ndarray:
+    """Rows whose period is a rolling 12-month window label ``first-last`` (one kind, 12
+    months long), as :func:`risk_indicators.periods.window_label` writes it."""
+    out = np.zeros(len(texts), dtype=bool)
+    for label in {t for t in texts if "-" in t and len(t) > 9}:
+        cuts = [i for i, ch in enumerate(label) if ch == "-"]
+        for cut in cuts:  # "2023T2-2024T1"; months: "2023-02-2024-01"
+            try:
+                a, b = parse_period(label[:cut]), parse_period(label[cut + 1 :])
+            except ValueError:
+                continue
+            if a.kind == b.kind and a.freq > 1 and b.ordinal - a.ordinal == a.freq - 1:
+                out |= (texts == label).to_numpy()
+                break
+    return out

@@ -10,18 +10,21 @@ no century, so it is fixed from the date the id was recorded (the report date).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "PERSONNUMMER_PATTERN",
+    "CodedIds",
     "age_on",
     "ages_on",
     "birth_date_from_personnummer",
     "canonical_personnummer",
+    "classify_codes",
     "classify_ids",
     "luhn_valid",
 ]
@@ -209,68 +212,142 @@ def classify_ids(
     stripped = np.array([str(u).strip() for u in raw_texts] + [""], dtype=object)
     strip_codes, uniques = pd.factorize(stripped)
     codes = strip_codes[raw_codes]  # a missing id (code -1) takes the final ""
-    form = _parse_forms(uniques)
-    ok = form["ok"][codes]
-    century, yy, mm, dd = (form[k][codes] for k in ("century", "yy", "mm", "dd"))
-    has_century, plus = form["has_century"][codes], form["plus"][codes]
-    day = np.where(dd > 60, dd - 60, dd)
     ref_year, ref_md = _reference_parts(reference_dates, len(codes), default_reference)
-    year = ref_year - (ref_year - yy) % 100
-    year = np.where((year == ref_year) & (mm * 100 + day > ref_md), year - 100, year)
-    year = np.where(has_century, century * 100 + yy, year - 100 * plus)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_index = np.clip(mm - 1, 0, 11)
-    ok &= ~(has_century & plus) & (year >= 1) & (mm >= 1) & (mm <= 12) & (day >= 1)
-    ok &= day <= _DAYS_IN_MONTH[month_index] + (leap & (mm == 2))
-    # the canonical text is built once per distinct (id, year), not once per row
-    pair_codes, pairs = pd.factorize(np.where(ok, codes * 10_000 + year, -1))
-    canonical = np.array(
-        [f"{k % 10_000:04d}{form['rest'][k // 10_000]}" if k >= 0 else "" for k in pairs],
-        dtype=object,
-    )[pair_codes]
-    out_id = np.where(ok, canonical, uniques.astype(object)[codes])
-    months = (np.where(ok, year, 1970) - 1970) * 12 + month_index
-    birth = months.astype("datetime64[M]").astype("datetime64[D]") + (np.where(ok, day, 1) - 1)
-    birth = np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[s]")
+    coded = classify_codes(codes, np.asarray(uniques, dtype=object), ref_year, ref_md)
+    out_id = np.asarray(coded.texts.to_numpy(zero_copy_only=False), dtype=object)[coded.codes]
     return pd.DataFrame(
-        {"id": pd.Series(out_id, dtype=str), "is_personnummer": ok, "birth_date": birth},
+        {
+            "id": pd.Series(out_id, dtype=str),
+            "is_personnummer": coded.is_personnummer,
+            "birth_date": coded.birth_date.astype("datetime64[s]"),
+        },
     ).set_axis(ids.index)
 
 
-def _parse_forms(texts: np.ndarray) -> dict[str, np.ndarray]:
-    """Split distinct texts into the parts of a personnummer (RE2 via pyarrow, fast)."""
+@dataclass(frozen=True)
+class CodedIds:
+    """Canonical ids of rows given as codes into distinct texts (see :func:`classify_codes`).
+
+    Attributes
+    ----------
+    codes
+        Per row, the index of the row's canonical id in ``texts``.
+    texts
+        The distinct canonical ids (12 digits for a personnummer, else the local id), a
+        ``pyarrow.StringArray``.
+    is_personnummer
+        Per row, whether the id is a valid personnummer.
+    birth_date
+        Per row, the birth date (``datetime64[D]``, NaT for local ids).
+    """
+
+    codes: np.ndarray
+    texts: Any
+    is_personnummer: np.ndarray
+    birth_date: np.ndarray
+
+
+def classify_codes(
+    codes: np.ndarray, uniques: Any, ref_year: np.ndarray, ref_md: np.ndarray
+) -> CodedIds:
+    """:func:`classify_ids` on ids given as ``codes`` into stripped distinct texts.
+
+    Each distinct text is parsed once (RE2 through pyarrow for the shape, then fixed-width
+    digit arithmetic in numpy); only the century of 10-digit forms is computed per row (it
+    depends on the row's reference date, given as ``ref_year`` and ``ref_md`` = month * 100
+    + day). A canonical personnummer is the integer ``YYYYMMDDNNNN`` until its text is
+    built once per distinct id.
+
+    ``uniques`` is a sequence or ``pyarrow`` string array of distinct texts; ``codes`` index it.
+    """
+    import pyarrow as pa
+
+    codes = np.asarray(codes, dtype=np.int64)
+    texts = uniques if isinstance(uniques, pa.Array) else pa.array(list(uniques), pa.string())
+    form = _parse_forms(texts)
+    shaped = form["ok"]
+    ok = shaped[codes]
+    yy, mm, dd = (form[k][codes] for k in ("yy", "mm", "dd"))
+    day = np.where(dd > 60, dd - 60, dd)
+    ten = (shaped & ~form["has_century"])[codes]  # only these need the row's reference date
+    year = (form["century"] * 100 + form["yy"])[codes]
+    if ten.any():
+        guess = ref_year - (ref_year - yy) % 100
+        guess = np.where((guess == ref_year) & (mm * 100 + day > ref_md), guess - 100, guess)
+        year = np.where(ten, guess - 100 * form["plus"][codes], year)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_index = np.clip(mm - 1, 0, 11)
+    plus_century = (form["has_century"] & form["plus"])[codes]
+    ok &= ~plus_century & (year >= 1) & (mm >= 1) & (mm <= 12) & (day >= 1)
+    ok &= day <= _DAYS_IN_MONTH[month_index] + (leap & (mm == 2))
+    # one integer key per canonical id: YYYYMMDDNNNN for a personnummer; local ids after them
+    number = year * 10**8 + form["rest"][codes]
+    key = np.where(ok, number, 10**13 + codes)
+    final_codes, keys = pd.factorize(key)
+    is_pnr = keys < 10**13
+    digits = np.zeros((len(keys), 12), dtype=np.uint8)
+    value = np.where(is_pnr, keys, 0)
+    for position in range(11, -1, -1):
+        digits[:, position] = 48 + value % 10
+        value //= 10
+    built = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(12), len(keys), [None, pa.py_buffer(digits.tobytes())]
+    ).cast(pa.string())
+    local = texts.take(pa.array(np.where(is_pnr, 0, keys - 10**13)))
+    canonical = pa.compute.if_else(pa.array(is_pnr), built, local)
+    months = (np.where(ok, year, 1970) - 1970) * 12 + month_index
+    birth = months.astype("datetime64[M]").astype("datetime64[D]") + (np.where(ok, day, 1) - 1)
+    birth = np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[D]")
+    return CodedIds(codes=final_codes, texts=canonical, is_personnummer=ok, birth_date=birth)
+
+
+def _parse_forms(texts: Any) -> dict[str, np.ndarray]:
+    """Split distinct texts (a ``pyarrow`` string array) into the parts of a personnummer.
+
+    The shape is matched by RE2 (pyarrow); the shaped texts, without separator and padded to
+    12 characters, are read as a fixed-width digit matrix, so nothing runs per text in Python.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    parts = pc.extract_regex(pa.array(texts, type=pa.string()), pattern=_ARROW_FORM)
-    shaped = parts.is_valid().to_numpy(zero_copy_only=False)
+    n = len(texts)
+    shaped = pc.match_substring_regex(texts, _ARROW_FORM).fill_null(False)
+    shaped = shaped.to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(shaped)
+    part = texts.take(pa.array(at))
+    plus_sub = pc.match_substring(part, "+").to_numpy(zero_copy_only=False)
+    bare = pc.replace_substring(pc.replace_substring(part, "-", ""), "+", "")
+    has_century_sub = pc.utf8_length(bare).to_numpy(zero_copy_only=False) == 12
+    padded = pc.utf8_lpad(bare, 12, "0").cast(pa.binary()).cast(pa.binary(12))
+    raw = np.frombuffer(padded.buffers()[1], dtype=np.uint8, count=12 * len(at), offset=0)
+    d = raw.reshape(len(at), 12).astype(np.int64) - 48
 
-    def text(name: str) -> np.ndarray:
-        column = pc.fill_null(pc.struct_field(parts, name), "")
-        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    def number(first: int, width: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        value = np.zeros(len(at), dtype=np.int64)
+        for k in range(first, first + width):
+            value = value * 10 + d[:, k]
+        out[at] = value
+        return out
 
-    def number(name: str) -> np.ndarray:
-        column = pc.cast(
-            pc.if_else(
-                pc.equal(pc.utf8_length(pc.struct_field(parts, name)), 2),
-                pc.struct_field(parts, name),
-                "0",
-            ),
-            pa.int64(),
-        )
-        return pc.fill_null(column, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-
-    mm, dd, serial = text("mm"), text("dd"), text("serial")
-    tens = np.where(shaped, text("yy") + mm + dd + serial, "0000000000")
+    weights = np.array([2, 1] * 5)
+    products = d[:, 2:] * weights
+    luhn = ((products - 9 * (products > 9)).sum(axis=1) % 10) == 0
+    ok = np.zeros(n, dtype=bool)
+    ok[at] = luhn
+    has_century = np.zeros(n, dtype=bool)
+    has_century[at] = has_century_sub
+    plus = np.zeros(n, dtype=bool)
+    plus[at] = plus_sub
     return {
-        "ok": shaped & _luhn_vector(tens),
-        "century": number("century"),
-        "yy": number("yy"),
-        "mm": number("mm"),
-        "dd": number("dd"),
-        "has_century": text("century") != "",
-        "plus": text("sep") == "+",
-        "rest": mm + dd + serial,
+        "ok": ok,
+        "century": np.where(has_century, number(0, 2), 0),
+        "yy": number(2, 2),
+        "mm": number(4, 2),
+        "dd": number(6, 2),
+        "has_century": has_century,
+        "plus": plus,
+        "rest": number(4, 8),
     }
 
 

@@ -8,21 +8,27 @@ function returns, so nothing downstream can leak it.
 from __future__ import annotations
 
 import os
-import warnings
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from risk_indicators._params import Interval, check_param
 from risk_indicators.config import Config, load_config
-from risk_indicators.errors import DataError, DataWarning
+from risk_indicators.errors import DataError
 
-from .io import RawTable, iter_parquet_batches, parquet_metadata, read_table, sha256_file
-from .personnummer import classify_ids
+from ._columns import check_batch
+from ._mac import usable_cores
+from ._settle import REJECTED_COLUMNS, settle
+from ._sources import open_reports
+from .io import RawTable, read_table
 from .pseudonymise import Pseudonymiser
-from .schema import validate_population, validate_report_rows
+from .schema import validate_population
 
 __all__ = [
     "MAX_REJECTED_SHARE",
@@ -36,21 +42,10 @@ __all__ = [
 #: More rejected rows than this share of rows read makes the data fail (exit code 1):
 #: beyond it the extract is broken, and publishing from the rest would mislead.
 MAX_REJECTED_SHARE = 0.05
-#: Parquet files with more rows than this are read and validated in batches of this size.
-PARQUET_BATCH_ROWS = 250_000
-
-VALID_COLUMNS = (
-    "row",
-    "person",
-    "report_date",
-    "age",
-    "gender",
-    "offence",
-    "area",
-    "detection",
-    "report_id",
-)
-REJECTED_COLUMNS = ("row", "column", "reason", "person", "status")
+#: Rows per batch: Parquet and CSV files (and large tables) are read and checked this many
+#: rows at a time, so memory holds the compact checked rows, not the whole file as text.
+BATCH_ROWS = 1_000_000
+PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
 
 
 @dataclass(frozen=True)
@@ -95,258 +90,83 @@ class Records:
         return pd.Timestamp(self.valid["report_date"].max()).date()
 
 
-def _ages_on(birth: pd.Series, on: pd.Series) -> pd.Series:
-    """Whole years from ``birth`` to ``on``; a 29 February birthday counts from 1 March in
-    years without one."""
-    b = pd.to_datetime(birth)
-    d = pd.to_datetime(on)
-    before = (d.dt.month < b.dt.month) | ((d.dt.month == b.dt.month) & (d.dt.day < b.dt.day))
-    return (d.dt.year - b.dt.year - before.astype("int64")).astype("Float64")
-
-
 def validate_reports(
-    raw: RawTable,
+    raw: RawTable | Any,
     *,
     config: Config,
     pseudonymiser: Pseudonymiser,
     today: date | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> Records:
-    """Validate and pseudonymise a raw reports table (see :func:`read_reports`)."""
-    part = _check_rows(raw, config=config, pseudonymiser=pseudonymiser, today=today)
-    return _finish([part], source=raw.source, sha256=raw.sha256)
+    """Validate and pseudonymise a reports table (see :func:`read_reports`).
 
-
-def _check_rows(
-    raw: RawTable,
-    *,
-    config: Config,
-    pseudonymiser: Pseudonymiser,
-    today: date | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Row-level checks and pseudonyms of a table or of one batch of a large file.
-
-    Returns the rows that passed (columns of :data:`VALID_COLUMNS`, ages not yet whole
-    numbers), the rejected rows (columns of :data:`REJECTED_COLUMNS`) and the rows read.
-    Duplicates and gender conflicts span batches and are settled by :func:`_finish`.
+    ``raw`` is a :class:`RawTable` or any input :func:`read_reports` accepts; it is checked
+    ``batch_rows`` rows at a time on the columnar path (``_columns``, ``_settle``).
     """
-    clean, problems = validate_report_rows(raw, areas=config.areas, today=today)
-    row_number = (raw.frame.index.to_numpy() + raw.row_offset).astype(np.int64)
-    clean["row"] = row_number[clean["pos"].to_numpy()]
+    source = open_reports(raw, batch_rows=batch_rows)
 
-    has_date = clean["report_date"].notna()
-    ids = classify_ids(clean["person_raw"], clean["report_date"].where(has_date))
-    clean["person"] = pseudonymiser.pseudonymise(ids["id"], canonical=True).where(
-        clean["person_raw"] != "", ""
-    )
-    clean = clean.drop(columns="person_raw")
+    def check(batch: tuple[Any, Any]) -> Any:
+        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas, today=today)
 
-    # age: the file's value, else birth_date, else the personnummer
-    derived = _ages_on(clean["birth_date"].fillna(ids["birth_date"]), clean["report_date"])
-    missing_age = ~clean.pop("age_given")
-    clean["age"] = clean["age"].fillna(derived)
-    cannot = (missing_age & clean["age"].isna()).to_numpy() & has_date.to_numpy()
-    extra = pd.DataFrame(
-        {
-            "pos": np.flatnonzero(cannot),
-            "column": "age",
-            "reason": "age is missing and cannot be derived (no birth_date and person_id is "
-            "not a valid personnummer); fill in the age.",
-        }
-    )
-    derived_bad = (missing_age & ((clean["age"] < 0) | (clean["age"] > 110))).fillna(False)
-    extra_range = pd.DataFrame(
-        {
-            "pos": np.flatnonzero(derived_bad.to_numpy()),
-            "column": "age",
-            "reason": "the age derived from the birth date is outside 0-110; check the date.",
-        }
-    )
-    problems = pd.concat([problems, extra, extra_range], ignore_index=True)
-
-    bad_pos = np.unique(problems["pos"].to_numpy(dtype=np.int64))
-    is_bad = np.zeros(len(clean), dtype=bool)
-    is_bad[bad_pos] = True
-
-    positions = problems["pos"].to_numpy(dtype=np.int64)
-    rejected = pd.DataFrame(
-        {
-            "row": row_number[positions],
-            "column": problems["column"].to_numpy(dtype=object),
-            "reason": problems["reason"].to_numpy(dtype=object),
-            "person": clean["person"].to_numpy()[positions],
-            "status": "rejected",
-        }
-    )
-    good = clean.loc[~is_bad, list(VALID_COLUMNS)]
-    return good, rejected, len(clean)
-
-
-def _finish(
-    parts: list[tuple[pd.DataFrame, pd.DataFrame, int]], *, source: str, sha256: str | None
-) -> Records:
-    """Duplicates, genders and the accounting over every batch."""
-    good = _concat_freeing([p[0] for p in parts])
-    rejected = pd.concat([p[1] for p in parts], ignore_index=True)
-    read = sum(p[2] for p in parts)
-    duplicated, dup_rows = _duplicates(good)
-    # no defensive copies: at 10 million rows each one costs more than a gigabyte (pandas
-    # copies on write, so the assignments below never touch ``good``)
-    used = good.loc[~duplicated] if duplicated.any() else good
-    del good
-    used = used.assign(age=used["age"].astype("int64"))
-    used, notes = _resolve_gender(used)
-
-    accounting = {
-        "read": read,
-        "used": len(used),
-        "rejected": int(rejected["row"].nunique()),
-        "duplicates": len(dup_rows),
-    }
-    rejected_table = pd.concat(
-        [rejected.loc[:, list(REJECTED_COLUMNS)], dup_rows], ignore_index=True
-    ).sort_values(["row", "column"], kind="mergesort")
-    text = ["column", "reason", "person", "status"]
-    rejected_table[text] = rejected_table[text].astype(object)
+    parts = _in_threads(check, source.batches)
+    valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser)
     return Records(
-        valid=used.loc[:, list(VALID_COLUMNS)].reset_index(drop=True),
-        rejected=rejected_table.reset_index(drop=True),
+        valid=valid,
+        rejected=rejected,
         accounting=accounting,
-        source=source,
-        sha256=sha256,
+        source=source.name,
+        sha256=source.sha256,
         notes=tuple(notes),
     )
 
 
-def _concat_freeing(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """``pd.concat(frames)`` column by column, deleting each column from the inputs once it
-    is copied (the inputs are the batches' own frames): memory peaks at the result plus one
-    column instead of twice the checked rows (1.5 GB more at 10 million rows)."""
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    columns = list(frames[0].columns)
-    out = {}
-    for column in columns:
-        out[column] = pd.concat([f[column] for f in frames], ignore_index=True)
-        for f in frames:
-            del f[column]
-    return pd.DataFrame(out, columns=columns)
-
-
-def _duplicates(good: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Rows that repeat an earlier row: same person and ``report_id``; rows without a
-    ``report_id`` repeat an earlier row only when every column is equal.
-
-    Rows are compared by integer codes of their values (``pd.factorize``) sorted with
-    ``numpy.lexsort``: grouping millions of strings in pandas costs gigabytes.
-    """
-    with_id = (good["report_id"] != "").to_numpy()
-    id_cols = ["person", "report_id"]
-    all_cols = ["person", "report_date", "age", "gender", "offence", "area", "detection"]
-    row = good["row"].to_numpy(dtype=np.int64)
-    dup = np.zeros(len(good), dtype=bool)
-    first = row.copy()
-    for mask, cols in ((with_id, id_cols), (~with_id, all_cols)):
-        at = np.flatnonzero(mask)
-        if not len(at):
-            continue
-        part = good if len(at) == len(good) else good.iloc[at]
-        keys = [pd.factorize(part[c], use_na_sentinel=False)[0] for c in cols]
-        dup[at], first[at] = _repeats(keys, row[at])
-    at = np.flatnonzero(dup)
-    table = pd.DataFrame(
-        {
-            "row": row[at],
-            "column": np.where(with_id[at], "report_id", ""),
-            "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
-            "person": good["person"].iloc[at].to_numpy(dtype=object),
-            "status": "duplicate",
-        }
-    )
-    return pd.Series(dup, index=good.index), table
-
-
-def _repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows keyed by ``keys`` (integer codes): whether an earlier row has the same key,
-    and the ``row`` of the first row with that key."""
-    n = len(row)
-    # lexsort sorts by its last key first; the position last keeps file order within a key
-    order = np.lexsort([np.arange(n), *keys[::-1]])
-    start = np.ones(n, dtype=bool)
-    for k in keys:
-        ks = k[order]
-        start[1:] &= ks[1:] == ks[:-1]
-    start = ~start
-    start[0] = True
-    group = np.cumsum(start) - 1
-    dup = np.empty(n, dtype=bool)
-    dup[order] = ~start
-    first = np.empty(n, dtype=np.int64)
-    first[order] = row[order[start]][group]
-    return dup, first
-
-
-def _resolve_gender(used: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Give every person one gender: the most frequent known value on their rows (ties: the
-    value of the latest report). ``okänt`` counts only when no known value exists. Persons
-    and genders are grouped by integer codes (see :func:`_duplicates`)."""
-    known = (used["gender"] != "okänt").to_numpy()
-    if not known.any():
-        return used, []
-    person, _ = pd.factorize(used["person"], use_na_sentinel=False)
-    gender, levels = pd.factorize(used["gender"], use_na_sentinel=False)
-    rows = pd.DataFrame(
-        {
-            "person": person[known],
-            "gender": gender[known],
-            "date": used["report_date"].to_numpy()[known],
-            "row": used["row"].to_numpy()[known],
-        }
-    )
-    tally = (
-        rows.groupby(["person", "gender"], sort=False)
-        .agg(n=("row", "size"), latest=("date", "max"), last_row=("row", "max"))
-        .reset_index()
-        .sort_values(["person", "n", "latest", "last_row"], ascending=[True, False, False, False])
-    )
-    best = tally.drop_duplicates("person", keep="first")
-    conflicted = int(tally["person"].duplicated().sum())
-    chosen = np.full(int(person.max()) + 1, -1, dtype=np.int64)
-    chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
-    pick = chosen[person]
-    # codes, then one take: text as Python objects would cost half a gigabyte per 10 M rows
-    resolved = pd.Series(levels.take(np.where(pick >= 0, pick, gender)), index=used.index)
-    out = used.assign(gender=resolved.astype(used["gender"].dtype))
-    notes = []
-    if conflicted:
-        note = (
-            f"{conflicted} persons have rows with different genders; the most frequent gender "
-            "(ties: the latest report) is used for each."
-        )
-        warnings.warn(note, DataWarning, stacklevel=3)
-        notes.append(note)
-    return out, notes
+def _in_threads(func: Callable[[Any], Any], items: Iterator[Any]) -> list[Any]:
+    """``[func(x) for x in items]`` on up to :func:`usable_cores` threads, in order, holding
+    at most one item per thread (Arrow, Polars and numpy release the interpreter lock)."""
+    workers = min(usable_cores(), 8)
+    first = next(items, None)
+    if first is None:
+        return []
+    second = next(items, None)
+    if workers == 1 or second is None:
+        rest = [] if second is None else [func(second), *(func(x) for x in items)]
+        return [func(first), *rest]
+    out: list[Any] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque([pool.submit(func, first), pool.submit(func, second)])
+        for item in items:
+            if len(pending) >= workers:
+                out.append(pending.popleft().result())
+            pending.append(pool.submit(func, item))
+        out.extend(f.result() for f in pending)
+    return out
 
 
 def read_reports(
-    path_or_frame: str | os.PathLike[str] | pd.DataFrame,
+    path_or_frame: str | os.PathLike[str] | pd.DataFrame | Any,
     *,
     config: Config | None = None,
     key: bytes | None = None,
     today: date | None = None,
     max_rejected_share: float = MAX_REJECTED_SHARE,
-    batch_rows: int = PARQUET_BATCH_ROWS,
+    batch_rows: int = BATCH_ROWS,
 ) -> Records:
     """Read, validate and pseudonymise a reports file (CONTRACT 1.1).
 
-    A Parquet file with more than ``batch_rows`` rows is read and validated in batches of
-    that size, so memory holds the compact checked rows, not the whole file as text;
-    duplicates and gender conflicts are then settled over all batches. The result is the same
-    as reading the file whole.
+    Every rule of CONTRACT 1.1 is checked on a columnar path (Apache Arrow compute, Polars
+    for hash-based duplicates): each column is dictionary-encoded and its distinct values are
+    checked once, person ids are parsed once per distinct text and pseudonymised once per
+    distinct canonical id on every usable core. Parquet and CSV files (and large tables) are
+    read and checked ``batch_rows`` rows at a time, so memory holds the compact checked rows,
+    not the whole file as text; duplicates and gender conflicts are then settled over all
+    batches. The result is the same as reading the file whole, for any batch size.
 
     Parameters
     ----------
     path_or_frame
-        ``.csv``, ``.xlsx`` or ``.parquet`` file, or a DataFrame.
+        ``.csv``, ``.xlsx`` or ``.parquet`` file; a pandas or Polars DataFrame (or LazyFrame),
+        a ``pyarrow.Table`` or ``RecordBatchReader``, a DuckDB relation, or anything with
+        ``__arrow_c_stream__``. Rows of a table are numbered as in a file: index + 2.
     config
         Run configuration (areas, age bands); defaults to :func:`load_config`.
     key
@@ -357,7 +177,7 @@ def read_reports(
     max_rejected_share
         Above this share of rejected rows the data fail with :class:`DataError`.
     batch_rows
-        Rows per batch for large Parquet files.
+        Rows per batch (memory of the intake grows with it; the result does not change).
 
     Returns
     -------
@@ -387,27 +207,19 @@ def read_reports(
     config = config or load_config()
     secret = key if key is not None else key_from_env(config.pseudonymisation.key_env)
     pseudonymiser = Pseudonymiser(secret)
-    if _is_large_parquet(path_or_frame, batch_rows):
-        path = Path(path_or_frame)  # type: ignore[arg-type]
-        parts = [
-            _check_rows(
-                RawTable(frame=batch, source=path.name, sha256=None),
-                config=config,
-                pseudonymiser=pseudonymiser,
-                today=today,
-            )
-            for batch in iter_parquet_batches(path, batch_size=batch_rows)
-        ]
-        records = _finish(parts, source=path.name, sha256=sha256_file(path))
-        raw_source = path.name
-    else:
-        raw = read_table(path_or_frame, what="reports")
-        records = validate_reports(raw, config=config, pseudonymiser=pseudonymiser, today=today)
-        raw_source = raw.source
+    check_param(batch_rows, Interval(int, 1, None), name="batch_rows", func="read_reports")
+    records = validate_reports(
+        path_or_frame,
+        config=config,
+        pseudonymiser=pseudonymiser,
+        today=today,
+        batch_rows=batch_rows,
+    )
+    raw_source = records.source
     acc = records.accounting
     if acc["read"] == 0:
         raise DataError(
-            f"{raw.source}: the file has a header but no data rows; nothing to analyse."
+            f"{raw_source}: the file has a header but no data rows; nothing to analyse."
         )
     if acc["used"] == 0:
         raise DataError(
@@ -420,15 +232,6 @@ def read_reports(
             f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again."
         )
     return records
-
-
-def _is_large_parquet(path_or_frame: object, batch_rows: int) -> bool:
-    if not isinstance(path_or_frame, str | os.PathLike):
-        return False
-    path = Path(path_or_frame)
-    if path.suffix.lower() != ".parquet" or not path.is_file():
-        return False
-    return int(parquet_metadata(path)["num_rows"]) > batch_rows
 
 
 def read_population(

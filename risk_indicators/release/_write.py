@@ -91,6 +91,7 @@ def write_release(
     ledger: str | os.PathLike[str] | None = None,
     draft: bool = False,
     on_record: Callable[[str], None] | None = None,
+    counts_parquet: bool = False,
 ) -> Path:
     """Write ``internal/``, ``audit/`` and, when the audit passes, ``public/`` under ``out``.
 
@@ -115,6 +116,9 @@ def write_release(
     on_record
         Called with one sentence saying what the ledger did (recorded as a new version, or
         nothing because the same release is already there, or nothing for a draft).
+    counts_parquet
+        Also write the cube as ``internal/counts.parquet`` (the same table as ``counts.csv``,
+        typed; for researchers who read it with Arrow, Polars or DuckDB).
 
     Returns
     -------
@@ -134,6 +138,9 @@ def write_release(
     with atomic_directory(root / "internal") as tmp:
         write_csv(counts_csv_table(analysis), tmp / "counts.csv")
         write_json(_marked(analysis.to_json(), draft), tmp / "indicators.json")
+        if counts_parquet:
+            counts_csv_table(analysis).to_parquet(tmp / "counts.parquet", index=False)
+        write_json(analysis.to_json(), tmp / "indicators.json")
 
     t0 = time.perf_counter()
     book = Ledger(ledger_file)

@@ -1,0 +1,289 @@
+"""Every performance figure of issue 18 against its target, with PASS or FAIL.
+
+Run from the repository root::
+
+    python benchmarks/run_all.py [--data DIR] [--skip-demo]
+
+Without ``--data`` the synthetic nation is written first with ``risk-indicators synth --scale
+national`` to a temporary folder (not timed; nothing is kept). Each measurement runs in a
+fresh Python process, which reports its own wall time of the measured step and its peak
+resident memory (``resource.getrusage``, the whole process: interpreter, libraries, data).
+DuckDB runs in the same script on the same file, right before or after, so that the ratios
+hold on a loaded machine too. Printed lines::
+
+    PASS  full intake / DuckDB            1.8 (target <= 2.0)   our 5.2 s, DuckDB 2.9 s
+
+The figures:
+
+1. full intake (``ri.aggregate(path, population)``: read, validate, pseudonymise, cube) vs
+   DuckDB counting distinct persons and reports by period, area, age band and gender on the
+   same Parquet file: ratio <= 2.0; and the intake's peak memory <= 2 GB;
+2. the cube alone from validated records (``ri.aggregate(records, population)``) vs DuckDB
+   on the same validated frame: ratio <= 1.0;
+3. parity from the cube (``fairness.selection_rates`` of the last period) vs fairlearn's
+   ``MetricFrame`` on one row per inhabitant of youth age: equal numbers, >= 50x faster;
+4. ``ri.analyse_all`` for every municipality of the national cube: < 60 s;
+5. ``risk-indicators demo`` vs the import floor ``python -c "import pandas,
+   statsmodels.api, fairlearn, matplotlib.pyplot"``: ratio <= 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-c", "from risk_indicators.cli import main; main()"]
+KEY = "62656e63686d61726b2d6b65792d6e6f742d7365637265742d30313233343536"
+
+PRELUDE = f"""
+import json, resource, sys, time, warnings
+sys.path.insert(0, {str(ROOT)!r})
+warnings.simplefilter("ignore")
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+KEY = bytes.fromhex({KEY!r})
+"""
+
+DUCKDB_SQL = """
+select {period} as period, area,
+       case {bands} end as age_band, gender,
+       count(distinct {person}) as persons, count(*) as reports
+from {source} group by all
+"""
+
+
+def _bands_sql(edges: list[int]) -> str:
+    parts = [f"when age < {hi} then {i}" for i, hi in enumerate(edges[1:])]
+    return " ".join(parts) + f" else {len(edges) - 1}"
+
+
+def _child(code: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
+    out = subprocess.run(
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{out.stderr[-3000:]}")
+    last = [line for line in out.stdout.splitlines() if line.startswith("{")][-1]
+    return json.loads(last)  # type: ignore[no-any-return]
+
+
+def _line(ok: bool, name: str, value: str, target: str, detail: str) -> bool:
+    print(f"{'PASS' if ok else 'FAIL'}  {name:36s} {value:>8s} (target {target:>8s})   {detail}")
+    return ok
+
+
+def intake(data: Path) -> dict[str, float]:
+    return _child(f"""
+        import risk_indicators as ri
+        cfg = ri.load_config()
+        population = ri.read_population({str(data / "population.parquet")!r}, config=cfg)
+        t = time.perf_counter()
+        cube = ri.aggregate({str(data / "reports.parquet")!r}, population, config=cfg, key=KEY)
+        seconds = time.perf_counter() - t
+        print(json.dumps({{"seconds": seconds, "peak": peak(), "rows": len(cube)}}))
+    """)
+
+
+def duckdb_file(data: Path) -> dict[str, float]:
+    sql = DUCKDB_SQL.format(
+        period="year(report_date) * 3 + (month(report_date) - 1) // 4",
+        bands=_bands_sql([0, 15, 18, 21, 25, 30, 40, 50, 60]),
+        person="person_id",
+        source=f"read_parquet('{data / 'reports.parquet'}')",
+    )
+    return _child(f"""
+        import duckdb
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        t = time.perf_counter()
+        rows = con.execute({sql!r}).fetchall()
+        print(json.dumps({{"seconds": time.perf_counter() - t, "peak": peak(),
+                          "cells": len(rows)}}))
+    """)
+
+
+def cube_alone(data: Path) -> dict[str, float]:
+    sql = DUCKDB_SQL.format(
+        period="year(report_date) * 3 + (month(report_date) - 1) // 4",
+        bands=_bands_sql([0, 15, 18, 21, 25, 30, 40, 50, 60]),
+        person="person",
+        source="valid",
+    )
+    return _child(f"""
+        import duckdb
+        import risk_indicators as ri
+        cfg = ri.load_config()
+        population = ri.read_population({str(data / "population.parquet")!r}, config=cfg)
+        records = ri.read_reports({str(data / "reports.parquet")!r}, config=cfg, key=KEY)
+        valid = records.valid
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        con.register("valid", valid)
+        t = time.perf_counter()
+        con.execute({sql!r}).fetchall()
+        duck = time.perf_counter() - t
+        t = time.perf_counter()
+        cube = ri.aggregate(records, population, config=cfg)
+        ours = time.perf_counter() - t
+        cube.to_pickle({str(data / "cube.pkl")!r})
+        print(json.dumps({{"ours": ours, "duckdb": duck}}))
+    """)
+
+
+def parity(data: Path) -> dict[str, float]:
+    return _child(f"""
+        import numpy as np, pandas as pd
+        from fairlearn.metrics import MetricFrame, selection_rate
+        import risk_indicators as ri
+        from risk_indicators.fairness import selection_rates
+        cfg = ri.load_config()
+        cube = pd.read_pickle({str(data / "cube.pkl")!r})
+        last = cube["period"].iloc[-1]
+        one = cube.loc[cube["period"] == last]
+        t = time.perf_counter()
+        ours = selection_rates(one, config=cfg)
+        ours_s = time.perf_counter() - t
+        # one row per inhabitant of youth age (all areas), y = 1 for each reported person
+        cells = one.loc[(one["area"] == "total") & one["age_band"].isin(cfg.youth_bands)
+                        & one["gender"].isin(["man", "kvinna"])]
+        pop = cells["population"].astype(int).to_numpy()
+        persons = cells["persons"].to_numpy()
+        y = np.concatenate([np.r_[np.ones(k), np.zeros(n - k)] for k, n in zip(persons, pop)])
+        gender = np.repeat(cells["gender"].to_numpy(), pop)
+        band = np.repeat(cells["age_band"].to_numpy(), pop)
+        t = time.perf_counter()
+        mf = MetricFrame(metrics=selection_rate, y_true=y, y_pred=y,
+                         sensitive_features=pd.Series(gender, name="gender"),
+                         control_features=pd.Series(band, name="age_band"))
+        rates, ratio = mf.by_group, mf.ratio()
+        theirs_s = time.perf_counter() - t
+        mine = ours.table.set_index(["age_band", "gender"])["estimate"]
+        theirs = rates.rename("estimate")
+        worst = max(abs(mine.loc[k] - v) for k, v in theirs.items())
+        mine_ratio = ours.parity.set_index("age_band")["ratio"]
+        worst = max(worst, max(abs(mine_ratio.loc[k] - v) for k, v in ratio.items()))
+        print(json.dumps({{"ours": ours_s, "fairlearn": theirs_s, "worst": float(worst),
+                          "rows": int(len(y))}}))
+    """)
+
+
+def national(data: Path) -> dict[str, float]:
+    return _child(f"""
+        import pandas as pd
+        import risk_indicators as ri
+        cube = pd.read_pickle({str(data / "cube.pkl")!r})
+        last = cube["period"].iloc[-1]
+        t = time.perf_counter()
+        result = ri.analyse_all(cube, period=last, progress=False)
+        print(json.dumps({{"seconds": time.perf_counter() - t,
+                          "areas": int(result.status.size)}}))
+    """)
+
+
+def _wall(command: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def demo_vs_floor() -> tuple[float, float]:
+    floor = min(
+        _wall([sys.executable, "-c", "import pandas, statsmodels.api, fairlearn, "
+               "matplotlib.pyplot"]) for _ in range(3)
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = min(_wall([*CLI, "demo", "--out", tmp, "-q"]) for _ in range(2))
+    return demo, floor
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=None, help="a synth --scale national folder")
+    parser.add_argument("--skip-demo", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = args.data
+        if data is None:
+            data = Path(tmp) / "national"
+            print("writing the synthetic nation (risk-indicators synth --scale national) ...")
+            subprocess.run(
+                [*CLI, "synth", "--out", str(data), "--scale", "national", "-q"],
+                check=True, cwd=ROOT,
+            )  # fmt: skip
+        results = []
+        duck = duckdb_file(data)
+        ours = intake(data)
+        duck2 = duckdb_file(data)
+        duck_s = min(duck["seconds"], duck2["seconds"])
+        ratio = ours["seconds"] / duck_s
+        results.append(
+            _line(
+                ratio <= 2.0,
+                "full intake / DuckDB (same file)",
+                f"{ratio:.2f}",
+                "<= 2.0",
+                f"ours {ours['seconds']:.1f} s, DuckDB {duck_s:.2f} s",
+            )
+        )
+        gb = ours["peak"] / 1e9
+        results.append(_line(gb <= 2.0, "full intake peak memory", f"{gb:.2f} GB", "<= 2 GB",
+                             f"DuckDB {duck['peak'] / 1e9:.2f} GB"))  # fmt: skip
+        alone = cube_alone(data)
+        ratio = alone["ours"] / alone["duckdb"]
+        results.append(_line(ratio <= 1.0, "cube from validated rows / DuckDB", f"{ratio:.2f}",
+                             "<= 1.0", f"ours {alone['ours']:.2f} s, DuckDB "
+                             f"{alone['duckdb']:.2f} s"))  # fmt: skip
+        par = parity(data)
+        speed = par["fairlearn"] / par["ours"]
+        results.append(
+            _line(
+                par["worst"] < 1e-12,
+                "parity: cube = MetricFrame on persons",
+                f"{par['worst']:.0e}",
+                "< 1e-12",
+                f"{par['rows']:,} person rows",
+            )
+        )
+        results.append(_line(speed >= 50, "parity: MetricFrame / cube time", f"{speed:.0f}x",
+                             ">= 50x", f"ours {par['ours']:.3f} s, fairlearn "
+                             f"{par['fairlearn']:.2f} s"))  # fmt: skip
+        nat = national(data)
+        results.append(
+            _line(
+                nat["seconds"] < 60,
+                "analyse_all, every municipality",
+                f"{nat['seconds']:.0f} s",
+                "< 60 s",
+                f"{nat['areas']} areas",
+            )
+        )
+    if not args.skip_demo:
+        demo, floor = demo_vs_floor()
+        ratio = demo / floor
+        results.append(
+            _line(
+                ratio <= 3.0,
+                "demo / import floor",
+                f"{ratio:.1f}",
+                "<= 3",
+                f"demo {demo:.1f} s, floor {floor:.2f} s",
+            )
+        )
+    print(f"{sum(results)} of {len(results)} pass")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,321 @@
+"""What spans batches: one code per person, pseudonyms, duplicates, genders, the accounting.
+
+The checked batches (:mod:`risk_indicators.intake._columns`) carry per-row integer codes into
+their own distinct texts. Here the texts of all batches are unified (each distinct canonical
+id gets one global code and one keyed MAC, on every core), duplicates are found among rows
+that passed (Polars' hash-based ``is_duplicated`` over integer codes and the ``report_id``
+text; the first row of each repeated key is then found exactly on the few repeated rows),
+every person gets one gender, and :class:`~risk_indicators.intake.records.Records` is built.
+
+``Records.valid`` holds ``person``, ``gender``, ``offence``, ``area`` and ``detection`` as
+pandas ``Categorical`` columns with their levels sorted as text (they compare, group and sort
+as the text columns did; ten million rows take about a tenth of the memory), ``report_id`` as
+text, ``report_date`` as ``datetime64[us]`` and ``age`` and ``row`` as ``int64``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from risk_indicators.errors import DataWarning
+
+from ._columns import DETECTION_LEVELS, GENDER_LEVELS, OFFENCE_LEVELS, CheckedBatch
+from .pseudonymise import Pseudonymiser
+
+VALID_COLUMNS = (
+    "row",
+    "person",
+    "report_date",
+    "age",
+    "gender",
+    "offence",
+    "area",
+    "detection",
+    "report_id",
+)
+REJECTED_COLUMNS = ("row", "column", "reason", "person", "status")
+_UNKNOWN_GENDER = GENDER_LEVELS.index("okänt")
+
+
+def unify(
+    texts: Sequence[Any], codes: Sequence[np.ndarray], *, distinct: bool = False
+) -> tuple[list[np.ndarray], Any]:
+    """Global codes for per-batch codes into per-batch texts.
+
+    Returns the codes of every batch into one array of distinct texts (first appearance
+    order), by one ``dictionary_encode``; ``distinct`` says that one batch's texts are
+    distinct already (then it needs nothing).
+    """
+    if len(texts) == 1 and distinct:
+        return [codes[0]], texts[0]
+    joined = pa.chunked_array([pa.array(t, type=pa.string()) for t in texts]).combine_chunks()
+    encoded = pc.dictionary_encode(joined)
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    out, start = [], 0
+    for t, c in zip(texts, codes, strict=True):
+        out.append(index[start : start + len(t)][c])
+        start += len(t)
+    return out, encoded.dictionary
+
+
+def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
+    """A Categorical of ``texts[codes]`` (``texts`` a ``pyarrow`` string array or a
+    sequence) with the used levels sorted as text."""
+    values = texts if isinstance(texts, pa.Array) else pa.array(list(texts), type=pa.string())
+    used = np.zeros(len(values), dtype=bool)
+    used[codes] = True
+    kept = np.flatnonzero(used)
+    sub = values if len(kept) == len(values) else values.take(pa.array(kept))
+    local = pc.sort_indices(sub).to_numpy()
+    order = kept[local]
+    recode = np.full(len(values), -1, dtype=np.int64)
+    recode[order] = np.arange(len(order))
+    levels = pd.Index(pd.array(sub.take(pa.array(local)), dtype="str"))
+    return pd.Categorical.from_codes(recode[codes], categories=levels)
+
+
+def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows keyed by integer ``keys``: whether an earlier row has the same key, and the
+    ``row`` of the first row with that key (rows are in file order)."""
+    n = len(row)
+    if n == 0:
+        return np.zeros(0, dtype=bool), row.copy()
+    order = np.lexsort([np.arange(n), *keys[::-1]])
+    start = np.ones(n, dtype=bool)
+    for k in keys:
+        ks = k[order]
+        start[1:] &= ks[1:] == ks[:-1]
+    start = ~start
+    start[0] = True
+    group = np.cumsum(start) - 1
+    dup = np.empty(n, dtype=bool)
+    dup[order] = ~start
+    first = np.empty(n, dtype=np.int64)
+    first[order] = row[order[start]][group]
+    return dup, first
+
+
+def _repeated(key: np.ndarray) -> np.ndarray:
+    """Whether each key occurs more than once (a sort: faster than a hash table of ten
+    million keys)."""
+    ordered = np.sort(key)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(twice):
+        return np.zeros(len(key), dtype=bool)
+    return np.isin(key, np.unique(twice))
+
+
+def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that repeat an earlier row: same person and ``report_id``; a row without a
+    ``report_id`` repeats an earlier one only when every column is equal."""
+    n = len(cols["row"])
+    dup = np.zeros(n, dtype=bool)
+    first = cols["row"].copy()
+    rid = pl.Series(report_id) if n else pl.Series([], dtype=pl.String)
+    with_id = (rid != "").to_numpy() if n else np.zeros(0, dtype=bool)
+    candidates = np.zeros(n, dtype=bool)
+    if with_id.any():
+        # candidates: one 64-bit hash of (person, report_id) seen twice; the few candidates are
+        # then compared exactly (a hash collision only adds a candidate)
+        mixed = cols["person"].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        key = rid.hash(seed=0).to_numpy() ^ mixed
+        candidates |= with_id & _repeated(np.where(with_id, key, 0))
+    if not with_id.all():
+        names = ("person", "date", "age", "gender", "offence", "area", "detection")
+        frame = pl.DataFrame({k: cols[k] for k in names})
+        key = frame.select(pl.struct(*names).hash(seed=2)).to_series().to_numpy()
+        candidates |= ~with_id & _repeated(np.where(with_id, 0, key))
+    at = np.flatnonzero(candidates)
+    if not len(at):
+        return dup, first
+    sub_with = with_id[at]
+    for mask, names in (
+        (sub_with, ["person", "rid"]),
+        (~sub_with, ["person", "date", "age", "gender", "offence", "area", "detection"]),
+    ):
+        pos = at[mask]
+        if not len(pos):
+            continue
+        keys = []
+        for name in names:
+            values = rid.gather(pos).to_numpy() if name == "rid" else cols[name][pos]
+            keys.append(pd.factorize(values, use_na_sentinel=False)[0])
+        dup[pos], first[pos] = _first_of_repeats(keys, cols["row"][pos])
+    return dup, first
+
+
+def _resolve_gender(
+    person: np.ndarray, gender: np.ndarray, date: np.ndarray, row: np.ndarray, n_persons: int
+) -> tuple[np.ndarray, int]:
+    """One gender per person: the most frequent known value on the person's rows (ties: the
+    value of the latest report, then of the later row); ``okänt`` only without a known one.
+    Returns the gender code of every row and the number of persons with conflicting rows."""
+    known = gender != _UNKNOWN_GENDER
+    if not known.any():
+        return gender, 0
+    levels = len(GENDER_LEVELS)
+    tally = np.bincount(person[known] * levels + gender[known], minlength=n_persons * levels)
+    tally = tally.reshape(n_persons, levels)
+    tally[:, _UNKNOWN_GENDER] = 0
+    n_known = (tally > 0).sum(axis=1)
+    chosen = np.where(n_known > 0, tally.argmax(axis=1), -1)
+    conflicted = np.flatnonzero(n_known > 1)
+    if len(conflicted):
+        in_conflict = known & np.isin(person, conflicted)
+        rows = pd.DataFrame(
+            {
+                "person": person[in_conflict],
+                "gender": gender[in_conflict],
+                "date": date[in_conflict],
+                "row": row[in_conflict],
+            }
+        )
+        best = (
+            rows.groupby(["person", "gender"], sort=False)
+            .agg(n=("row", "size"), latest=("date", "max"), last_row=("row", "max"))
+            .reset_index()
+            .sort_values(
+                ["person", "n", "latest", "last_row"], ascending=[True, False, False, False]
+            )
+            .drop_duplicates("person", keep="first")
+        )
+        chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
+    pick = chosen[person]
+    return np.where(pick >= 0, pick, gender).astype(np.int8), len(conflicted)
+
+
+def settle(
+    parts: list[CheckedBatch], *, pseudonymiser: Pseudonymiser
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[str]]:
+    """Valid rows, rejected rows, the accounting and the notes of all batches."""
+    person_codes, person_texts = unify(
+        [p.person_texts for p in parts], [p.person for p in parts], distinct=True
+    )
+    area_codes, area_texts = unify(
+        [pa.array(p.area_texts, type=pa.string()) for p in parts], [p.area for p in parts]
+    )
+    names = person_texts.to_pylist()
+    pseudonyms = pseudonymiser.pseudonyms_of(names)
+
+    def pseudonyms_at(at: np.ndarray) -> np.ndarray:
+        taken = pseudonyms.take(pa.array(np.asarray(at, dtype=np.int64)))
+        return np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
+
+    del names
+    read = sum(len(p.rows) for p in parts)
+    rejected_parts = []
+    for p, codes in zip(parts, person_codes, strict=True):
+        found = p.problems
+        pos = found["pos"].to_numpy(dtype=np.int64)
+        rejected_parts.append(
+            pd.DataFrame(
+                {
+                    "row": p.rows[pos],
+                    "column": found["column"].to_numpy(dtype=object),
+                    "reason": found["reason"].to_numpy(dtype=object),
+                    "person": pseudonyms_at(codes[pos]),
+                    "status": "rejected",
+                }
+            )
+        )
+    good = [~p.bad for p in parts]
+
+    def gather(arrays: Sequence[np.ndarray]) -> np.ndarray:
+        return np.concatenate([a[g] for a, g in zip(arrays, good, strict=True)])
+
+    # one column at a time, freeing the batches' copy of it (memory peaks at one column more)
+    cols = {"row": gather([p.rows for p in parts])}
+    cols["person"] = gather(person_codes)
+    del person_codes
+    cols["area"] = gather(area_codes)
+    del area_codes
+    for name in ("date", "age", "gender", "offence", "detection"):
+        cols[name] = gather([getattr(p, name) for p in parts])
+        for p in parts:
+            setattr(p, name, None)
+    report_id = pa.chunked_array(
+        [p.report_id.filter(pa.array(g)) for p, g in zip(parts, good, strict=True)],
+        type=pa.string(),
+    ).combine_chunks()
+    for p in parts:
+        p.report_id = None
+        p.person = None  # type: ignore[assignment]
+        p.area = None  # type: ignore[assignment]
+    dup, first = _duplicates(cols, report_id)
+    at = np.flatnonzero(dup)
+    dup_table = pd.DataFrame(
+        {
+            "row": cols["row"][at],
+            "column": np.where(
+                report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "", "report_id", ""
+            ),
+            "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
+            "person": pseudonyms_at(cols["person"][at]),
+            "status": "duplicate",
+        }
+    )
+    if dup.any():
+        keep = ~dup
+        cols = {k: v[keep] for k, v in cols.items()}
+        report_id = report_id.filter(pa.array(keep))
+    n_persons = len(person_texts)
+    gender, conflicted = _resolve_gender(
+        cols["person"].astype(np.int64),
+        cols["gender"].astype(np.int64),
+        cols["date"],
+        cols["row"],
+        n_persons,
+    )
+    notes = []
+    if conflicted:
+        note = (
+            f"{conflicted} persons have rows with different genders; the most frequent gender "
+            "(ties: the latest report) is used for each."
+        )
+        warnings.warn(note, DataWarning, stacklevel=4)
+        notes.append(note)
+    valid = pd.DataFrame(
+        {
+            "row": cols["row"],
+            "person": _sorted_categorical(cols["person"], pseudonyms),
+            "report_date": cols["date"]
+            .astype(np.int64)
+            .astype("datetime64[D]")
+            .astype("datetime64[us]"),
+            "age": cols["age"].astype(np.int64),
+            "gender": _sorted_categorical(gender, GENDER_LEVELS),
+            "offence": _sorted_categorical(cols["offence"], OFFENCE_LEVELS),
+            "area": _sorted_categorical(cols["area"], area_texts),
+            "detection": _sorted_categorical(cols["detection"], DETECTION_LEVELS),
+            "report_id": pd.Series(
+                pd.arrays.ArrowStringArray(report_id)
+                if hasattr(pd.arrays, "ArrowStringArray")
+                else report_id.to_pandas()
+            ).astype(str),
+        },
+        columns=list(VALID_COLUMNS),
+    )
+    rejected = pd.concat([*rejected_parts, dup_table], ignore_index=True)
+    accounting = {
+        "read": read,
+        "used": len(valid),
+        "rejected": int(
+            pd.unique(np.concatenate([r["row"].to_numpy() for r in rejected_parts])).size
+        )
+        if rejected_parts
+        else 0,
+        "duplicates": len(dup_table),
+    }
+    rejected = rejected.sort_values(["row", "column"], kind="mergesort").reset_index(drop=True)
+    text = ["column", "reason", "person", "status"]
+    rejected[text] = rejected[text].astype(object)
+    rejected["row"] = rejected["row"].astype(np.int64)
+    return valid, rejected, accounting, notes
