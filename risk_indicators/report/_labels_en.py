@@ -150,6 +150,10 @@ EN: dict[str, str] = {
     "ind_female_share_youth": "Share of women among young people",
     "ind_youth_rate_per_10k": "Young people per 10,000 inhabitants aged {ages}",
     "ind_rate_ratio_female_male_youth": "Ratio of women's to men's rate, young people",
+    "ind_female_share_youth_12m": "Share of women among young people, last 12 months",
+    "ind_rate_ratio_female_male_youth_12m": (
+        "Ratio of women's to men's rate, young people, last 12 months"
+    ),
     "ind_benchmark_ratio_youth": "Odds ratio against the benchmark, young people",
     "ind_new_persons_youth": "New young people (not reported in the previous 24 months)",
     "ind_youth_trend_annual_change": "Trend: annual change in young people reported",
@@ -174,6 +178,14 @@ EN: dict[str, str] = {
     ),
     "def_rate_ratio_female_male_youth": (
         "Young women's rate per inhabitant divided by young men's; 1 means equal rates."
+    ),
+    "def_female_share_youth_12m": (
+        "The share of women among young people over the 12 months ending with the period "
+        "(each person counted once); the goal is followed with it."
+    ),
+    "def_rate_ratio_female_male_youth_12m": (
+        "Young women's rate per inhabitant divided by young men's over the 12 months ending "
+        "with the period."
     ),
     "def_benchmark_ratio_youth": (
         "The odds of the share of women among young people reported divided by the odds of the "

@@ -143,6 +143,10 @@ SV: dict[str, str] = {
     "ind_female_share_youth": "Andel kvinnor bland unga",
     "ind_youth_rate_per_10k": "Unga per 10 000 invånare {ages} år",
     "ind_rate_ratio_female_male_youth": "Kvot mellan kvinnors och mäns tal per invånare, unga",
+    "ind_female_share_youth_12m": "Andel kvinnor bland unga, senaste 12 månaderna",
+    "ind_rate_ratio_female_male_youth_12m": (
+        "Kvot mellan kvinnors och mäns tal per invånare, unga, senaste 12 månaderna"
+    ),
     "ind_benchmark_ratio_youth": "Oddskvot mot jämförelsevärdet, unga",
     "ind_new_persons_youth": "Nya unga (ej rapporterade de 24 månaderna innan)",
     "ind_youth_trend_annual_change": "Trend: årlig förändring av antalet unga",
@@ -166,6 +170,14 @@ SV: dict[str, str] = {
     ),
     "def_rate_ratio_female_male_youth": (
         "Unga kvinnors tal per invånare delat med unga mäns; 1 betyder lika höga tal."
+    ),
+    "def_female_share_youth_12m": (
+        "Andelen kvinnor bland unga under de tolv månader som slutar med perioden (varje "
+        "person räknas en gång); målet följs upp med den."
+    ),
+    "def_rate_ratio_female_male_youth_12m": (
+        "Kvoten mellan unga kvinnors och unga mäns tal per invånare under de tolv månader som "
+        "slutar med perioden."
     ),
     "def_benchmark_ratio_youth": (
         "Oddset för andelen kvinnor bland rapporterade unga delat med oddset för "

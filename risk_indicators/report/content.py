@@ -22,7 +22,7 @@ from .formatting import (
     is_missing,
     period_text,
 )
-from .labels import INDICATOR_ORDER, LABELS, code_label, indicator_name, text
+from .labels import INDICATOR_ORDER, LABELS, TWELVE_MONTH_TWINS, code_label, indicator_name, text
 from .model import PublicRelease, table
 from .summary import ages_text, direction, indicator_texts, scope_label
 
@@ -125,7 +125,7 @@ def key_table(release: PublicRelease) -> TableView:
     headers.append(text(lang, "col_direction"))
     present = set(release.indicators.get("indicators", {}))
     ids = [i for i in INDICATOR_ORDER if i in present and i != "goal_status"]
-    ids += sorted(present - set(INDICATOR_ORDER))
+    ids += sorted(present - set(INDICATOR_ORDER) - set(TWELVE_MONTH_TWINS))
     rows: list[tuple[Cell, ...]] = []
     for ind_id in ids:
         cells = [_label(indicator_name(lang, ind_id, ages=ages))]
@@ -318,10 +318,13 @@ def cube_table(release: PublicRelease, by: str) -> TableView | None:
     genders), with the same period a year earlier beside them when it is published."""
     lang = release.language
     name = "persons_by_area" if by == "area" else "persons_by_age"
-    df = table(release, "counts")
-    df = df.loc[(df["table"] == name) & (df["measure"] == "persons")]
+    counts = table(release, "counts")
+    df = counts.loc[(counts["table"] == name) & (counts["measure"] == "persons")]
     if df.empty:
         return None
+    if by == "area":  # the total is a row of the age table: the same count
+        total = counts.loc[(counts["table"] == "persons_by_age") & (counts["age_band"] == "total")]
+        df = pd.concat([df, total], ignore_index=True)
     periods = [p for p in dict.fromkeys(df["period"].astype(str))]
     periods = sorted(periods, key=lambda p: p != release.period.code)  # P first
     keys = list(dict.fromkeys(df[by].astype(str)))
@@ -392,7 +395,7 @@ def definitions(release: PublicRelease) -> list[tuple[str, str]]:
     lang, ages = release.language, ages_text(release)
     return [
         (indicator_name(lang, i, ages=ages), text(lang, f"def_{i}", ages=ages))
-        for i in INDICATOR_ORDER
+        for i in (*INDICATOR_ORDER, *TWELVE_MONTH_TWINS)
     ]
 
 

@@ -51,6 +51,8 @@ INDICATOR_KINDS: dict[str, ValueKind] = {
     "benchmark_ratio_youth": "ratio",
     "youth_trend_annual_change": "signed_percent",
     "female_share_youth_trend": "coef",
+    "female_share_youth_12m": "percent",
+    "rate_ratio_female_male_youth_12m": "ratio",
 }
 
 _DECIMALS: dict[str, int] = {

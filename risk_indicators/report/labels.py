@@ -18,7 +18,14 @@ from typing import Any, Literal
 from ._labels_en import EN
 from ._labels_sv import SV
 
-__all__ = ["INDICATOR_ORDER", "LABELS", "code_label", "indicator_name", "text"]
+__all__ = [
+    "INDICATOR_ORDER",
+    "LABELS",
+    "TWELVE_MONTH_TWINS",
+    "code_label",
+    "indicator_name",
+    "text",
+]
 
 Lang = Literal["sv", "en"]
 
@@ -40,6 +47,12 @@ INDICATOR_ORDER: tuple[str, ...] = (
     "female_share_youth_trend",
     "goal_status",
 )
+#: P's ids of the 12-month figures: the key table shows them in the 12-month column of
+#: their twins' rows, not as rows of their own.
+TWELVE_MONTH_TWINS: dict[str, str] = {
+    "female_share_youth_12m": "female_share_youth",
+    "rate_ratio_female_male_youth_12m": "rate_ratio_female_male_youth",
+}
 
 # Table columns whose values are codes to be shown as words, and the key prefix of each.
 _CODE_PREFIX: dict[str, str] = {
