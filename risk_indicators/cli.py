@@ -100,10 +100,11 @@ def _run_pipeline(
     key: bytes | None,
     console: _Console,
     ledger: Path | None = None,
+    activity: Path | None = None,
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
-    from risk_indicators.intake import read_population, read_reports
+    from risk_indicators.intake import read_activity, read_population, read_reports
     from risk_indicators.release import write_release
 
     timings: dict[str, float] = {}
@@ -112,17 +113,22 @@ def _run_pipeline(
         "population": {"file": population.name, "sha256": sha256_file(population)}
     }
     pop = read_population(population, config=config)
+    activities = None
+    if activity is not None:  # issue 16: police effort; without it the effort is unknown
+        activities = read_activity(activity, config=config)
+        inputs["activity"] = {"file": activity.name, "sha256": activities.sha256}
+        console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
     records = None
     if reports is not None:
         records = read_reports(reports, config=config, key=key)
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = analyse(records, pop, period=period, config=config)
+        result = analyse(records, pop, period=period, config=config, activity=activities)
     elif counts is not None:
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
-        result = analyse_counts(counts, pop, period=period, config=config)
+        result = analyse_counts(counts, pop, period=period, config=config, activity=activities)
     else:
         raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
@@ -178,6 +184,7 @@ def demo(
             key=DEMO_KEY,
             console=console,
             ledger=demo_ledger,
+            activity=data / "activity.csv",
         )
 
     _guard(debug, work)
@@ -192,6 +199,10 @@ def run(
     config: ConfigOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="e.g. 2024T1.")] = None,
     ledger: Annotated[Path | None, typer.Option("--ledger", help="Release ledger.")] = None,
+    activity: Annotated[
+        Path | None,
+        typer.Option("--activity", help="Activities of the promise (police effort), CSV/XLSX."),
+    ] = None,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -217,6 +228,7 @@ def run(
             key=key,
             console=console,
             ledger=ledger,
+            activity=activity,
         )
 
     _guard(debug, work)

@@ -51,6 +51,9 @@ INDICATOR_KINDS: dict[str, ValueKind] = {
     "benchmark_ratio_youth": "ratio",
     "youth_trend_annual_change": "signed_percent",
     "female_share_youth_trend": "coef",
+    "police_initiated_share_youth": "percent",
+    "youth_per_100_activity_hours": "ratio",
+    "youth_trend_annual_change_effort_adjusted": "signed_percent",
 }
 
 _DECIMALS: dict[str, int] = {

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from ._labels_effort_en import EN_EFFORT
+from ._labels_effort_sv import SV_EFFORT
 from ._labels_en import EN
 from ._labels_sv import SV
 
@@ -22,7 +24,8 @@ __all__ = ["INDICATOR_ORDER", "LABELS", "code_label", "indicator_name", "text"]
 
 Lang = Literal["sv", "en"]
 
-LABELS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
+#: The effort section's texts (issue 16) live in their own modules, merged here.
+LABELS: dict[str, dict[str, str]] = {"sv": {**SV, **SV_EFFORT}, "en": {**EN, **EN_EFFORT}}
 _THOUSANDS = re.compile(r"(\d) (\d{3})\b")
 
 #: Indicators of CONTRACT 4 in the order the report lists them.
@@ -39,6 +42,9 @@ INDICATOR_ORDER: tuple[str, ...] = (
     "youth_trend_annual_change",
     "female_share_youth_trend",
     "goal_status",
+    "police_initiated_share_youth",
+    "youth_per_100_activity_hours",
+    "youth_trend_annual_change_effort_adjusted",
 )
 
 # Table columns whose values are codes to be shown as words, and the key prefix of each.
@@ -50,6 +56,8 @@ _CODE_PREFIX: dict[str, str] = {
     "term": "term_",
     "group": "group_",
     "table": "table_",
+    "activity": "act_",
+    "unit": "unit_",
 }
 
 

@@ -15,6 +15,8 @@ import pandas as pd
 
 from risk_indicators.periods import Period
 
+from ._effort_model import EffortView
+
 __all__ = ["TABLE_COLUMNS", "PublicRelease", "table"]
 
 #: The public tidy tables and their columns, in the order they are written.
@@ -103,6 +105,10 @@ class PublicRelease:
     sources
         Where the data come from, one line each; empty: the report's standard wording
         (police records of reported persons, Statistics Sweden's population).
+    effort
+        The section "Vad som gjordes" / "What was done" (issue 16): activities, police effort
+        and the young by detection mode; None: nothing is known of the effort (the section says
+        so).
     """
 
     municipality: str
@@ -119,6 +125,7 @@ class PublicRelease:
     version: str = ""
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    effort: EffortView | None = None
 
     def __post_init__(self) -> None:
         if self.language not in ("sv", "en"):
