@@ -239,18 +239,24 @@ def validate(
     reports: Annotated[Path, typer.Option("--reports", help="Reports file.")],
     population: Annotated[Path | None, typer.Option("--population")] = None,
     config: ConfigOpt = None,
+    activity: Annotated[
+        Path | None, typer.Option("--activity", help="Activity file to check too.")
+    ] = None,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Check inputs and print a table of problems; writes nothing."""
-    from risk_indicators.intake import problem_summary
+    from risk_indicators.intake import problem_summary, read_activity
 
     console = _Console(quiet, verbose)
 
     def work() -> int:
         cfg = _config(config, lang)
+        if activity is not None:  # a bad activity file is refused whole, every row named
+            acts = read_activity(activity, config=cfg)
+            console.say(f"{activity.name}: {len(acts.valid)} activity rows, no problems.")
         # a throw-away key: validate shows row numbers, never pseudonyms that outlive the run
         text, code = problem_summary(
             reports, population=population, config=cfg, key=secrets.token_bytes(32)

@@ -227,3 +227,17 @@ def test_a_bad_activity_file_stops_run_with_its_row(tmp_path: Path, key_env: byt
     assert "aktiviteter.csv" in result.stderr and "row 2, unit" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / "public").exists()
+
+
+def test_validate_checks_the_activity_file(tmp_path: Path) -> None:
+    data = ri.demo_data_dir()
+    args = ["validate", "--reports", str(data / "reports.csv"), "--config",
+            str(data / "config.toml")]  # fmt: skip
+    good = CliRunner().invoke(app, [*args, "--activity", str(data / "activity.csv")])
+    assert good.exit_code == 0, good.output
+    assert "activity.csv: 141 activity rows, no problems." in good.stdout
+    bad = tmp_path / "a.csv"
+    bad.write_text("tertial;aktivitet;omfattning;enhet\n2025T1;patrull;mycket;timmar\n",
+                   encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--activity", str(bad)])
+    assert result.exit_code == 2 and "row 2, amount" in result.stderr
