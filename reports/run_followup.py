@@ -47,6 +47,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="Inställningar (standard: reports/config.toml).",
     )
     parser.add_argument(
+        "--activity",
+        type=Path,
+        default=None,
+        help="Aktiviteterna i löftet (.xlsx eller .csv); utan den är insatserna okända.",
+    )
+    parser.add_argument(
         "--period", default=None, help="Perioden, t.ex. 2024T1 (standard: senaste hela perioden)."
     )
     parser.add_argument(
@@ -125,13 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         "--config",
         str(args.config),
     ]
+    activity = ["--activity", str(args.activity)] if args.activity is not None else []
     print(f"Uppföljning för {period} -> {out}")
     if not args.skip_validate:
         code = _call([*CLI, "validate", *inputs], args.dry_run)
         if code != 0:
             print(f"\nKontrollen av indata misslyckades (kod {code}); rätta uttaget och kör igen.")
             return code
-    code = _call([*CLI, "run", *inputs, "--period", period, "--out", str(out)], args.dry_run)
+    code = _call(
+        [*CLI, "run", *inputs, *activity, "--period", period, "--out", str(out)], args.dry_run
+    )
     if code != 0:
         print(f"\nKörningen misslyckades (kod {code}); inget nytt publicerades.")
         return code

@@ -101,10 +101,11 @@ def _run_pipeline(
     console: _Console,
     ledger: Path | None = None,
     counts_parquet: bool = False,
+    activity: Path | None = None,
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
-    from risk_indicators.intake import read_population, read_reports
+    from risk_indicators.intake import read_activity, read_population, read_reports
     from risk_indicators.release import write_release
 
     timings: dict[str, float] = {}
@@ -113,17 +114,22 @@ def _run_pipeline(
         "population": {"file": population.name, "sha256": sha256_file(population)}
     }
     pop = read_population(population, config=config)
+    activities = None
+    if activity is not None:  # issue 16: police effort; without it the effort is unknown
+        activities = read_activity(activity, config=config)
+        inputs["activity"] = {"file": activity.name, "sha256": activities.sha256}
+        console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
     records = None
     if reports is not None:
         records = read_reports(reports, config=config, key=key)
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = analyse(records, pop, period=period, config=config)
+        result = analyse(records, pop, period=period, config=config, activity=activities)
     elif counts is not None:
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
-        result = analyse_counts(counts, pop, period=period, config=config)
+        result = analyse_counts(counts, pop, period=period, config=config, activity=activities)
     else:
         raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
     timings["analyse"] = time.perf_counter() - t0 - timings["read"]
@@ -187,6 +193,7 @@ def demo(
             key=DEMO_KEY,
             console=console,
             ledger=demo_ledger,
+            activity=data / "activity.csv",
         )
 
     _guard(debug, work)
@@ -204,6 +211,10 @@ def run(
     counts_parquet: Annotated[
         bool, typer.Option("--counts-parquet", help="Also write internal/counts.parquet.")
     ] = False,
+    activity: Annotated[
+        Path | None,
+        typer.Option("--activity", help="Activities of the promise (police effort), CSV/XLSX."),
+    ] = None,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -230,6 +241,7 @@ def run(
             console=console,
             ledger=ledger,
             counts_parquet=counts_parquet,
+            activity=activity,
         )
 
     _guard(debug, work)
@@ -240,18 +252,24 @@ def validate(
     reports: Annotated[Path, typer.Option("--reports", help="Reports file.")],
     population: Annotated[Path | None, typer.Option("--population")] = None,
     config: ConfigOpt = None,
+    activity: Annotated[
+        Path | None, typer.Option("--activity", help="Activity file to check too.")
+    ] = None,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Check inputs and print a table of problems; writes nothing."""
-    from risk_indicators.intake import problem_summary
+    from risk_indicators.intake import problem_summary, read_activity
 
     console = _Console(quiet, verbose)
 
     def work() -> int:
         cfg = _config(config, lang)
+        if activity is not None:  # a bad activity file is refused whole, every row named
+            acts = read_activity(activity, config=cfg)
+            console.say(f"{activity.name}: {len(acts.valid)} activity rows, no problems.")
         # a throw-away key: validate shows row numbers, never pseudonyms that outlive the run
         text, code = problem_summary(
             reports, population=population, config=cfg, key=secrets.token_bytes(32)

@@ -128,7 +128,8 @@ def test_committed_data_regenerates_byte_for_byte(tmp_path, monkeypatch) -> None
     # the documented command, run from a fresh folder so that --out is the same text
     monkeypatch.chdir(tmp_path)
     assert main(["--out", COMMITTED_REL, "--seed", "20211001"]) == 0
-    for name in ("reports.csv", "population.csv", "config.toml", "README.md", "truth.json"):
+    for name in ("reports.csv", "population.csv", "activity.csv", "config.toml", "README.md",
+                 "truth.json"):  # fmt: skip
         new = (tmp_path / COMMITTED_REL / name).read_bytes()
         old = (COMMITTED / name).read_bytes()
         if name == "truth.json":
@@ -477,7 +478,7 @@ def test_synth_command_reports_progress(tmp_path) -> None:
     lines: list[str] = []
     files = synth_command(tmp_path / "x", "municipal", 7, 1, progress=lines.append)
     assert [f.name for f in files] == [
-        "reports.csv", "population.csv", "config.toml", "truth.json", "README.md",
+        "reports.csv", "population.csv", "activity.csv", "config.toml", "truth.json", "README.md",
     ]  # fmt: skip
     # one year up to 2025-08-31 spans 2024T3 and 2025T1-T2
     assert [line.split(" (")[0] for line in lines] == ["year 2024", "year 2025"]

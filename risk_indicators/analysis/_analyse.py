@@ -27,7 +27,7 @@ from risk_indicators.cube import (
 )
 from risk_indicators.errors import InsufficientDataError, UsageError
 from risk_indicators.fairness import gender_figures, goal_indicators
-from risk_indicators.intake import Records, read_counts, read_reports
+from risk_indicators.intake import Activities, Records, read_activity, read_counts, read_reports
 from risk_indicators.periods import (
     Period,
     last_complete_period,
@@ -37,6 +37,7 @@ from risk_indicators.periods import (
 )
 from risk_indicators.stats import Indicator, slice_indicators, youth_statistics
 
+from ._effort import effort_part
 from ._figures import figure_table
 from ._periods import followup_windows
 from ._result import Analysis
@@ -141,6 +142,7 @@ def analyse(
     period: str | None = None,
     config: Config | None = None,
     key: bytes | None = None,
+    activity: Activities | pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> Analysis:
     """Compute the indicators of CONTRACT 4 for period P (and the comparison scopes).
 
@@ -158,6 +160,10 @@ def analyse(
         Run configuration.
     key
         Pseudonymisation key when a reports file is given.
+    activity
+        The activities of the promise (:func:`risk_indicators.intake.read_activity`, or a
+        file or DataFrame to read with it): police effort for the effort indicators. None:
+        the effort is unknown.
 
     Examples
     --------
@@ -174,7 +180,8 @@ def analyse(
     """
     config = config or load_config()
     if isinstance(records_or_cube, pd.DataFrame):
-        return analyse_counts(records_or_cube, population, period=period, config=config)
+        return analyse_counts(records_or_cube, population, period=period, config=config,
+                              activity=activity)  # fmt: skip
     records = (
         records_or_cube
         if isinstance(records_or_cube, Records)
@@ -212,6 +219,7 @@ def analyse(
         period=chosen, config=config, cube=cube, windows=win, results=results, labels=labels,
         accounting=dict(records.accounting), inputs={"reports": records.sha256},
         notes=tuple(records.notes) + tuple(notes), mode="records", detection=detection,
+        activities=_activities(activity, config),
     )  # fmt: skip
 
 
@@ -224,6 +232,7 @@ def _finish(
     results: dict[str, dict[str, Indicator]],
     labels: dict[str, str],
     detection: pd.DataFrame | None,
+    activities: Activities | None = None,
     **rest: Any,
 ) -> Analysis:
     """The statistics of the youth series and every gender figure (each once), then the
@@ -233,15 +242,34 @@ def _finish(
     fairness = gender_figures(cube, period, config=config, windows=windows, detection=detection)
     results["period"].update(goal_indicators(fairness))
     results["period"].update(_twelve_month_indicators(results))
+    # issue 16: police effort (the activity file) and the detection split of the young
+    effort, effort_indicators, effort_rows = effort_part(
+        youth, activities=activities, detection=detection, period=period, config=config
+    )
+    results["period"].update(effort_indicators)
     figures = figure_table(
         period=period, config=config, results=results, labels=labels, youth=youth,
         fairness=fairness, cube_periods=[str(p) for p in cube["period"].unique()],
         areas=sorted({str(a) for a in cube["area"]}),
         windows=followup_windows(period, windows),
     )  # fmt: skip
+    if len(effort_rows):
+        figures = pd.concat([figures, effort_rows], ignore_index=True)
+    if activities is not None:
+        rest["inputs"] = {**rest.get("inputs", {}), "activity": activities.sha256}
+        rest["notes"] = (*rest.get("notes", ()), *activities.notes)
     return Analysis(period=period, config=config, cube=cube, windows=windows, results=results,
                     labels=labels, figures=figures, youth=youth, fairness=fairness,
-                    detection=detection, **rest)  # fmt: skip
+                    detection=detection, effort=effort, activities=activities,
+                    **rest)  # fmt: skip
+
+
+def _activities(
+    activity: Activities | pd.DataFrame | str | os.PathLike[str] | None, config: Config
+) -> Activities | None:
+    if activity is None or isinstance(activity, Activities):
+        return activity
+    return read_activity(activity, config=config)
 
 
 #: Figures of the 12 months ending with P that the goal rests on, also among P's indicators.
@@ -290,6 +318,7 @@ def analyse_counts(
     *,
     period: str | None,
     config: Config,
+    activity: Activities | pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> Analysis:
     """The indicators of CONTRACT 4 from an aggregated counts table or file (CONTRACT 1.3).
 
@@ -322,5 +351,5 @@ def analyse_counts(
         accounting={"read": table.rows, "used": table.rows, "rejected": 0, "duplicates": 0},
         inputs={"counts": table.sha256},
         notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table"),
-        mode="counts", detection=None,
+        mode="counts", detection=None, activities=_activities(activity, config),
     )  # fmt: skip

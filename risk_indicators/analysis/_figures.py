@@ -50,7 +50,8 @@ __all__ = ["FIGURE_COLUMNS", "SCOPES", "WHOLE_SERIES", "detection_counts", "figu
 
 SCOPES = ("period", "same_period_last_year", "rolling_12_months")
 #: Indicators that summarise every period up to P (scope ``all_periods`` in public tables).
-WHOLE_SERIES = ("youth_trend_annual_change", "female_share_youth_trend")
+WHOLE_SERIES = ("youth_trend_annual_change", "female_share_youth_trend",
+                "youth_trend_annual_change_effort_adjusted")  # fmt: skip
 FIGURE_COLUMNS = ["table", "figure", "scope", "label", "group", "value", "ci_low", "ci_high",
                   "n", "p_value", "uses"]  # fmt: skip
 _GENDER_OF = {"women": "kvinna", "men": "man", "persons": TOTAL}

@@ -10,8 +10,9 @@ import pandas as pd
 from risk_indicators._version import __version__
 from risk_indicators.config import Config
 from risk_indicators.fairness import FairnessResult
+from risk_indicators.intake import Activities
 from risk_indicators.periods import Period
-from risk_indicators.stats import Indicator, YouthStatistics
+from risk_indicators.stats import EffortStatistics, Indicator, YouthStatistics
 
 from ._figures import SCOPES
 
@@ -51,6 +52,12 @@ class Analysis:
     detection
         Persons by period x detection mode x age band x gender (all areas), from
         :func:`risk_indicators.cube.detection_cube`; None in counts mode.
+    effort
+        The effort figures of P (issue 16: the effort-adjusted youth trend, the young per 100
+        activity hours, the police-initiated share of the young).
+    activities
+        The activity file's rows (:func:`risk_indicators.intake.read_activity`); None when
+        no activity file was given (the effort is unknown).
     """
 
     period: Period
@@ -67,6 +74,8 @@ class Analysis:
     notes: tuple[str, ...] = ()
     mode: str = "records"
     detection: pd.DataFrame | None = None
+    effort: EffortStatistics | None = None
+    activities: Activities | None = None
 
     @property
     def indicators(self) -> dict[str, dict[str, Any]]:

@@ -6,6 +6,13 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from .activity import (
+    ACTIVITY_CODES,
+    PROMISED_ACTIVITIES,
+    UNIT_CODES,
+    Activities,
+    read_activity,
+)
 from .counts import (
     CountsTable,
     read_counts,
@@ -54,14 +61,18 @@ from .validate import (
 )
 
 __all__ = [
+    "ACTIVITY_CODES",
     "DEMO_KEY",
     "DETECTION_CODES",
     "GENDER_CODES",
     "MAX_REJECTED_SHARE",
     "OFFENCE_CODES",
     "PERSONNUMMER_PATTERN",
+    "PROMISED_ACTIVITIES",
     "REJECTED_COLUMNS",
     "REPORT_COLUMNS",
+    "UNIT_CODES",
+    "Activities",
     "CountsTable",
     "Pseudonymiser",
     "RawTable",
@@ -78,6 +89,7 @@ __all__ = [
     "normalise_token",
     "parquet_metadata",
     "problem_summary",
+    "read_activity",
     "read_counts",
     "read_population",
     "read_reports",

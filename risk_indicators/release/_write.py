@@ -33,6 +33,7 @@ from risk_indicators.errors import DisclosureError
 from risk_indicators.intake import REJECTED_COLUMNS, Records
 from risk_indicators.report import PublicRelease, write_report
 
+from ._effort import effort_view
 from ._protection import protect_analysis
 from ._public import public_view
 
@@ -219,4 +220,5 @@ def _public_release(
         version=__version__,
         notes=tuple(analysis.notes),
         draft=draft,
+        effort=effort_view(analysis, protection),  # issue 16
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from risk_indicators._atomic import atomic_write_bytes, atomic_write_text, write_csv
 
+from ._effort_model import EFFORT_TABLE_COLUMNS, EffortView
 from .excel import write_workbook
 from .figures import make_figures
 from .followup_md import render_followup_md
@@ -24,6 +25,8 @@ from .html import render_html
 from .model import TABLE_COLUMNS, PublicRelease, table
 
 __all__ = [
+    "EFFORT_TABLE_COLUMNS",
+    "EffortView",
     "PublicRelease",
     "make_figures",
     "render_followup_md",
@@ -38,7 +41,8 @@ def write_report(release: PublicRelease, public_dir: str | os.PathLike[str]) -> 
 
     Files: ``report.html``, ``report.xlsx``, ``followup.md``, ``figures/<name>.png`` and
     ``.svg`` for each figure, and ``tables/<name>.csv`` for every public table (written even
-    when empty, with its header). Each file is written atomically; the caller makes the folder
+    when empty, with its header), the effort tables (``effort_*.csv``) when the release has
+    an effort section. Each file is written atomically; the caller makes the folder
     as a whole atomic and writes ``indicators.json`` itself.
 
     Returns
@@ -59,6 +63,11 @@ def write_report(release: PublicRelease, public_dir: str | os.PathLike[str]) -> 
         path = root / "tables" / f"{name}.csv"
         write_csv(table(release, name), path)
         written.append(path)
+    if release.effort is not None:  # issue 16: the section "What was done"
+        for name in EFFORT_TABLE_COLUMNS:
+            path = root / "tables" / f"{name}.csv"
+            write_csv(release.effort.table(name), path)
+            written.append(path)
     atomic_write_text(root / "report.html", render_html(release, figures=figures))
     write_workbook(release, root / "report.xlsx")
     atomic_write_text(root / "followup.md", render_followup_md(release))

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from risk_indicators._atomic import atomic_write_bytes
 
 from .content import ROW_KEYS, fairness_kind, kind_of, model_values_withheld
+from .effort_sheet import write_effort_sheet
 from .formatting import Lang, ValueKind, is_missing, period_text
 from .html import report_view
 from .labels import code_label, indicator_name, text
@@ -384,6 +385,7 @@ def workbook_bytes(release: PublicRelease) -> bytes:
     _write_info(info, release)
     for name in TABLE_COLUMNS:
         _write_sheet(wb.create_sheet(_sheet_name(lang, name)), release, name)
+    write_effort_sheet(wb.create_sheet(_sheet_name(lang, "effort")), release)  # issue 16
     _write_methods(wb.create_sheet(_sheet_name(lang, "methods")), release)
     wb.properties.creator = "risk_indicators"
     wb.properties.lastModifiedBy = "risk_indicators"

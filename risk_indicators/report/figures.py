@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter
 
 from risk_indicators.periods import parse_period
 
+from .effort_figure import effort_figure
 from .formatting import Lang, fmt_value, is_missing, short_period_text, window_end
 from .labels import text
 from .model import PublicRelease, table
@@ -280,6 +281,9 @@ def make_figures(release: PublicRelease) -> dict[str, tuple[bytes, str]]:
     ``female_share``
         Share of women among young people per period (points with intervals) and over rolling
         12 months (line with band), with the benchmark and the goal as horizontal lines.
+    ``effort``
+        Only with activity data: activity hours per period by activity, with the young
+        people reported (:mod:`risk_indicators.report.effort_figure`).
 
     Periods whose value is suppressed or not defined are left out (a gap), and the figure says
     so; a table without any value gives a figure that says "no publishable values".
@@ -293,4 +297,6 @@ def make_figures(release: PublicRelease) -> dict[str, tuple[bytes, str]]:
     with matplotlib.rc_context(_RC):
         for name, draw in (("youth_rate", _youth_figure), ("female_share", _female_figure)):
             out[name] = _bytes(draw(release))
+        if release.effort is not None and release.effort.known:  # issue 16
+            out["effort"] = _bytes(effort_figure(release))
     return out

@@ -7,6 +7,7 @@ what to keep in mind. It uses the same sentences as the HTML summary, so the two
 
 from __future__ import annotations
 
+from .effort import detection_sentences, effort_sentences
 from .labels import text
 from .model import PublicRelease
 from .summary import (
@@ -49,6 +50,11 @@ def render_followup_md(release: PublicRelease) -> str:
     goal = goal_sentences(release, rule="short")
     if goal:
         parts.append(" ".join(goal))
+    # issue 16: what was done, and what changes when effort is taken into account
+    parts += [
+        f"## {text(lang, 'sec_effort')}",
+        " ".join(effort_sentences(release) + detection_sentences(release)),
+    ]
     parts += [
         f"## {text(lang, 'md_caution')}",
         text(lang, "meaning_police"),

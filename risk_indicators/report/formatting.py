@@ -53,6 +53,9 @@ INDICATOR_KINDS: dict[str, ValueKind] = {
     "female_share_youth_trend": "coef",
     "female_share_youth_12m": "percent",
     "rate_ratio_female_male_youth_12m": "ratio",
+    "police_initiated_share_youth": "percent",
+    "youth_per_100_activity_hours": "ratio",
+    "youth_trend_annual_change_effort_adjusted": "signed_percent",
 }
 
 _DECIMALS: dict[str, int] = {

@@ -20,6 +20,7 @@ from .content import (
     rows_table,
     simple_tables,
 )
+from .effort import effort_view
 from .figures import make_figures
 from .labels import text
 from .model import PublicRelease
@@ -41,7 +42,8 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
     """Everything the template shows, as text (the template adds no words of its own)."""
     lang, ages, t_count = release.language, ages_text(release), release.min_count
     long_period = release.period.label_sv(long=True) if lang == "sv" else release.period.label_en()
-    fig_alt = {"youth_rate": "fig_youth_alt", "female_share": "fig_female_alt"}
+    fig_alt = {"youth_rate": "fig_youth_alt", "female_share": "fig_female_alt",
+               "effort": "fig_effort_alt"}  # fmt: skip
     area_tables = [t for t in (cube_table(release, "area"), cube_table(release, "age_band")) if t]
     disclosure = [text(lang, "method_disclosure", T=t_count, T1=t_count - 1)]
     disclosure.append(
@@ -89,6 +91,7 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
             for name, (png, _svg) in figures.items()
         },
         "decomposition": release.sentences.get("decomposition", ""),
+        "effort": effort_view(release),  # issue 16: "Vad som gjordes" / "What was done"
         "meaning": [
             text(lang, "meaning_police"),
             text(lang, "meaning_chance"),
@@ -108,6 +111,7 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
                 "method_female_trend",
                 "method_comparison",
                 "method_alarm",
+                "method_effort",
             )
         ],
         "disclosure": disclosure,

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from ._labels_effort_en import EN_EFFORT
+from ._labels_effort_sv import SV_EFFORT
 from ._labels_en import EN
 from ._labels_sv import SV
 
@@ -29,7 +31,8 @@ __all__ = [
 
 Lang = Literal["sv", "en"]
 
-LABELS: dict[str, dict[str, str]] = {"sv": SV, "en": EN}
+#: The effort section's texts (issue 16) live in their own modules, merged here.
+LABELS: dict[str, dict[str, str]] = {"sv": {**SV, **SV_EFFORT}, "en": {**EN, **EN_EFFORT}}
 _THOUSANDS = re.compile(r"(\d) (\d{3})\b")
 
 #: Indicators of CONTRACT 4 in the order the report lists them.
@@ -46,6 +49,9 @@ INDICATOR_ORDER: tuple[str, ...] = (
     "youth_trend_annual_change",
     "female_share_youth_trend",
     "goal_status",
+    "police_initiated_share_youth",
+    "youth_per_100_activity_hours",
+    "youth_trend_annual_change_effort_adjusted",
 )
 #: P's ids of the 12-month figures: the key table shows them in the 12-month column of
 #: their twins' rows, not as rows of their own.
@@ -63,6 +69,8 @@ _CODE_PREFIX: dict[str, str] = {
     "term": "term_",
     "group": "group_",
     "table": "table_",
+    "activity": "act_",
+    "unit": "unit_",
 }
 
 

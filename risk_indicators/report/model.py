@@ -15,6 +15,8 @@ import pandas as pd
 
 from risk_indicators.periods import Period
 
+from ._effort_model import EffortView
+
 __all__ = ["TABLE_COLUMNS", "PublicRelease", "table"]
 
 #: The public tidy tables and their columns, in the order they are written.
@@ -105,6 +107,10 @@ class PublicRelease:
         (police records of reported persons, Statistics Sweden's population).
     draft
         A trial release, not recorded in the ledger: every file says it is a draft.
+    effort
+        The section "Vad som gjordes" / "What was done" (issue 16): activities, police effort
+        and the young by detection mode; None: nothing is known of the effort (the section says
+        so).
     """
 
     municipality: str
@@ -122,6 +128,7 @@ class PublicRelease:
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     draft: bool = False
+    effort: EffortView | None = None
 
     def __post_init__(self) -> None:
         if self.language not in ("sv", "en"):

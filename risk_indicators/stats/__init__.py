@@ -26,6 +26,20 @@ from .comparisons import (
     compare_periods,
     mann_kendall,
 )
+from .effort import (
+    EffortTrendResult,
+    effort_adjusted_trend,
+    effort_trend_replicates,
+)
+from .effort_indicators import (
+    DETECTION_MODES,
+    EFFORT_INDICATORS,
+    EffortStatistics,
+    effort_statistics,
+    police_initiated_share_youth,
+    youth_by_detection,
+    youth_per_100_activity_hours,
+)
 from .followup import (
     YouthStatistics,
     youth_series,
@@ -55,6 +69,8 @@ from .trends import (
 )
 
 __all__ = [
+    "DETECTION_MODES",
+    "EFFORT_INDICATORS",
     "FIT_WARNINGS",
     "REASON_ALL_SUCCESSES",
     "REASON_NO_EVENTS_KATZ",
@@ -64,6 +80,8 @@ __all__ = [
     "REASON_OVERFLOW",
     "REASON_ZERO_ODDS",
     "CountRef",
+    "EffortStatistics",
+    "EffortTrendResult",
     "Estimate",
     "FarringtonResult",
     "Indicator",
@@ -72,6 +90,9 @@ __all__ = [
     "YouthStatistics",
     "compare_periods",
     "count_refs",
+    "effort_adjusted_trend",
+    "effort_statistics",
+    "effort_trend_replicates",
     "farrington_flexible",
     "fit_warnings_ignored",
     "mann_kendall",
@@ -79,6 +100,7 @@ __all__ = [
     "poisson_rate",
     "poisson_rate_table",
     "poisson_trend",
+    "police_initiated_share_youth",
     "rate_ratio_exact",
     "rate_ratio_katz",
     "rate_ratio_table",
@@ -87,6 +109,8 @@ __all__ = [
     "trend_replicates",
     "wilson_interval",
     "wilson_table",
+    "youth_by_detection",
+    "youth_per_100_activity_hours",
     "youth_series",
     "youth_statistics",
 ]

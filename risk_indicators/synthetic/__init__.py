@@ -6,6 +6,12 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from ._activity import (
+    PATROL_HOURS_PER_DAY,
+    activity_frame,
+    effort_operations,
+    with_effort,
+)
 from ._bundled import (
     demo_data_dir,
 )
@@ -45,15 +51,18 @@ __all__ = [
     "COLUMNS",
     "DEFAULT_SEED",
     "DEFECT_KINDS",
+    "PATROL_HOURS_PER_DAY",
     "TRUTH_COLUMNS",
     "Operation",
     "RereportTruth",
     "SynthParams",
     "SyntheticData",
     "ValidationResult",
+    "activity_frame",
     "alarm_decision",
     "demo_data_dir",
     "draw_counts",
+    "effort_operations",
     "expected_persons",
     "generate",
     "rereport_truth",
@@ -61,5 +70,6 @@ __all__ = [
     "simulate_command",
     "synth_command",
     "truth_table",
+    "with_effort",
     "write_synthetic",
 ]

@@ -10,13 +10,13 @@ __all__ = ["demo_data_dir"]
 
 def demo_data_dir() -> Path:
     """The folder of the bundled synthetic municipality: ``reports.csv``, ``population.csv``,
-    ``config.toml`` and ``truth.json``.
+    ``activity.csv``, ``config.toml`` and ``truth.json``.
 
     Examples
     --------
     >>> import risk_indicators as ri
     >>> sorted(p.name for p in ri.demo_data_dir().glob("*.csv"))
-    ['population.csv', 'reports.csv']
+    ['activity.csv', 'population.csv', 'reports.csv']
     """
     installed = Path(str(resources.files("risk_indicators"))) / "_data" / "vaggeryd_like"
     if installed.is_dir():

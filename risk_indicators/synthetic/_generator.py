@@ -85,6 +85,7 @@ import pandas as pd
 from risk_indicators.errors import UsageError
 from risk_indicators.intake import DEMO_KEY
 
+from ._activity import activity_frame
 from ._futures import attach_collector, write_truth_csv
 from ._model import (
     AGE_LABELS,
@@ -152,11 +153,16 @@ class SyntheticData:
         ``year, age, gender, area, population`` (year-end).
     truth
         The content of ``truth.json``; see :meth:`table` for its tables.
+    activity
+        The activity file of the model (``period, area, activity, amount, unit``; see
+        :func:`~risk_indicators.synthetic.activity_frame`): its hours follow the police
+        effort of the operations (the truth's ``operation_factor``).
     """
 
     reports: pd.DataFrame = field(repr=False)
     population: pd.DataFrame = field(repr=False)
     truth: dict[str, Any] = field(repr=False)
+    activity: pd.DataFrame | None = field(default=None, repr=False)
 
     def table(self, name: str = "cells") -> pd.DataFrame:
         """A table of the truth (``cells``, ``female_share``, ...) as a DataFrame."""
@@ -214,7 +220,8 @@ def _draw(run: _Run, defects: bool) -> SyntheticData:
         reports, marks = _add_defects(reports, run, DEFECT_KINDS, 0)
     truth["rows"] = _row_accounting(len(reports), marks)
     truth["defects"] = marks
-    return SyntheticData(reports, _population_frame(run.pop, run.grid.years, params.areas), truth)
+    return SyntheticData(reports, _population_frame(run.pop, run.grid.years, params.areas), truth,
+                         activity_frame(params, run.grid))  # fmt: skip
 
 
 def expected_persons(
@@ -269,6 +276,7 @@ def write_synthetic(
         The model; default :meth:`SynthParams.municipal` or :meth:`SynthParams.national`.
     scale
         ``municipal``: ``reports.csv`` (Swedish Excel dialect), ``population.csv``,
+        ``activity.csv`` (the activities of the promise, Swedish Excel dialect),
         ``config.toml``, ``truth.json`` (every cell), ``README.md``. ``national``:
         ``reports.parquet`` (written a year at a time, so memory stays bounded),
         ``population.parquet``, ``truth.json`` (period x area and period x age band x gender
@@ -298,7 +306,7 @@ def write_synthetic(
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [p.name for p in write_synthetic(tmp, years=1)]
-    ['reports.csv', 'population.csv', 'config.toml', 'truth.json', 'README.md']
+    ['reports.csv', 'population.csv', 'activity.csv', 'config.toml', 'truth.json', 'README.md']
     """
     if scale not in get_args(Scale):
         raise UsageError(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._activity import activity_csv, activity_frame
 from ._model import AGE_EDGES, AGE_LABELS, GENDERS, MODEL_VERSION, band_sum
 from ._people import format_personnummer, new_births, personnummer_parts
 from ._run import _arrow, _frame, _population_frame, _Run, _year_batches
@@ -265,6 +266,8 @@ _FILE_NOTES = {
     "  Swedish CSV (semicolons, cp1252, CRLF); columns personnummer, anmalningsdatum, ålder,\n"
     "  kön, brott, område, upptäckt, diarienummer.",
     "population.csv": "- `population.csv`: year-end population by year, age, gender and area.",
+    "activity.csv": "- `activity.csv`: the activities of the promise per tertial and area (patrol\n"
+    "  and hot-spot hours follow the model's police effort; `--activity` of `run`).",
     "config.toml": "- `config.toml`: the analysis config (CONTRACT 1.4) for this municipality.",
     "reports.parquet": "- `reports.parquet`: one row per report (English columns of CONTRACT\n"
     "  1.1), written one year at a time; `area` holds the municipality.",
@@ -341,10 +344,11 @@ def _write_municipal(
     (out / "reports.csv").write_bytes(_swedish_csv(reports))
     pop = _population_frame(run.pop, run.grid.years, par.areas)
     (out / "population.csv").write_bytes(pop.to_csv(index=False, lineterminator="\n").encode())
+    (out / "activity.csv").write_bytes(activity_csv(activity_frame(par, run.grid)))
     areas = ", ".join(json.dumps(a, ensure_ascii=False) for a in par.areas)
     config = _CONFIG.format(municipality=par.municipality, areas=areas)
     (out / "config.toml").write_text(config, encoding="utf-8")
-    return ["reports.csv", "population.csv", "config.toml"], len(reports), truth
+    return ["reports.csv", "population.csv", "activity.csv", "config.toml"], len(reports), truth
 
 
 def _write_national(

@@ -50,12 +50,14 @@ from risk_indicators.stats import (
     wilson_table,
 )
 
+from ._effort_study import effort_cells, effort_study, effort_summary
+
 __all__ = ["COLUMNS", "ValidationResult", "alarm_decision", "draw_counts", "simulate",
            "simulate_command", "trend_replicates"]  # fmt: skip
 
-Study = Literal["trend", "alarms", "rates"]
+Study = Literal["trend", "alarms", "rates", "effort"]
 Progress = Callable[[int, int], None]
-STUDIES: tuple[Study, ...] = ("trend", "alarms", "rates")
+STUDIES: tuple[Study, ...] = ("trend", "alarms", "rates", "effort")
 DEFAULT_SEED = 20211001
 NOMINAL = 0.95
 COLUMNS = ["study", "estimator", "dispersion", "years", "mu0", "effect", "truth", "replicates",
@@ -305,7 +307,7 @@ def simulate(
     progress
         Called as ``progress(done, total)`` after each cell.
     include
-        Studies to run: any of ``"trend"``, ``"alarms"``, ``"rates"``.
+        Studies to run: any of ``"trend"``, ``"alarms"``, ``"rates"``, ``"effort"``.
 
     Returns
     -------
@@ -322,7 +324,7 @@ def simulate(
     if bad or not studies:
         raise UsageError(
             "The 'include' parameter of simulate must be a non-empty selection of 'alarms', "
-            f"'rates', 'trend'. Got {tuple(studies)!r} instead."
+            f"'effort', 'rates', 'trend'. Got {tuple(studies)!r} instead."
         )
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 10:
         raise UsageError(
@@ -330,7 +332,7 @@ def simulate(
             f"Got {replicates!r} instead."
         )
     sizes = {"trend": len(_trend_cells()), "alarms": len(_alarm_cells()),
-             "rates": len(_rates_cells())}  # fmt: skip
+             "rates": len(_rates_cells()), "effort": len(effort_cells())}  # fmt: skip
     total, done = sum(sizes[s] for s in STUDIES if s in studies), [0]
 
     def tick() -> None:
@@ -339,7 +341,8 @@ def simulate(
             progress(done[0], total)
 
     start = time.perf_counter()
-    runners = {"trend": _trend_study, "alarms": _alarm_study, "rates": _rates_study}
+    runners = {"trend": _trend_study, "alarms": _alarm_study, "rates": _rates_study,
+               "effort": effort_study}  # fmt: skip
     rows: list[dict[str, Any]] = []
     for study in STUDIES:
         if study in studies:
@@ -416,6 +419,7 @@ _SECTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.DataFrame]]] = {
     "alarms": ("Period alarms (`farrington_flexible`, b=5, w=1, last of 18 tertials)",
                _alarm_summary),
     "rates": ("Rates and shares at small counts", _rates_summary),
+    "effort": ("Police effort (`youth_trend_annual_change_effort_adjusted`)", effort_summary),
     "fairness": ("Women/men rate ratio and female share (`fairness_coverage`)", _rates_summary),
 }  # fmt: skip
 
