@@ -111,7 +111,7 @@ def _detection(analysis: Analysis, figures: pd.DataFrame) -> pd.DataFrame:
 
 def effort_view(analysis: Analysis, protection: Protection) -> EffortView:
     """The section "Vad som gjordes" / "What was done" of a release (module docstring)."""
-    publication = Publication.of(protection, extra=detection_shown(analysis))
+    publication = Publication.of(protection, extra=detection_shown(analysis, protection))
     figures = analysis.figures.assign(ok=publication.mask(analysis.figures))
     status = _status(analysis)
     tables = {"effort_detection": _detection(analysis, figures)}

@@ -206,7 +206,7 @@ def _trend(figures: pd.DataFrame) -> pd.DataFrame:
 def public_view(analysis: Analysis, protection: Protection) -> PublicView:
     """The public tables of CONTRACT 3, the withheld indicators, the goal's detectable change
     and the sentences a release may show."""
-    publication = Publication.of(protection, extra=detection_shown(analysis))
+    publication = Publication.of(protection, extra=detection_shown(analysis, protection))
     figures = analysis.figures.assign(ok=publication.mask(analysis.figures))
     ind = _pick(figures, "indicators")
     suppressed = frozenset(

@@ -53,22 +53,28 @@ class Publication:
         return np.array([self.allows(uses) for uses in figures["uses"]], dtype=bool)
 
 
-def detection_shown(analysis: Analysis) -> frozenset[CountName]:
-    """The detection split of the young in P that may be shown: each count 0 or at least T.
+def detection_shown(analysis: Analysis, protection: Protection) -> frozenset[CountName]:
+    """The detection split of the young in P that may be shown: each count 0 or at least T,
+    and P's young women and young men published.
 
     The split (women and men of each detection mode, all areas and youth bands) is not part of
-    the audited cube, so it is shown only when no count of it lies in 1..T-1; otherwise none of
-    it is (one small count would make its mode's figures give it back).
+    the audited cube. Its counts sum to P's young women and young men, so it is shown only
+    when those are published (then it tells nothing more of any audited count) and when no
+    count of it lies in 1..T-1; otherwise none of it is (one small count would make its
+    mode's figures give it back).
     """
     det = analysis.detection
     if det is None:
         return frozenset()
     t = analysis.config.disclosure.min_count
     p = analysis.period.code
+    split_names = [CountName.derived_count(n, p) for n in ("youth_women", "youth_men")]
+    if not Publication.of(protection).allows(split_names):
+        return frozenset()
     cells = det.loc[(det["period"] == p) & det["age_band"].isin(analysis.config.youth_bands)
                     & det["gender"].isin(["kvinna", "man"])
                     & (det["detection"] != TOTAL)]  # fmt: skip
-    split = cells.groupby(["detection", "gender"])["persons"].sum()
+    split = cells.groupby(["detection", "gender"], observed=True)["persons"].sum()
     if not bool(((split == 0) | (split >= t)).all()):
         return frozenset()
     return frozenset(detection_counts(p))  # a mode without rows has 0 persons
