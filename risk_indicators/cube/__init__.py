@@ -6,11 +6,11 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from ._population import attach_population
 from .aggregate import (
     GENDERS,
     KEYS,
     add_margins,
-    attach_population,
     complete_inner,
     cube_from_counts,
     cube_from_person_periods,

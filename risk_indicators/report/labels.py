@@ -18,6 +18,8 @@ from typing import Any, Literal
 from ._labels_effort_en import EN_EFFORT
 from ._labels_effort_sv import SV_EFFORT
 from ._labels_en import EN
+from ._labels_methods_en import EN_METHODS
+from ._labels_methods_sv import SV_METHODS
 from ._labels_sv import SV
 
 __all__ = [
@@ -32,7 +34,10 @@ __all__ = [
 Lang = Literal["sv", "en"]
 
 #: The effort section's texts (issue 16) live in their own modules, merged here.
-LABELS: dict[str, dict[str, str]] = {"sv": {**SV, **SV_EFFORT}, "en": {**EN, **EN_EFFORT}}
+LABELS: dict[str, dict[str, str]] = {
+    "sv": {**SV, **SV_METHODS, **SV_EFFORT},
+    "en": {**EN, **EN_METHODS, **EN_EFFORT},
+}
 _THOUSANDS = re.compile(r"(\d) (\d{3})\b")
 
 #: Indicators of CONTRACT 4 in the order the report lists them.

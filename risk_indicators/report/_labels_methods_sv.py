@@ -1,0 +1,146 @@
+"""Swedish texts of the report: definitions, what the numbers mean, methods."""
+
+from __future__ import annotations
+
+SV_METHODS: dict[str, str] = {
+    # ------------------------------------------------------------------ definitions
+    "def_persons": ("Antal olika personer med minst en anmälan om narkotikabrott under perioden."),
+    "def_persons_youth": (
+        "Rapporterade personer som var {ages} år vid sin första anmälan under perioden."
+    ),
+    "def_youth_share": "Unga delat med alla rapporterade personer.",
+    "def_female_share": (
+        "Kvinnor delat med kvinnor och män bland de rapporterade; okänt kön räknas inte med."
+    ),
+    "def_female_share_youth": (
+        "Kvinnor delat med kvinnor och män bland de rapporterade unga; okänt kön räknas inte med."
+    ),
+    "def_youth_rate_per_10k": (
+        "Rapporterade unga per 10 000 invånare som är {ages} år (befolkningen vid årets slut "
+        "enligt SCB)."
+    ),
+    "def_rate_ratio_female_male_youth": (
+        "Unga kvinnors tal per invånare delat med unga mäns; 1 betyder lika höga tal."
+    ),
+    "def_female_share_youth_12m": (
+        "Andelen kvinnor bland unga under de tolv månader som slutar med perioden (varje "
+        "person räknas en gång); målet följs upp med den."
+    ),
+    "def_rate_ratio_female_male_youth_12m": (
+        "Kvoten mellan unga kvinnors och unga mäns tal per invånare under de tolv månader som "
+        "slutar med perioden."
+    ),
+    "def_benchmark_ratio_youth": (
+        "Oddset för andelen kvinnor bland rapporterade unga delat med oddset för "
+        "jämförelsevärdet; 1 betyder att kvinnor rapporteras i samma utsträckning som de "
+        "använder narkotika."
+    ),
+    "def_new_persons_youth": (
+        "Unga under perioden som inte hade någon anmälan under de 24 månaderna före periodens "
+        "början."
+    ),
+    "def_youth_trend_annual_change": (
+        "Relativ förändring per år av rapporterade unga per invånare, över alla perioder från "
+        "den första i data."
+    ),
+    "def_female_share_youth_trend": (
+        "Förändring per år av log-oddset för andelen kvinnor bland unga; över 0 betyder att "
+        "andelen ökar."
+    ),
+    "def_goal_status": "Om målet för andelen kvinnor är nått eller på väg att nås (se regeln).",
+    # ------------------------------------------------------------------ what the numbers mean
+    "meaning_police": (
+        "Narkotikabrott upptäcks till största delen genom polisens eget arbete, till exempel "
+        "kontroller och insatser på platser som pekas ut i den gemensamma lägesbilden. Antalet "
+        "rapporterade personer följer därför polisens arbetsinsats minst lika mycket som hur "
+        "vanligt narkotikabruket är. Fler rapporterade unga kan betyda att polisen upptäcker "
+        "fler, inte att fler använder narkotika."
+    ),
+    "meaning_chance": (
+        "Talen är små. När det gäller några tiotal personer per period varierar antalet mycket "
+        "av en slump. Konfidensintervallen (95 %) visar hur stor osäkerheten är. Om en "
+        "förändring är större än slumpen avgörs med ett test, som rapporten anger där det "
+        "finns; pilarna i tabellen säger bara om talet är högre eller lägre."
+    ),
+    "meaning_zero": (
+        "En nolla visas bara i en tabell utan streck, och betyder då att ingen rapporterades. I "
+        "en tabell med streck visas inte heller nollorna: ett streck kan alltså betyda att "
+        "ingen rapporterades."
+    ),
+    "meaning_suppressed": (
+        "Ett streck (–) betyder att siffran inte redovisas: den är färre än {T} personer, "
+        "kanske noll, eller skulle tillsammans med andra publicerade siffror (även från "
+        "tidigare rapporter) kunna avslöja ett sådant tal. Ett streck säger alltså inte att "
+        "någon rapporterades."
+    ),
+    "meaning_counting": (
+        "En person räknas en gång per period, i det område, den åldersgrupp och det kön som "
+        "gäller vid personens första anmälan under perioden. Under tolv månader räknas en "
+        "person en gång, så en tolvmånaderssiffra kan vara mindre än summan av perioderna."
+    ),
+    "meaning_benchmark": (
+        "Andelen kvinnor jämförs med ett jämförelsevärde: andelen kvinnor bland unga som "
+        "använder narkotika. En kvot nära 1 betyder att kvinnor rapporteras i takt med sitt "
+        "narkotikabruk."
+    ),
+    # ------------------------------------------------------------------ methods
+    "method_wilson": (
+        "Andelar redovisas med Wilsons 95 % konfidensintervall, som fungerar även för små tal "
+        "och för andelar nära 0 eller 100 %."
+    ),
+    "method_poisson": (
+        "Tal per 10 000 invånare redovisas med exakta (Garwood) Poisson-intervall, 95 %."
+    ),
+    "method_katz": (
+        "Kvoten mellan kvinnors och mäns tal redovisas med Katz logaritmiska 95 % intervall."
+    ),
+    "method_trend": (
+        "Trenden är en kvasi-Poisson-regression av antalet rapporterade unga per period, med "
+        "befolkningen som exponering och periodens plats i året som säsong; överspridningen "
+        "skattas från data och intervallet bygger på t-fördelningen. Trenden redovisas som "
+        "relativ förändring per år."
+    ),
+    "method_female_trend": (
+        "Förändringen av andelen kvinnor över tid skattas med binomial (logistisk) regression "
+        "och Wald-intervall."
+    ),
+    "method_comparison": (
+        "Jämförelsen med tidigare år är kvoten mellan talen per invånare, med exakt villkorligt "
+        "test och intervall."
+    ),
+    "method_alarm": (
+        "Larm för enskilda perioder följer Farringtons flexibla metod (som i R-paketet "
+        "surveillance): antalet jämförs med en gräns som skattas från samma tid på året under "
+        "tidigare år. Ett larm betyder ett ovanligt högt antal, inte att något är fel."
+    ),
+    "method_disclosure": (
+        "Rapporten redovisar ett fåtal utvalda tabeller, inte alla kombinationer av område, "
+        "ålder och kön: unga per period; personer efter ålder, område och kön för perioden och "
+        "samma period året innan; unga kvinnor och män under tolvmånadersperioder. Varje "
+        "publicerat antal är 0 eller minst {T}, och nollor visas bara i tabeller utan streck. "
+        "Andelar, tal per invånare, kvoter och trender publiceras bara när alla antal de "
+        "bygger på publiceras. Dessutom döljs siffror så att inget antal mellan 1 och {T1}, "
+        "publicerat eller inte, kan räknas fram ur allt som publicerats (även i tidigare "
+        "rapporter); en granskning med heltalsprogrammering visar det före varje publicering."
+    ),
+    "suppressed_count_text": "I rapportens tabeller visas {k} antal som streck (–).",
+    "suppressed_none_text": "Inget antal i rapportens tabeller behövde döljas.",
+    "rows_read": "Rader i polisens uttag",
+    "rows_used": "Använda rader",
+    "rows_rejected": "Avvisade rader (fel i uppgifterna; listas i granskningen, publiceras inte)",
+    "rows_duplicates": "Dubbletter (samma ärende och person, räknas en gång)",
+    "source_police": (
+        "Polismyndigheten: personer rapporterade för narkotikabrott, uttag för {municipality}."
+    ),
+    "source_population": "SCB: befolkning efter ålder och kön den 31 december.",
+    "version_text": "Framställd med risk_indicators version {version}.",
+    "col_input": "Indata",
+    "input_reports": "Rapporterade personer (polisens uttag)",
+    "input_population": "Befolkning",
+    "input_counts": "Antal (aggregerade)",
+    "input_config": "Inställningar",
+    "col_file": "Fil",
+    "col_sha256": "SHA-256",
+    "col_count": "Rader",
+    "col_what": "Vad",
+}
