@@ -44,6 +44,7 @@ from risk_indicators._params import Options, check_param
 from risk_indicators.cube import TOTAL, CountName
 from risk_indicators.errors import UsageError
 
+from ._perturbed import _perturbed
 from ._protection import (
     AUDIT_COLUMNS,
     KEY_COLUMNS,
@@ -135,6 +136,8 @@ def protect(
     publish: Mapping[CountName, str] | None = None,
     zeros: ZeroRule = "per_table",
     measures: Sequence[str] = ("persons", "reports"),
+    perturbed: Mapping[str, int] | None = None,
+    support: Callable[[int], tuple[int, int]] | None = None,
 ) -> Protection:
     """Protect every published count of a release and audit the result (fail closed).
 
@@ -181,6 +184,12 @@ def protect(
         ``"hidden"`` (no zero is shown) or ``"shown"`` (every zero is shown, so every dash is
         at least 1: the audit then fails any release that hides a count in 1..T-1, because
         it cannot be 0).
+    perturbed, support
+        With ``method="cell_key"``: the published (perturbed) value of every count the release
+        shows, by the text of its :class:`~risk_indicators.cube.CountName`, and the interval
+        of true values each published value can come from (the perturbation table's
+        :meth:`~risk_indicators.disclosure.PerturbationTable.support`); the audit proves
+        that no count in 1..T-1 can be narrowed down from those intervals.
     measures
         The measures the release publishes counts of (a design that shows persons only may
         leave reports out of the audit; give a figure like the rows used as an upper bound of
@@ -196,11 +205,7 @@ def protect(
     DisclosureError
         If the audit fails or a solver fails: nothing may be published (exit code 1).
     """
-    if method not in get_args(Method):
-        raise UsageError(
-            "The 'method' parameter of protect must be one of 'suppress', 'round'. "
-            f"Got {method!r} instead."
-        )
+    check_param(method, Options(*get_args(Method)), name="method", func="protect")
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
         raise UsageError(
             "The 'min_count' parameter of protect must be an integer >= 1. "
@@ -209,6 +214,11 @@ def protect(
     if method == "round" and not key:
         raise UsageError(
             "Rounding needs a secret key: pass key=bytes (e.g. from the key variable)."
+        )
+    if method == "cell_key" and (perturbed is None or support is None):
+        raise UsageError(
+            "The cell-key method needs the perturbed counts and the support of each value: "
+            "pass perturbed={count name: value} and support=PerturbationTable.support."
         )
     snapshot = ledger.snapshot() if ledger is not None else None
     check_param(zeros, Options(*get_args(ZeroRule)), name="zeros", func="protect")
@@ -223,6 +233,9 @@ def protect(
         measures=measures,
     )
     state = snapshot.state if snapshot is not None else 0
+    if method == "cell_key":
+        return _perturbed(model, min_count=min_count, release_id=release_id, state=state,
+                          published=perturbed or {}, support=support or _no_support)  # fmt: skip
     if method == "round":
         # key is not empty: checked above, before the model is built
         return _rounded(model, min_count=min_count, key=key or b"", release_id=release_id,
@@ -246,6 +259,10 @@ def round_base3(values: np.ndarray, names: Sequence[str], *, key: bytes) -> np.n
     ])  # fmt: skip
     q, r = np.divmod(v, 3)
     return np.where(u < r / 3.0, 3 * q + 3, 3 * q)
+
+
+def _no_support(value: int) -> tuple[int, int]:  # pragma: no cover (checked before use)
+    raise UsageError("The cell-key method needs support=PerturbationTable.support.")
 
 
 def _rounded(

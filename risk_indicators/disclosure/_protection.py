@@ -21,7 +21,7 @@ from .ledger import CELL_COLUMNS, Release
 
 __all__ = ["AUDIT_COLUMNS", "KEY_COLUMNS", "Method", "Protection"]
 
-Method = Literal["suppress", "round"]
+Method = Literal["suppress", "round", "cell_key"]
 KEY_COLUMNS = ["table", "period", "area", "age_band", "gender", "measure"]
 AUDIT_COLUMNS = [*KEY_COLUMNS, "suppression", "low", "high", "exact"]
 
