@@ -183,9 +183,11 @@ def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:
     def numbers(results: dict[str, ri.indicators.Indicator]) -> dict[str, tuple[object, ...]]:
         # person-level only: new persons and the 12-month figures; goal_status uses the
         # 12-month window, which counts mode can only approximate by summing periods (a
-        # person may count twice)
+        # person may count twice); the detection split comes from the records' detection
+        # column, which a counts table does not have
         person_level = ("new_persons_youth", "goal_status", "female_share_youth_12m",
-                        "rate_ratio_female_male_youth_12m")  # fmt: skip
+                        "rate_ratio_female_male_youth_12m",
+                        "police_initiated_share_youth")  # fmt: skip
         return {
             k: (v.value, v.ci_low, v.ci_high, v.n)
             for k, v in results.items()

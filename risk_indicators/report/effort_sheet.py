@@ -58,5 +58,6 @@ def write_effort_sheet(ws: Worksheet, release: PublicRelease) -> None:
             note = SUPPRESSED if bool(r["suppressed"]) else ""
             ws.append([code_label(lang, "group", r["detection"]),
                        *(_value(r[c]) for c in ("women", "men", "persons")), note])  # fmt: skip
+    ws.freeze_panes = "A2"  # the first row names the columns of the activity table
     for c in range(1, 7):
         ws.column_dimensions[get_column_letter(c)].width = 24
