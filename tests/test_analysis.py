@@ -131,7 +131,12 @@ def test_figure_table_is_tidy_and_names_its_counts(analysis: ri.Analysis) -> Non
         CountName.derived_count("youth", p),
     )
     assert ind.at[("period", "youth_trend_annual_change"), "uses"] == ()
-    assert ind.at[("period", "goal_status"), "uses"] == ()
+    # the goal status rests on the young women and men of the yearly 12-month windows
+    # ending with P, a year before, ... (issue 15), four complete windows here
+    ends = [analysis.period.shift(-k * analysis.period.freq) for k in range(4)]
+    yearly = {CountName.derived_count(f"youth_{g}", window_block([q.code for q in e.window()]))
+              for e in ends for g in ("women", "men")}  # fmt: skip
+    assert set(ind.at[("period", "goal_status"), "uses"]) == yearly
     window = window_block(["2023T3", "2024T1", "2024T2"])
     assert ind.at[("rolling_12_months", "persons"), "uses"] == (CountName("persons", window),)
     # the female-share trend uses every period's split of the young (it gives their sums back)

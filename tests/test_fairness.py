@@ -22,6 +22,7 @@ import statsmodels.api as sm
 from scipy import special, stats
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.power import NormalIndPower
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 import risk_indicators as ri
 from risk_indicators.cube.aggregate import add_margins
@@ -42,6 +43,7 @@ from risk_indicators.fairness.goal import (
     GOAL_RULE_EN,
     GOAL_RULE_PLAIN,
     GOAL_RULE_SV,
+    GOAL_STATUSES,
     detectable_change,
     female_share_youth_trend,
     goal_status,
@@ -236,7 +238,7 @@ def test_trend_two_period_hand_example() -> None:
     # 2023T1: 2 women, 18 men; 2024T1: 4 women, 16 men; periods between have no young persons
     periods = ["2023T1", "2023T2", "2023T3", "2024T1"]
     cube = youth_cube([2, 0, 0, 4], [18, 0, 0, 16], periods)
-    t = female_share_youth_trend(cube, config=CFG, min_years=1)
+    t = female_share_youth_trend(cube, config=CFG, min_years=1, method="binomial")
     # two points one year apart: the logistic line passes through both,
     # slope = logit(0.2) - logit(0.1) = log(4/16) - log(2/18) = log(2.25) = 0.8109302
     # se = sqrt(1/2 + 1/18 + 1/4 + 1/16) = sqrt(0.8680556) = 0.9316950
@@ -252,7 +254,7 @@ def test_trend_matches_r_and_statsmodels_freq_weights() -> None:
     w = [2, 3, 1, 4, 5, 3, 6, 4, 7]
     m = [18, 15, 16, 14, 12, 15, 13, 12, 11]
     periods = TERTIALS[:9]
-    t = female_share_youth_trend(youth_cube(w, m, periods), config=CFG)
+    t = female_share_youth_trend(youth_cube(w, m, periods), config=CFG, method="binomial")
     # R: b <- glm(cbind(w, m) ~ t, family=binomial), t = (0:8)/3
     #    coef(summary(b))["t", 1:2] -> 0.572375065811324 0.233043015308197
     #    confint.default(b)["t", ] -> 0.115619148958641 1.02913098266401
@@ -275,11 +277,42 @@ def test_trend_matches_r_and_statsmodels_freq_weights() -> None:
 
 
 @pytest.mark.parametrize(
+    ("women", "men"),
+    [
+        ([1, 6, 0, 7, 2, 8, 1, 9, 3], [19, 12, 18, 10, 17, 9, 16, 8, 14]),  # extra variation
+        ([2, 3, 2, 3, 2, 3, 2, 3, 2], [18, 17, 18, 17, 18, 17, 18, 17, 18]),  # less than binomial
+    ],
+)
+def test_quasi_binomial_trend_matches_statsmodels_x2_scale_with_floor(
+    women: list[int], men: list[int]
+) -> None:
+    # reference: statsmodels GLM on the shares with var_weights = n and scale="X2" is R's
+    # quasibinomial (Pearson X2/df; the two-column endog form of statsmodels scales X2 by
+    # another weight and is not); our dispersion is floored at 1, intervals use t, df = 7
+    time = np.arange(9) / 3
+    X = sm.add_constant(time)
+    n = np.add(women, men)
+    ref = sm.GLM(np.divide(women, n), X, family=sm.families.Binomial(),
+                 var_weights=n).fit(scale="X2")  # fmt: skip
+    phi = float(ref.scale)
+    se = float(ref.bse[1]) * math.sqrt(max(phi, 1.0) / phi)
+    q = stats.t.ppf(0.975, 7)
+    t = female_share_youth_trend(youth_cube(women, men, TERTIALS[:9]), config=CFG)
+    assert t.method == "quasi" and t.df == 7 and close(t.dispersion, phi, 1e-6)
+    assert close(t.estimate, float(ref.params[1]), 1e-7)
+    assert close(t.ci_low, float(ref.params[1]) - q * se, 1e-6)
+    assert close(t.ci_high, float(ref.params[1]) + q * se, 1e-6)
+    assert close(t.p_value, 2 * stats.t.sf(abs(float(ref.params[1])) / se, 7), 1e-6)
+    assert (phi > 1) == (women[0] == 1)  # the two cases: one above, one below the floor
+
+
+@pytest.mark.parametrize(
     ("women", "men", "words"),
     [
         ([0] * 6, [3] * 6, "no young woman"),
         ([0, 0, 0, 2, 1, 3], [4, 2, 1, 0, 0, 0], "separate periods"),
-        ([1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0], "fewer than 2 periods"),
+        ([1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0], "fewer than 3 periods"),
+        ([1, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 3], "the dispersion needs one more"),
     ],
 )
 def test_trend_insufficient_data(women: list[int], men: list[int], words: str) -> None:
@@ -290,40 +323,74 @@ def test_trend_insufficient_data(women: list[int], men: list[int], words: str) -
 
 
 # --------------------------------------------------------------------------- goal
-def test_goal_status_met_on_track_not_on_track_insufficient() -> None:
-    p12 = TERTIALS  # 2021T1..2024T3, target 25% by 2026T3
+def _reference_goal_probability(women: list[int], men: list[int], h: float,
+                                target: float = 0.25) -> tuple[float, float, float, int]:
+    """P(share at h >= target) from statsmodels: quasi-binomial GLM of yearly shares on years
+    before P (var_weights = n, scale X2 = R's quasibinomial), dispersion floored at 1, t with
+    windows - 2 df. Returns (probability, eta_h, se_h, df)."""
+    k = len(women)
+    years = np.arange(k, dtype=float) - (k - 1)
+    n = np.add(women, men)
+    X = sm.add_constant(years)
+    with warnings.catch_warnings():  # an exact fit of a flat series looks like separation
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        ref = sm.GLM(np.divide(women, n), X, family=sm.families.Binomial(),
+                     var_weights=n).fit()  # fmt: skip
+    # R's quasibinomial dispersion X2/df (statsmodels' scale="X2" of the same fit), floored;
+    # a perfectly flat series has X2 = 0, so the binomial covariance is scaled by hand
+    phi = max(float(ref.pearson_chi2) / (k - 2), 1.0)
+    cov = np.asarray(ref.cov_params()) * phi
+    x = np.array([1.0, h])
+    eta, se = float(x @ ref.params), math.sqrt(float(x @ cov @ x))
+    z = (math.log(target / (1 - target)) - eta) / se
+    return float(stats.t.sf(z, k - 2)), eta, se, k - 2
+
+
+def test_goal_status_met_on_track_not_on_track_cannot_tell_insufficient() -> None:
+    p12 = TERTIALS  # 2021T1..2024T3: yearly windows end 2021T3..2024T3; target 25% by 2026T3
     # met: 10 women, 10 men a period: 30 of 60 in 12 months, Wilson lower limit 0.377 >= 0.25
     met = goal_status(youth_cube([10] * 12, [10] * 12, p12), config=CFG)
     assert met.status == "met" and met.n == 60
     assert met.ci_low is not None and met.ci_low >= 0.25
-    # on track: the share rises 0.05, 0.06, ... and is ~0.16 in the last 12 months (below the
-    # target), but the logistic trend reaches 0.25 before 2026T3
-    women = [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4]
-    on = goal_status(youth_cube(women, [19, 19, 19, 18, 18, 18, 17, 17, 17, 17, 16, 16], p12),
-                     config=CFG)  # fmt: skip
-    assert on.status == "on_track"
-    assert on.share is not None and on.share < 0.25 and on.projected is not None
-    assert on.projected >= 0.25
-    # the projection by hand from the fitted line: expit(b0 + b1 * t), t of 2026T3 = 17/3
-    tr = on.trend
-    assert tr.intercept is not None and tr.estimate is not None
-    assert close(on.projected, float(special.expit(tr.intercept + tr.estimate * 17 / 3)), 1e-9)
-    # not on track: a flat 10% share
-    flat = goal_status(youth_cube([2] * 12, [18] * 12, p12), config=CFG)
-    assert flat.status == "not_on_track" and flat.projected is not None and flat.projected < 0.25
+    # on track: yearly shares 3/60, 9/60, 15/60, 21/60 rising steeply (the last one's Wilson
+    # lower limit 0.24 is below the target, so not met); 2026T3 is 2 years on
+    women = [1] * 3 + [3] * 3 + [5] * 3 + [7] * 3
+    men = [19] * 3 + [17] * 3 + [15] * 3 + [13] * 3
+    on = goal_status(youth_cube(women, men, p12), config=CFG)
+    want, eta, se, df = _reference_goal_probability([3, 9, 15, 21], [57, 51, 45, 39], 2.0)
+    assert on.probability is not None and close(on.probability, want, 1e-6)
+    assert want >= 0.9 and on.status == "on_track" and on.horizon == "2026T3"
+    assert close(on.projected, float(special.expit(eta)), 1e-7)
+    q = stats.t.ppf(0.975, df)
+    assert close(on.projected_high, float(special.expit(eta + q * se)), 1e-6)
+    assert on.windows["women"].tolist() == [3, 9, 15, 21] and on.persons_needed_per_year is None
+    # not on track: a flat 5% share (6 of 120 a year); with 4 windows (t with 2 df) a flat
+    # 10% of 60 a year still leaves a probability of 0.13
+    flat = goal_status(youth_cube([2] * 12, [38] * 12, p12), config=CFG)
+    want_flat = _reference_goal_probability([6] * 4, [114] * 4, 2.0)[0]
+    assert flat.status == "not_on_track" and close(flat.probability, want_flat, 1e-6)
+    assert want_flat <= 0.1
+    # cannot tell yet: a flat 20% share (12 of 60 a year) against the target 25%
+    mid = goal_status(youth_cube([4] * 12, [16] * 12, p12), config=CFG)
+    want_mid, eta, se, df = _reference_goal_probability([12] * 4, [48] * 4, 2.0)
+    assert 0.1 < want_mid < 0.9 and mid.status == "cannot_tell_yet"
+    assert close(mid.probability, want_mid, 1e-6)
+    # persons needed: se shrinks as 1/sqrt(persons); |z| must reach t_0.9(df)
+    z = (math.log(0.25 / 0.75) - eta) / se
+    assert mid.persons_needed_per_year == math.ceil((stats.t.ppf(0.9, df) / z) ** 2 * 240 / 4)
+    assert mid.persons_per_year == 60
     # insufficient: one year of data, or fewer than 20 young persons in 12 months
-    assert goal_status(youth_cube([5] * 3, [5] * 3, p12[:3]), config=CFG).status == (
-        "insufficient_data"
-    )
+    one = goal_status(youth_cube([2] * 3, [6] * 3, p12[:3]), config=CFG)
+    assert one.status == "insufficient_data" and "needs 3" in one.reason
     few = goal_status(youth_cube([1] * 12, [5] * 12, p12), config=CFG)
     assert few.status == "insufficient_data" and few.n == 18 and "fewer than 20" in few.reason
     # no woman ever: the trend cannot be estimated, the upper limit is below the target
     none = goal_status(youth_cube([0] * 12, [10] * 12, p12), config=CFG)
     assert none.status == "not_on_track" and "cannot be estimated" in none.reason
-    # the trend cannot be estimated (women only from 2024T1 on, men only up to 2024T1) and the
-    # 12-month interval (6 women of 26: 0.23, Wilson 0.11-0.42) includes the target
+    # women only in the last year, men only before: no finite trend; the 12-month interval
+    # (6 women of 26: 0.23, Wilson 0.11-0.42) includes the target
     sep = goal_status(youth_cube([0] * 9 + [2, 2, 2], [10] * 9 + [20, 0, 0], p12), config=CFG)
-    assert sep.status == "insufficient_data" and "separate periods" in sep.reason
+    assert sep.status == "insufficient_data" and "cannot be estimated" in sep.reason
     assert sep.ci_low is not None and sep.ci_high is not None
     assert sep.ci_low < 0.25 < sep.ci_high
 
@@ -337,23 +404,24 @@ def test_goal_uses_windows_when_given_and_reads_the_target_from_config() -> None
     low = ri.load_config(language="en")
     assert low.gender_goal.target_female_share == 0.25 and g.target == 0.25
     assert g.target_period == CFG.gender_goal.target_period
-    assert set(g.table["quantity"]) >= {"rolling_12_month_share", "detectable_change_period"}
+    assert set(g.table["quantity"]) >= {"rolling_12_month_share", "probability_target_reached"}
+    # without windows (counts mode) the periods are summed, and the label says so
+    assert goal_status(cube, config=CFG).window == "2024T1-2024T3 (sum of periods)"
 
 
 def test_goal_projects_to_p_once_the_target_has_passed_and_converts_the_target_kind() -> None:
-    women = [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4]
-    men = [19, 19, 19, 18, 18, 18, 17, 17, 17, 17, 16, 16]
+    women = [1] * 3 + [2] * 3 + [3] * 3 + [4] * 3
+    men = [19] * 3 + [18] * 3 + [17] * 3 + [16] * 3
     cube = youth_cube(women, men, TERTIALS)
     passed = replace(CFG, gender_goal=replace(CFG.gender_goal, target_period="2022T3"))
     g = goal_status(cube, config=passed)
-    fitted_p = g.trend.projected("2024T3")
-    assert fitted_p is not None and close(g.projected, fitted_p[0], 1e-12)
-    assert g.status == "not_on_track" and "by 2024T3" in g.reason
+    want = _reference_goal_probability([3, 6, 9, 12], [57, 54, 51, 48], 0.0)[0]
+    assert g.horizon == "2024T3" and close(g.probability, want, 1e-6) and "in 2024T3" in g.reason
     # quarters: the tertial target 2026T3 ends on 31 December 2026, i.e. in 2026Q4
     quarters = [f"{y}Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]
     qcfg = ri.load_config(period="quarter")
     gq = goal_status(youth_cube(women, men, quarters), config=qcfg)
-    assert "by 2026Q4" in gq.reason
+    assert gq.horizon == "2026Q4"
 
 
 def test_detectable_change_against_the_normal_formula() -> None:
@@ -372,11 +440,12 @@ def test_detectable_change_against_the_normal_formula() -> None:
 
 
 def test_goal_rule_texts_name_every_status() -> None:
-    for status in ("met", "on_track", "not_on_track", "insufficient_data"):
+    for status in ("met", "on_track", "not_on_track", "cannot_tell_yet", "insufficient_data"):
         assert status in GOAL_RULE_EN and status in GOAL_RULE_SV
-    # the readers' version says the same four outcomes in words, with no code or symbol
-    words = {"sv": ("För lite data", "uppnått", "På väg", "Inte på väg"),
-             "en": ("Too little data", "Met:", "On track:", "Not on track:")}  # fmt: skip
+    # the readers' version says the same five outcomes in words, with no code or symbol
+    words = {"sv": ("För lite data", "uppnått", "På väg", "Inte på väg", "går det inte att säga"),
+             "en": ("Too little data", "is met", "On track:", "Not on track:",
+                    "cannot be told yet")}  # fmt: skip
     for lang, rule in GOAL_RULE_PLAIN.items():
         assert all(w in rule for w in words[lang]), lang
         assert not re.search(r"_|\b[TP]\b|GLM", rule), lang
@@ -686,7 +755,7 @@ def test_fairness_indicators_and_report(demo: ri.Analysis, report: Any) -> None:
     trend = female_share_youth_trend(demo.cube, demo.period.code, config=CFG)
     assert ind["female_share_youth_trend"].value == trend.estimate
     assert ind["female_share_youth_trend"].n == trend.periods
-    assert ind["goal_status"].value in ("met", "on_track", "not_on_track", "insufficient_data")
+    assert ind["goal_status"].value in GOAL_STATUSES
     assert ind["goal_status"].n is None and ind["goal_status"].uses == ()
     json = ind["goal_status"].to_json()
     assert json["value"] == ind["goal_status"].value and json["n"] is None
@@ -724,7 +793,7 @@ def test_plots_draw_the_data(report: Any) -> None:
     assert len(ax.get_xticks()) == n
     ax = rep.goal.plot()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "target" in labels and "observed share" in labels
+    assert "target" in labels and "12-month share" in labels
     for obj in (rep.rate_ratio, rep.benchmark, rep.standardised, rep.parity, rep.trend,
                 rep.standardised.glm):  # fmt: skip
         assert obj.plot() is not None and obj.summary()

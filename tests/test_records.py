@@ -19,7 +19,7 @@ from risk_indicators.config import load_config
 from risk_indicators.errors import DataError, DataWarning, SchemaError
 from risk_indicators.intake.io import read_table
 from risk_indicators.intake.pseudonymise import Pseudonymiser
-from risk_indicators.intake.records import read_reports, validate_reports
+from risk_indicators.intake.records import read_population, read_reports, validate_reports
 
 TEST_KEY = bytes.fromhex("5e" * 32)  # a test key for direct API calls
 TODAY = date(2024, 12, 31)
@@ -534,3 +534,17 @@ def test_large_parquet_in_batches_equals_whole_file(tmp_path: Path) -> None:
     # the appended duplicate sits at the last rows: spreadsheet row = index + 2
     dup_rows = batched.rejected.loc[batched.rejected["status"] == "duplicate", "row"]
     assert len(frame) in set(dup_rows)  # index len(frame) - 2, row = index + 2
+
+
+def test_a_repeated_population_row_is_an_error_that_names_the_row() -> None:
+    # issue 19: a year pasted twice doubled the denominator silently. Rows (header = row 1):
+    # row 2 and row 4 are the same year, area, age and gender.
+    frame = pd.DataFrame({"year": [2024, 2024, 2024], "age": [17, 17, 17],
+                          "gender": ["man", "kvinna", "man"], "area": ["A", "A", "A"],
+                          "population": [10, 11, 10]})  # fmt: skip
+    with pytest.raises(SchemaError, match=r"row 4: the same year, area, age and gender") as info:
+        read_population(frame)
+    assert info.value.failure_cases["row"].tolist() == [4]
+    # the same counts over two years are fine
+    ok = read_population(frame.assign(year=[2023, 2024, 2024]).iloc[:2])
+    assert ok["population"].sum() == 21

@@ -549,7 +549,9 @@ def test_summary_sentences_use_only_published_numbers(
     hidden = [
         line
         for line in lines
-        if line.startswith(("Andelen kvinnor bland de unga (", "The share of women among young people ("))
+        if line.startswith(
+            ("Andelen kvinnor bland de unga (", "The share of women among young people (")
+        )
     ]
     assert len(hidden) == 1 and "(–)" in hidden[0]
 

@@ -311,3 +311,47 @@ def test_summary_plot_and_command(rates: va.ValidationResult) -> None:
     ax: Any = rates.plot()
     assert len(ax.containers) == rates.table["study"].nunique()  # one errorbar set per study
     assert ax.get_lines()[-1].get_ydata()[0] == 0.95
+
+
+# --------------------------------------------------------------------------- goal (issue 15)
+R_GOAL = 150
+
+
+@pytest.fixture(scope="module")
+def goal() -> pd.DataFrame:
+    return va.simulate(replicates=R_GOAL, include=("goal",)).table
+
+
+def test_goal_confident_wrong_calls_at_most_ten_percent(goal: pd.DataFrame) -> None:
+    wrong = goal[goal["rate_name"] == "confident_wrong"]
+    show(wrong, ["estimator", "dispersion", "rate", "rate_mcse"])
+    # truth <= 0.22 (flat 0.20, 0.22, plateau) and >= 0.30 (flat 0.30, 0.35), two variations
+    assert len(wrong) == 10 and (wrong["replicates"] == R_GOAL).all()
+    assert (wrong["rate"] <= upper_bound(R_GOAL, 0.10)).all()
+    # every series gets exactly one status
+    statuses = goal[goal["rate_name"].isin(["met", "on_track", "not_on_track",
+                                            "cannot_tell_yet", "insufficient_data"])]  # fmt: skip
+    sums = statuses.groupby(["estimator", "dispersion"])["rate"].sum()
+    assert np.allclose(sums.to_numpy(float), 1.0)
+
+
+def test_goal_share_trend_covers_under_extra_variation(goal: pd.DataFrame) -> None:
+    cov = goal[goal["coverage"].notna()]
+    show(cov, ["estimator", "setting", "defined", "coverage", "coverage_mcse"])
+    quasi = cov[cov["estimator"] == "female_share_youth_trend (quasi)"]
+    floor = 0.95 - 3 * math.sqrt(0.95 * 0.05 / R_GOAL)
+    assert len(quasi) == 4 and (quasi["coverage"] >= floor).all()
+
+
+def test_goal_scenarios_are_the_documented_truths() -> None:
+    scenario_shares = va.goal_scenario_shares
+
+    rising = scenario_shares("rising_to_target")
+    # logit-linear from 0.15 at 2019T1 (tertial 0) to 0.25 at 2026T3 (tertial 23):
+    # at tertial 19 (2025T2) logit = logit(.15) + (logit(.25) - logit(.15)) * 19/23
+    lo, hi = math.log(0.15 / 0.85), math.log(0.25 / 0.75)
+    assert rising[0] == pytest.approx(0.15) and len(rising) == 20
+    assert rising[19] == pytest.approx(1 / (1 + math.exp(-(lo + (hi - lo) * 19 / 23))))
+    plateau = scenario_shares("plateau")
+    assert plateau[12:] == pytest.approx([0.22] * 8) and plateau[0] == pytest.approx(0.12)
+    assert (scenario_shares("flat 0.30") == 0.30).all()

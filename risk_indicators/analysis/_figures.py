@@ -139,6 +139,8 @@ def figure_table(
         blocks[window_label(end)] = window_block([q.code for q in end.window()])
     labels_w = [window_label(end) for end in windows]
     all_splits = tuple(u for p in cube_periods for u in _split(p))
+    # the goal rests on the yearly 12-month windows (counts mode: on every period's split)
+    yearly_splits = tuple(u for lab in labels_w for u in _split(blocks[lab])) or all_splits
     for scope in SCOPES:
         if scope not in results:
             continue
@@ -147,14 +149,19 @@ def figure_table(
         for ind_id, ind in results[scope].items():
             # P's own ids of the 12-month figures rest on the window ending with P
             own = blocks.get(window_label(period), block) if ind_id.endswith("_12m") else block
-            uses = all_splits if ind_id == "female_share_youth_trend" else _uses(ind.uses, own)
+            if ind_id == "female_share_youth_trend":
+                uses = all_splits
+            elif ind_id == "goal_status":
+                uses = yearly_splits
+            else:
+                uses = _uses(ind.uses, own)
             rows.add("indicators", ind_id, scope, label, ind.value, uses, ci_low=ind.ci_low,
                      ci_high=ind.ci_high, n=ind.n)  # fmt: skip
     _youth_rows(rows, youth)
     _share_rows(rows, youth, fairness, labels_w, blocks, detail_periods(period, cube_periods))
     _comparison_rows(rows, youth, period)
     _fairness_rows(rows, fairness, period, config, areas, all_splits)
-    _goal_rows(rows, fairness, period, blocks)
+    _goal_rows(rows, fairness, period, blocks, yearly_splits)
     for r in youth.trend.table.to_dict("records"):
         rows.add("trend", str(r["term"]), "all_periods", period.code, r["estimate"], (),
                  ci_low=r["ci_low"], ci_high=r["ci_high"], n=r["n"],
@@ -260,11 +267,19 @@ def _fairness_rows(rows: _Rows, fairness: FairnessResult, period: Period, config
 
 
 def _goal_rows(rows: _Rows, fairness: FairnessResult, period: Period,
-               blocks: dict[str, str]) -> None:  # fmt: skip
+               blocks: dict[str, str], yearly: tuple[CountName, ...]) -> None:  # fmt: skip
     current = window_block([q.code for q in period.window()])
     goal = fairness.report_goal()
     rows.add("goal", "min_detectable_change", "rolling_12_months", period.code,
              goal["min_detectable_change"], _split(current))  # fmt: skip
+    # the assessment's numbers are functions of the yearly windows' splits
+    g = fairness.goal
+    for key, value in (("probability", g.probability), ("projected", g.projected),
+                       ("persons_needed_per_year", g.persons_needed_per_year),
+                       ("persons_per_year", g.persons_per_year if len(g.windows) else None)):
+        rows.add("goal", key, "all_periods", period.code, value, yearly,
+                 ci_low=g.projected_low if key == "projected" else None,
+                 ci_high=g.projected_high if key == "projected" else None)  # fmt: skip
     d = fairness.decomposition
     if d is None:
         return

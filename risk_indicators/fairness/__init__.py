@@ -37,6 +37,7 @@ from ._gender_time import (
     GenderTimeResult,
     gender_time_glm,
 )
+from ._logit_trend import LogitFit, fit_logit_trend, logit_trend_problem
 from ._parity import (
     ParityResult,
     selection_rates,
@@ -59,6 +60,7 @@ from .goal import (
     GOAL_RULE_SV,
     GOAL_STATUSES,
     GoalResult,
+    assess_goal,
     detectable_change,
     goal_status,
 )
@@ -81,12 +83,14 @@ __all__ = [
     "FairnessResult",
     "GenderTimeResult",
     "GoalResult",
+    "LogitFit",
     "ParityResult",
     "RateRatioResult",
     "ShareResult",
     "ShareTrendResult",
     "StandardisedResult",
     "Stratum",
+    "assess_goal",
     "benchmark_ratio_youth",
     "detectable_change",
     "detection_cubes",
@@ -95,6 +99,7 @@ __all__ = [
     "female_share",
     "female_share_youth",
     "female_share_youth_trend",
+    "fit_logit_trend",
     "float64_columns",
     "gender_counts",
     "gender_figures",
@@ -104,6 +109,7 @@ __all__ = [
     "goal_indicators",
     "goal_status",
     "has_detection",
+    "logit_trend_problem",
     "mantel_haenszel_rate_ratio",
     "period_of",
     "selection_rates",

@@ -222,6 +222,7 @@ class FairnessResult:
                 "target_period": g.target_period,
                 "rule": dict(GOAL_RULE_PLAIN),
                 "min_detectable_change": self.goal.detectable_change_year,
+                "horizon": self.goal.horizon,
                 "benchmark_female_share": g.benchmark_female_share,
                 "benchmark_source": g.benchmark_source}  # fmt: skip
 

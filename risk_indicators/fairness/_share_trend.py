@@ -1,11 +1,12 @@
-"""The trend of the female share among young persons: a binomial GLM on time in years.
+"""The trend of the female share among young persons: a logistic trend on time in years.
 
 Private to :mod:`risk_indicators.fairness.goal`, which re-exports :class:`ShareTrendResult` and
-:func:`female_share_youth_trend` (CONTRACT 4): ``logit(share) ~ time_in_years`` over every
-period up to P that has young women or men (women successes, men failures), Wald 95%
-interval; the value is the change per year in the log-odds, ``exp`` of it the odds ratio per
-year. :meth:`ShareTrendResult.projected` carries the fitted share to any period, which the
-goal status uses to judge whether the share is on track.
+:func:`female_share_youth_trend` (CONTRACT 4, changed by issue 15): ``logit(share) ~
+time_in_years`` over every period up to P that has young women or men (women successes, men
+failures), quasi-binomial by default (dispersion floored at 1, t interval with the residual
+degrees of freedom; :mod:`._logit_trend`), the binomial Wald interval of the contract with
+``method="binomial"``; the value is the change per year in the log-odds, ``exp`` of it the
+odds ratio per year. :meth:`ShareTrendResult.projected` carries the fitted share to any period.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
 
 from risk_indicators.config import Config
 from risk_indicators.errors import UsageError
 from risk_indicators.periods import parse_period
-from risk_indicators.stats import fit_warnings_ignored
 
 from ._gender_counts import COLOURS, gender_counts, period_of
+from ._logit_trend import LogitFit, TrendMethod, fit_logit_trend, logit_trend_problem
 
 __all__ = ["MIN_YEARS", "ShareTrendResult", "female_share_youth_trend"]
 
@@ -40,14 +39,20 @@ class ShareTrendResult:
     Attributes
     ----------
     estimate, ci_low, ci_high, p_value
-        Change per year in the log-odds of the share (Wald z interval and test); None when
-        ``status`` is ``insufficient_data``.
+        Change per year in the log-odds of the share (quasi-binomial: t interval and test
+        with ``df`` degrees of freedom; binomial: Wald z); None when ``status`` is
+        ``insufficient_data``.
     odds_ratio, or_ci_low, or_ci_high
         ``exp`` of the above: the factor by which the odds women:men change per year.
     intercept
         Log-odds at ``time_in_years = 0`` (the first period of the cube).
     cov
-        2x2 covariance of (intercept, slope), as nested tuples.
+        2x2 covariance of (intercept, slope), as nested tuples (scaled by ``dispersion``).
+    dispersion
+        The Pearson dispersion ``X2 / df`` of the binomial fit (None with 2 periods); the
+        quasi-binomial covariance uses ``max(1, dispersion)``.
+    method, df
+        ``"quasi"`` or ``"binomial"``; the t distribution's degrees of freedom (None: normal).
     n
         Young women and men over the periods used; ``periods`` their number.
     fitted
@@ -73,6 +78,8 @@ class ShareTrendResult:
     reason: str
     table: pd.DataFrame
     fitted: pd.DataFrame
+    method: TrendMethod = "quasi"
+    df: int | None = None
 
     def projected(self, period: str, *, alpha: float = 0.05) -> tuple[float, float, float] | None:
         """Fitted share at any period (also a future one) with its Wald interval."""
@@ -82,7 +89,7 @@ class ShareTrendResult:
         x = np.array([1.0, t])
         eta = self.intercept + self.estimate * t
         se = math.sqrt(float(x @ np.array(self.cov) @ x))
-        z = float(stats.norm.isf(alpha / 2))
+        z = float(stats.norm.isf(alpha / 2) if self.df is None else stats.t.isf(alpha / 2, self.df))
         return (
             float(special.expit(eta)),
             float(special.expit(eta - z * se)),
@@ -123,7 +130,7 @@ class ShareTrendResult:
 
 
 def _trend_empty(series: pd.DataFrame, t: np.ndarray, freq: int, first: str,
-                 reason: str) -> ShareTrendResult:  # fmt: skip
+                 reason: str, method: TrendMethod) -> ShareTrendResult:  # fmt: skip
     na = pd.array([pd.NA, pd.NA], dtype="Float64")
     n = int(series["women"].sum() + series["men"].sum())
     table = pd.DataFrame({"term": ["log_odds_per_year", "odds_ratio_per_year"], "estimate": na,
@@ -131,7 +138,7 @@ def _trend_empty(series: pd.DataFrame, t: np.ndarray, freq: int, first: str,
     fitted = _fitted_frame(series, t, None, None)
     return ShareTrendResult(None, None, None, None, None, None, None, None, None, None, n,
                             len(series), freq, first, "insufficient_data", reason, table,
-                            fitted)  # fmt: skip
+                            fitted, method)  # fmt: skip
 
 
 def _fitted_frame(series: pd.DataFrame, t: np.ndarray, params: np.ndarray | None,
@@ -159,29 +166,37 @@ def female_share_youth_trend(
     alpha: float = 0.05,
     min_years: int = MIN_YEARS,
     youth: bool = True,
+    method: TrendMethod = "quasi",
 ) -> ShareTrendResult:
-    """Change per year in the log-odds of ``female_share_youth`` (CONTRACT 4).
+    """Change per year in the log-odds of ``female_share_youth`` (CONTRACT 4, issue 15).
 
-    Binomial GLM with logit link, ``logit(p_t) = b0 + b1 * time_in_years``, over every period
-    up to P with at least one young woman or man (women are successes, men failures;
-    ``time_in_years`` = periods since the first period of the cube / periods per year); Wald
-    ``b1 +- z * se`` interval and z test. Assumes the persons of a period are independent
-    with a common share that moves linearly on the logit scale; the Pearson dispersion is
-    reported, not used (CONTRACT 4 asks for the binomial Wald interval).
+    Logistic regression ``logit(p_t) = b0 + b1 * time_in_years`` over every period up to P
+    with at least one young woman or man (women are successes, men failures;
+    ``time_in_years`` = periods since the first period of the cube / periods per year).
+    ``method="quasi"`` (default): quasi-binomial, the covariance times ``max(1, X2/df)`` and
+    a t interval and test with ``df = periods - 2`` (R ``glm(..., family = quasibinomial)``
+    with the dispersion floored at 1); ``method="binomial"``: the Wald ``b1 +- z * se`` of the
+    contract. Assumes the periods are independent given the trend (a person reported in two
+    periods counts in both; the dispersion absorbs part of that); the extra variation from
+    period to period is taken as proportional to binomial variance.
 
     ``insufficient_data`` (with the reason) when the periods from the first in the cube to P
-    span fewer than ``min_years`` years, fewer than 2 periods have young persons, no young
-    woman or no young man is reported at all, or women and men are separated in time (all
-    women at or after the last man, or at or before the first), where the slope is infinite.
+    span fewer than ``min_years`` years, fewer than 2 periods (quasi: 3) have young persons,
+    no young woman or no young man is reported at all, or women and men are separated in time
+    (all women at or after the last man, or at or before the first), where the slope is
+    infinite.
 
     Examples
     --------
-    Two periods a year apart: the slope is the difference of the two log-odds,
+    Two periods a year apart (binomial): the slope is the difference of the two log-odds,
     ``log(4/16) - log(2/18) = log(2.25)``.
     """
     func = "female_share_youth_trend"
     if not 0 < alpha < 1:
         raise UsageError(f"The 'alpha' parameter of {func} must be in (0, 1). Got {alpha!r}.")
+    if method not in ("quasi", "binomial"):
+        raise UsageError(f"The 'method' parameter of {func} must be 'quasi' or 'binomial'. "
+                         f"Got {method!r} instead.")  # fmt: skip
     labels = list(dict.fromkeys(cube["period"]))
     period = str(labels[-1]) if period is None else period
     if period not in labels:
@@ -198,37 +213,27 @@ def female_share_youth_trend(
     if len(labels) < min_years * freq:
         reason = (f"insufficient data: fewer than {min_years * freq} periods ({min_years} years) "
                   f"up to {period}")  # fmt: skip
-    elif len(series) < 2:
-        reason = "insufficient data: fewer than 2 periods have young women or men"
-    elif w.sum() == 0 or m.sum() == 0:
-        who = "woman" if w.sum() == 0 else "man"
-        reason = f"insufficient data: no young {who} is reported, the log-odds are infinite"
-    elif t[w > 0].min() >= t[m > 0].max() or t[w > 0].max() <= t[m > 0].min():
-        reason = ("insufficient data: women and men are reported in separate periods of time, "
-                  "so the slope is infinite")  # fmt: skip
-    if reason:
-        return _trend_empty(series, t, freq, first.code, reason)
-    X = np.column_stack([np.ones(len(t)), t])
-    with fit_warnings_ignored():
-        res = GLM(np.column_stack([w, m]), X, family=families.Binomial()).fit(tol=1e-12)
-    params = np.asarray(res.params, dtype=float)
-    if not res.converged or not np.all(np.isfinite(params)):
-        return _trend_empty(series, t, freq, first.code, "insufficient data: no convergence")
-    p = special.expit(X @ params)
-    nn = w + m
-    # inverse Fisher information at the estimate itself
-    cov = np.linalg.inv(X.T @ ((nn * p * (1 - p))[:, None] * X))
-    z = float(stats.norm.isf(alpha / 2))
-    b, se = float(params[1]), math.sqrt(float(cov[1, 1]))
-    low, high, pv = b - z * se, b + z * se, float(2 * stats.norm.sf(abs(b / se)))
-    df = len(t) - 2
-    disp = float(np.sum((w - nn * p) ** 2 / (nn * p * (1 - p)))) / df if df > 0 else None
-    n = int(nn.sum())
+    elif problem := logit_trend_problem(w, m, t, method=method):
+        problem = problem.replace("points", "periods")
+        reason = f"insufficient data: {problem}"
+    fit = None if reason else fit_logit_trend(w, m, t, method=method)
+    if fit is None:
+        return _trend_empty(series, t, freq, first.code, reason or
+                            "insufficient data: no convergence", method)  # fmt: skip
+    return _trend_result(fit, series, t, freq, first.code, alpha)
+
+
+def _trend_result(fit: LogitFit, series: pd.DataFrame, t: np.ndarray, freq: int, first: str,
+                  alpha: float) -> ShareTrendResult:  # fmt: skip
+    b, low, high, pv = fit.slope(alpha=alpha)
+    n = int(series["women"].sum() + series["men"].sum())
     table = pd.DataFrame({"term": ["log_odds_per_year", "odds_ratio_per_year"],
                           "estimate": [b, math.exp(b)], "ci_low": [low, math.exp(low)],
                           "ci_high": [high, math.exp(high)], "p_value": [pv, pv],
                           "n": [n, n]})  # fmt: skip
-    cov_t = ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1])))
+    fitted = _fitted_frame(series, t, np.array(fit.params), np.array(fit.cov),
+                           fit.quantile(alpha))  # fmt: skip
     return ShareTrendResult(b, low, high, pv, math.exp(b), math.exp(low), math.exp(high),
-                            float(params[0]), cov_t, disp, n, len(series), freq, first.code,
-                            "ok", "", table, _fitted_frame(series, t, params, cov, z))  # fmt: skip
+                            fit.params[0], fit.cov, fit.pearson_dispersion, n, len(series),
+                            freq, first, "ok", "", table, fitted, fit.method,
+                            fit.df)  # fmt: skip

@@ -16,10 +16,12 @@ This module holds the goal status and the minimum detectable change; the trend l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 
 from risk_indicators.config import Config
@@ -28,6 +30,8 @@ from risk_indicators.periods import Period, parse_period, window_label
 from risk_indicators.stats import wilson_interval
 
 from ._gender_counts import COLOURS, gender_counts, period_of
+from ._goal_rules import GOAL_RULE_EN, GOAL_RULE_PLAIN, GOAL_RULE_SV
+from ._logit_trend import LogitFit, fit_logit_trend, logit_trend_problem
 from ._share_trend import MIN_YEARS, ShareTrendResult, female_share_youth_trend
 
 __all__ = [
@@ -37,66 +41,19 @@ __all__ = [
     "GOAL_STATUSES",
     "GoalResult",
     "ShareTrendResult",
+    "assess_goal",
     "detectable_change",
     "female_share_youth_trend",
     "goal_status",
+    "yearly_windows",
 ]
 
-GOAL_STATUSES = ("met", "on_track", "not_on_track", "insufficient_data")
+GOAL_STATUSES = ("met", "on_track", "not_on_track", "cannot_tell_yet", "insufficient_data")
 N_MIN = 20
-
-GOAL_RULE_EN = (
-    "Goal status for the target female share T among young reported persons by the target "
-    "period. (1) insufficient_data: the data up to the period P cover fewer than 2 years of "
-    "periods, or fewer than 20 young women and men were reported in the rolling 12 months "
-    "ending with P. (2) met: the lower limit of the Wilson 95% interval of the female share "
-    "in those 12 months is at least T, i.e. the share is at or above the target beyond chance "
-    "variation. (3) on_track: not met, but the trend (binomial GLM of the share on time, "
-    "female_share_youth_trend) projected to the target period (or to P, when the target "
-    "period has passed) reaches T. (4) not_on_track: otherwise. When the trend cannot be "
-    "estimated, the status is not_on_track if the upper limit of the 12-month interval is "
-    "below T, otherwise insufficient_data."
-)
-GOAL_RULE_SV = (
-    "Målstatus för målandelen kvinnor T bland unga anmälda personer till målperioden. "
-    "(1) insufficient_data (för lite data): data fram till perioden P täcker färre än 2 års "
-    "perioder, eller färre än 20 unga kvinnor och män anmäldes under de rullande 12 månader "
-    "som slutar med P. (2) met (uppnått): den nedre gränsen i Wilsons 95 %-intervall för "
-    "andelen kvinnor under de 12 månaderna är minst T, dvs. andelen ligger på eller över målet "
-    "bortom slumpvariation. (3) on_track (på väg): inte uppnått, men trenden (binomial GLM för "
-    "andelen över tid, female_share_youth_trend) framskriven till målperioden (eller till P "
-    "när målperioden har passerat) når T. (4) not_on_track (inte på väg): annars. När trenden "
-    "inte kan skattas blir statusen not_on_track om den övre gränsen i 12-månadersintervallet "
-    "ligger under T, annars insufficient_data."
-)
-
-#: The rule for readers of the report, without status codes or symbols (same rule as above).
-GOAL_RULE_PLAIN = {
-    "sv": (
-        "Andelen kvinnor bland rapporterade unga mäts över de senaste 12 månaderna. För lite "
-        "data för att bedöma: data täcker mindre än två år, eller färre än 20 unga kvinnor och "
-        "män rapporterades under de 12 månaderna. Målet är uppnått: den nedre gränsen i 95 % "
-        "konfidensintervallet (Wilson) för andelen ligger på eller över målet, så andelen är "
-        "över målet även med hänsyn till slumpen. På väg att nå målet: målet är inte uppnått, "
-        "men trenden i andelen (logistisk regression av andelen på tiden över alla perioder) "
-        "når målet vid målperioden (eller vid den senaste perioden, när målperioden har "
-        "passerat). Inte på väg: annars. Går trenden inte att skatta bedöms målet som inte på "
-        "väg om den övre gränsen i 12-månadersintervallet ligger under målet, annars som för "
-        "lite data."
-    ),
-    "en": (
-        "The share of women among young reported persons is measured over the last 12 months. "
-        "Too little data to assess: the data cover less than two years, or fewer than 20 young "
-        "women and men were reported in those 12 months. Met: the lower limit of the 95% "
-        "confidence interval (Wilson) of the share is at or above the target, so the share is "
-        "above the target even allowing for chance. On track: not met, but the trend in the "
-        "share (logistic regression of the share on time over all periods) reaches the target "
-        "at the target period (or at the latest period, once the target period has passed). "
-        "Not on track: otherwise. When the trend cannot be estimated, the goal is not on track "
-        "if the upper limit of the 12-month interval is below the target, otherwise there is "
-        "too little data."
-    ),
-}
+MIN_WINDOWS = 3
+#: The probability at or above which the goal is on track (and at or below 1 minus which it
+#: is not on track).
+CONFIDENCE = 0.9
 
 
 # --------------------------------------------------------------------------- power
@@ -135,17 +92,31 @@ class GoalResult:
     Attributes
     ----------
     status
-        ``met``, ``on_track``, ``not_on_track`` or ``insufficient_data``.
+        ``met``, ``on_track``, ``not_on_track``, ``cannot_tell_yet`` or
+        ``insufficient_data``.
     reason
         Why, in one sentence with the numbers.
     share, ci_low, ci_high, n
-        Female share among young women and men in the rolling 12 months ending with P, its
+        Female share among young women and men in the 12 months ending with P, its
         Wilson interval and ``n`` = young women + men.
+    probability
+        The probability, under the quasi-binomial trend of the yearly windows, that the share
+        at ``horizon`` is at least the target (None without a trend).
     projected, projected_low, projected_high
-        The trend's fitted share at the target period (at P when the target has passed).
+        The trend's share at ``horizon`` (the target period, or P once it has passed), with
+        its 95% t interval.
+    windows
+        ``label, end, years_before_p, women, men, share``: the yearly 12-month windows the
+        trend uses, oldest first.
+    persons_per_year, persons_needed_per_year
+        Young women and men per 12 months now, and how many a 12-month window would need for
+        the same trend to give a probability of 0.9 or 0.1 (``cannot_tell_yet`` only; None
+        when the trend lies on the target and no number would do).
     detectable_change_period, detectable_change_year
         Smallest increase of the share detectable with the given power when two periods, or
         two 12-month windows, of the current size are compared (:func:`detectable_change`).
+    trend
+        The per-period female-share trend (CONTRACT 4 ``female_share_youth_trend``).
     """
 
     status: str
@@ -157,9 +128,15 @@ class GoalResult:
     ci_low: float | None
     ci_high: float | None
     n: int
+    probability: float | None
     projected: float | None
     projected_low: float | None
     projected_high: float | None
+    horizon: str
+    windows: pd.DataFrame
+    dispersion: float | None
+    persons_per_year: float
+    persons_needed_per_year: int | None
     detectable_change_period: float | None
     detectable_change_year: float | None
     n_per_period: float
@@ -170,7 +147,10 @@ class GoalResult:
     def table(self) -> pd.DataFrame:
         rows = [("rolling_12_month_share", self.share, self.ci_low, self.ci_high, self.n),
                 ("projected_share_at_target", self.projected, self.projected_low,
-                 self.projected_high, self.trend.n),
+                 self.projected_high, len(self.windows)),
+                ("probability_target_reached", self.probability, None, None, len(self.windows)),
+                ("persons_needed_per_12_months", self.persons_needed_per_year, None, None,
+                 round(self.persons_per_year)),
                 ("trend_log_odds_per_year", self.trend.estimate, self.trend.ci_low,
                  self.trend.ci_high, self.trend.n),
                 ("detectable_change_period", self.detectable_change_period, None, None,
@@ -188,28 +168,35 @@ class GoalResult:
         share = "" if self.share is None else (
             f"; female share {self.share:.1%} (CI {self.ci_low:.1%}-{self.ci_high:.1%}, "
             f"n = {self.n}) in {self.window}")  # fmt: skip
-        det = "" if self.detectable_change_year is None else (
-            f"; a rise of {100 * self.detectable_change_year:.1f} percentage points between two "
-            "12-month periods is the smallest the data could detect with 80% power")  # fmt: skip
+        prob = "" if self.probability is None else (
+            f"; probability {self.probability:.0%} that the share is at least "
+            f"{self.target:.0%} in {self.horizon}")  # fmt: skip
+        need = "" if self.persons_needed_per_year is None else (
+            f"; telling would take about {self.persons_needed_per_year} young persons per 12 "
+            f"months (now {self.persons_per_year:.0f})")  # fmt: skip
         return (f"Goal {self.target:.0%} by {self.target_period}: {self.status} "
-                f"({self.reason}){share}{det}.")  # fmt: skip
+                f"({self.reason}){share}{prob}{need}.")  # fmt: skip
 
     def plot(self, ax: Any = None) -> Any:
-        """Observed shares, the fitted trend projected to the target period, and the target."""
+        """The yearly 12-month shares, the trend projected to the target period, the target."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 3.5))
-        self.trend.plot(ax=ax)
-        f = self.trend.fitted
-        last = len(f) - 1
-        if self.projected is not None and last >= 0:
-            now = period_of(self.period)
-            steps = _target_ordinal(self.target_period, now) - now.ordinal
-            x_end = last + max(steps, 0)
-            ax.plot([last, x_end], [float(f["fitted"].iloc[-1]), self.projected], ls=":",
-                    color="black", label="projection")  # fmt: skip
+        w = self.windows
+        x = w["years_before_p"].to_numpy(float)
+        n = (w["women"] + w["men"]).to_numpy(float)
+        ax.scatter(x, w["share"].to_numpy(float, na_value=np.nan), s=8 + n, color=COLOURS["kvinna"],
+                   label="12-month share")  # fmt: skip
+        if self.projected is not None:
+            h = (_target_ordinal(self.horizon, period_of(self.period))
+                 - period_of(self.period).ordinal) / period_of(self.period).freq  # fmt: skip
+            ax.errorbar([h], [self.projected], yerr=[[self.projected - self.projected_low],
+                        [self.projected_high - self.projected]], fmt="o", color="black",
+                        label=f"trend at {self.horizon}")  # fmt: skip
         ax.axhline(self.target, color=COLOURS["standardised"], ls="--", label="target")
+        ax.set_xlabel("years from P")
+        ax.set_ylim(0, 1)
         ax.set_title(f"{self.status}: {self.reason}", fontsize=7)
         ax.legend(fontsize=8, frameon=False)
         return ax
@@ -221,18 +208,36 @@ def _target_ordinal(target_period: str, p: Period) -> int:
     return end.year * p.freq + (end.month - 1) // p.months
 
 
-def _rolling(cube: pd.DataFrame, windows: pd.DataFrame | None, period: str,
-             config: Config) -> tuple[int, int, str]:  # fmt: skip
-    """Young women and men in the rolling 12 months ending with P."""
+def yearly_windows(cube: pd.DataFrame, windows: pd.DataFrame | None, period: str,
+                   config: Config) -> tuple[pd.DataFrame, bool]:  # fmt: skip
+    """Young women and men in the 12-month windows ending with P and whole years before it.
+
+    From ``windows`` (distinct persons) when it holds the window ending with P; else (counts
+    mode) the periods of each window summed, counting a person once per period; the flag
+    says which. Only complete windows (all their periods in the cube) are used.
+    """
     p = period_of(period)
-    label = window_label(p)
-    if windows is not None and label in set(windows["period"]):
-        c = gender_counts(windows, config=config, periods=[label])
-        return int(c["women"].iloc[0]), int(c["men"].iloc[0]), label
-    # counts mode: person-periods (a person reported in two periods counts twice)
-    codes = [q.code for q in p.window()]
-    c = gender_counts(cube, config=config, periods=codes)
-    return int(c["women"].sum()), int(c["men"].sum()), f"{label} (sum of periods)"
+    ends: list[Period] = []
+    distinct = windows is not None and window_label(p) in set(windows["period"])
+    have = set(windows["period"]) if distinct and windows is not None else set(cube["period"])
+    end = p
+    while (window_label(end) in have) if distinct else all(q.code in have for q in end.window()):
+        ends.append(end)
+        end = end.shift(-end.freq)
+    rows = []
+    for e in reversed(ends):
+        if distinct and windows is not None:
+            c = gender_counts(windows, config=config, periods=[window_label(e)])
+        else:
+            c = gender_counts(cube, config=config, periods=[q.code for q in e.window()])
+        w, m = int(c["women"].sum()), int(c["men"].sum())
+        rows.append({"label": window_label(e), "end": e.code,
+                     "years_before_p": (e.ordinal - p.ordinal) / p.freq, "women": w, "men": m,
+                     "share": w / (w + m) if w + m else None})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["label", "end", "years_before_p", "women", "men",
+                                        "share"])  # fmt: skip
+    frame["share"] = pd.array(frame["share"].tolist(), dtype="Float64")
+    return frame, distinct
 
 
 def goal_status(
@@ -245,33 +250,36 @@ def goal_status(
     min_years: int = MIN_YEARS,
     alpha: float = 0.05,
     power: float = 0.8,
+    confidence: float = CONFIDENCE,
 ) -> GoalResult:
-    """Whether the female share among young persons meets the goal (CONTRACT 4).
+    """Whether the female share among young persons meets the goal (CONTRACT 4, issue 15).
 
-    Rule (:data:`GOAL_RULE_EN`; T = ``gender_goal.target_female_share``):
+    Rule (:data:`GOAL_RULE_EN`; T = ``gender_goal.target_female_share``): the share is
+    measured in the 12-month windows ending with P and whole years before it
+    (:func:`yearly_windows`; they do not overlap, so a person reported once counts once);
 
-    1. ``insufficient_data`` when the periods up to P span fewer than ``min_years`` (2) years
-       or fewer than ``n_min`` (20) young women and men were reported in the rolling 12 months
-       ending with P;
-    2. ``met`` when the Wilson 95% lower limit of the female share in those 12 months is
-       at least T;
-    3. ``on_track`` when not met but the trend of :func:`female_share_youth_trend`, projected
-       on the logit scale to ``gender_goal.target_period`` (to P once the target period has
-       passed), reaches T with its point estimate;
-    4. ``not_on_track`` otherwise. If the trend cannot be estimated: ``not_on_track`` when the
-       Wilson upper limit is below T, else ``insufficient_data``.
+    1. ``insufficient_data`` with fewer than ``n_min`` (20) young women and men in the 12
+       months ending with P;
+    2. ``met`` when the Wilson 95% lower limit of that share is at least T;
+    3. ``insufficient_data`` with fewer than 3 windows (a trend with a dispersion needs 3);
+    4. otherwise a quasi-binomial logistic trend of the windows' shares on time
+       (:func:`._logit_trend.fit_logit_trend`) gives ``probability`` = P(share at the target
+       period >= T) = ``1 - F_t((logit T - eta_h) / se_h)`` with ``df = windows - 2``:
+       ``on_track`` at or above ``confidence`` (0.9), ``not_on_track`` at or below
+       ``1 - confidence``, ``cannot_tell_yet`` between;
+    5. when no trend can be fitted: ``not_on_track`` if the Wilson upper limit is below T,
+       else ``insufficient_data``.
 
-    Why the lower limit for ``met``: at the counts of a small municipality (15-40 young persons
-    in 12 months) the point estimate reaches the target by chance far too often. With a true
-    share of 0.20, 20 persons and T = 0.25 the point estimate is at least 0.25 with probability
-    ``P(Bin(20, 0.2) >= 5) = 0.370``; the Wilson lower limit reaches 0.25 only with 9 or more
-    women of 20, probability ``P(Bin(20, 0.2) >= 9) = 0.010``. ``met`` therefore means shown
-    beyond chance variation; a share at the target by its point estimate alone shows as
-    ``on_track``. The price: with a true share of 0.35 and 20 persons ``met`` shows with
-    probability 0.24 only, so the detectable change is reported beside the status.
-
-    The rolling 12 months are read from ``windows`` (distinct persons); without it (counts
-    mode) the last 12 months of periods are summed, counting a person once per period.
+    Why a probability and not the projection's point estimate: at 15 young persons a tertial
+    the projected log-odds have a standard error near 0.35 (about +-8 points at 0.25), and the
+    point estimate called a flat 0.20 on track in 22% of series (issue 15). ``on_track`` is
+    a one-sided test of ``share(h) <= T`` at level 0.1, so a truth below the target is called
+    on track at most about 10% of the time (more if the linear trend is wrong, e.g. a
+    plateau); the operating characteristics are in ``reports/validation.md`` (the goal
+    study). ``persons_needed_per_year`` assumes the standard error shrinks as
+    ``1/sqrt(persons)`` with the shares and the dispersion unchanged. The probability is a
+    statement about the trend's share, not about the share a single window will show.
+    ``min_years`` applies to the per-period trend kept in ``trend``.
     """
     func = "goal_status"
     labels = list(dict.fromkeys(cube["period"]))
@@ -281,61 +289,119 @@ def goal_status(
     if not (isinstance(n_min, int) and n_min >= 1):
         raise UsageError(f"The 'n_min' parameter of {func} must be a positive integer. "
                          f"Got {n_min!r} instead.")  # fmt: skip
+    if not 0.5 < confidence < 1:
+        raise UsageError(f"The 'confidence' parameter of {func} must be in (0.5, 1). "
+                         f"Got {confidence!r} instead.")  # fmt: skip
     goal = config.gender_goal
     target, target_period = goal.target_female_share, goal.target_period
     p = period_of(period)
     trend = female_share_youth_trend(cube, period, config=config, alpha=alpha,
                                      min_years=min_years)  # fmt: skip
-    w, m, window = _rolling(cube, windows, period, config)
+    yearly, distinct = yearly_windows(cube, windows, period, config)
+    current = yearly.iloc[-1] if len(yearly) else None
+    w = int(current["women"]) if current is not None else 0
+    m = int(current["men"]) if current is not None else 0
+    window = window_label(p) + ("" if distinct or current is None else " (sum of periods)")
     n = w + m
     est = wilson_interval(w, n, alpha=alpha)
     recent = gender_counts(cube, config=config, periods=[q.code for q in p.window()])
     n_period = float((recent["women"] + recent["men"]).mean()) if len(recent) else 0.0
     base = est.estimate if est.estimate is not None and 0 < est.estimate < 1 else target
-    horizon = max(_target_ordinal(target_period, p), p.ordinal)
-    proj = trend.projected(p.shift(horizon - p.ordinal).code, alpha=alpha)
-    span = labels.index(period) + 1
-    if span < min_years * p.freq:
-        status, reason = (
-            "insufficient_data",
-            (f"the data cover {span} periods up to {period}, fewer than {min_years} years"),
-        )
-    elif n < n_min:
-        status, reason = (
-            "insufficient_data",
-            (f"fewer than {n_min} young women and men in {window}"),
-        )
-    elif est.ci_low is not None and est.ci_low >= target:
-        status, reason = (
-            "met",
-            (f"the lower 95% limit of the 12-month share is at least {target:.0%}"),
-        )
-    elif proj is not None:
-        on = proj[0] >= target
-        status = "on_track" if on else "not_on_track"
-        reason = (
-            f"the trend projects {proj[0]:.1%} by {p.shift(horizon - p.ordinal).code}, "
-            f"{'at or above' if on else 'below'} the target {target:.0%}"
-        )
-    elif est.ci_high is not None and est.ci_high < target:
-        status, reason = (
-            "not_on_track",
-            (
-                f"the trend cannot be estimated ({trend.reason}) and the upper 95% limit of the "
-                f"12-month share is below {target:.0%}"
-            ),
-        )
-    else:
-        status, reason = "insufficient_data", (
-            f"the trend cannot be estimated ({trend.reason}) and the 12-month interval "
-            f"includes the target {target:.0%}")  # fmt: skip
+    horizon = p.shift(max(_target_ordinal(target_period, p), p.ordinal) - p.ordinal)
+    h = (horizon.ordinal - p.ordinal) / p.freq
+    wo, me = yearly["women"].to_numpy(float), yearly["men"].to_numpy(float)
+    tt = yearly["years_before_p"].to_numpy(float)
+    a = assess_goal(wo, me, tt, horizon_years=h, target=target, n_min=n_min, alpha=alpha,
+                    confidence=confidence, window=window, horizon=horizon.code)  # fmt: skip
+    status, reason, prob, proj, needed, fit = a
+    k = len(yearly)
     projected, projected_low, projected_high = proj if proj is not None else (None, None, None)
     return GoalResult(
         status=status, reason=reason, period=period, target=target,
         target_period=target_period, share=est.estimate, ci_low=est.ci_low,
-        ci_high=est.ci_high, n=n, projected=projected, projected_low=projected_low,
-        projected_high=projected_high,
+        ci_high=est.ci_high, n=n, probability=prob, projected=projected,
+        projected_low=projected_low, projected_high=projected_high, horizon=horizon.code,
+        windows=yearly, dispersion=None if fit is None else fit.pearson_dispersion,
+        persons_per_year=float((wo + me).sum() / k) if k else 0.0,
+        persons_needed_per_year=needed if status == "cannot_tell_yet" else None,
         detectable_change_period=detectable_change(base, n_period, alpha=alpha, power=power),
         detectable_change_year=detectable_change(base, n, alpha=alpha, power=power),
         n_per_period=n_period, trend=trend, window=window,
     )  # fmt: skip
+
+
+def assess_goal(women: np.ndarray, men: np.ndarray, years_before_p: np.ndarray, *,
+                horizon_years: float, target: float, n_min: int = N_MIN, alpha: float = 0.05,
+                confidence: float = CONFIDENCE, window: str = "the 12 months ending with P",
+                horizon: str = "the target period") -> tuple[
+                    str, str, float | None, tuple[float, float, float] | None, int | None,
+                    LogitFit | None]:  # fmt: skip
+    """The rule of :func:`goal_status` on the yearly windows' counts (oldest first, the last
+    ends with P): status, reason, probability, projected share with its interval, persons
+    needed per 12 months, and the fit. The goal study of ``simulate`` calls it directly."""
+    k = len(women)
+    problem = logit_trend_problem(women, men, years_before_p, method="quasi") if k else "no window"
+    fit = None if problem else fit_logit_trend(women, men, years_before_p, method="quasi")
+    prob = proj = needed = None
+    if fit is not None:
+        eta, se = fit.eta(horizon_years)
+        z = (math.log(target / (1 - target)) - eta) / se if se > 0 else math.inf
+        prob = 1 - fit.cdf(z)
+        proj = fit.share(horizon_years, alpha=alpha)
+        q = float(stats.t.isf(1 - confidence, fit.df) if fit.df else stats.norm.isf(1 - confidence))
+        if abs(z) > 1e-6 and (1 - confidence) < prob < confidence:
+            needed = math.ceil((q / abs(z)) ** 2 * float((women + men).sum()) / k)
+    w = int(women[-1]) if k else 0
+    n = w + (int(men[-1]) if k else 0)
+    # met: the Wilson interval at the effective sample size n / phi (the design effect of the
+    # extra variation the windows show; phi = 1 without it), so that a share that varies more
+    # than binomially is not declared met on one lucky window
+    phi = fit.dispersion if fit is not None else 1.0
+    est = _wilson_effective(w, n, phi, alpha)
+    status, reason = _decide(n=n, n_min=n_min, window=window, est=est, target=target, k=k,
+                             prob=prob, confidence=confidence, horizon=horizon,
+                             problem=problem)  # fmt: skip
+    return status, reason, prob, proj, needed if status == "cannot_tell_yet" else None, fit
+
+
+def _wilson_effective(w: int, n: int, phi: float, alpha: float) -> Any:
+    """Wilson interval of ``w / n`` computed with ``n / phi`` persons (``phi >= 1``): the
+    share itself is unchanged, the interval wider by about ``sqrt(phi)``."""
+    if phi <= 1 or n == 0:
+        return wilson_interval(w, n, alpha=alpha)
+    z = float(stats.norm.isf(alpha / 2))
+    p, ne = w / n, n / phi
+    centre = (p + z * z / (2 * ne)) / (1 + z * z / ne)
+    half = z * math.sqrt(p * (1 - p) / ne + z * z / (4 * ne * ne)) / (1 + z * z / ne)
+    return replace(wilson_interval(w, n, alpha=alpha), ci_low=max(0.0, centre - half),
+                   ci_high=min(1.0, centre + half))  # fmt: skip
+
+
+def _decide(*, n: int, n_min: int, window: str, est: Any, target: float, k: int,
+            prob: float | None, confidence: float, horizon: str,
+            problem: str) -> tuple[str, str]:  # fmt: skip
+    """The status and its reason (the rule of :func:`goal_status`)."""
+    if n < n_min:
+        return "insufficient_data", f"fewer than {n_min} young women and men in {window}"
+    if est.ci_low is not None and est.ci_low >= target:
+        return "met", f"the lower 95% limit of the 12-month share is at least {target:.0%}"
+    if k < MIN_WINDOWS:
+        return "insufficient_data", (f"the data hold {k} yearly 12-month windows up to P; the "
+                                     f"trend needs {MIN_WINDOWS}")  # fmt: skip
+    if prob is None:
+        if est.ci_high is not None and est.ci_high < target:
+            return "not_on_track", (
+                f"the trend cannot be estimated ({problem}) and the upper 95% limit of the "
+                f"12-month share is below {target:.0%}"
+            )
+        return "insufficient_data", (
+            f"the trend cannot be estimated ({problem}) and the 12-month interval includes "
+            f"the target {target:.0%}"
+        )
+    said = (f"the trend gives a probability of {prob:.0%} that the share is at least "
+            f"{target:.0%} in {horizon}")  # fmt: skip
+    if prob >= confidence:
+        return "on_track", said
+    if prob <= 1 - confidence:
+        return "not_on_track", said
+    return "cannot_tell_yet", said + ": the data cannot tell yet"

@@ -6,6 +6,7 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from ._population_schema import validate_population
 from .activity import (
     ACTIVITY_CODES,
     PROMISED_ACTIVITIES,
@@ -53,7 +54,6 @@ from .schema import (
     map_columns,
     normalise_token,
     scrub,
-    validate_population,
     validate_report_rows,
 )
 from .validate import (

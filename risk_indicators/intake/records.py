@@ -24,11 +24,11 @@ from risk_indicators.errors import DataError
 
 from ._columns import check_batch
 from ._mac import usable_cores
+from ._population_schema import validate_population
 from ._settle import REJECTED_COLUMNS, settle
 from ._sources import open_reports
 from .io import RawTable, read_table
 from .pseudonymise import Pseudonymiser
-from .schema import validate_population
 
 __all__ = [
     "MAX_REJECTED_SHARE",

@@ -35,6 +35,7 @@ class PublicView:
     suppressed: frozenset[tuple[str, str]]
     min_detectable_change: float | None
     sentences: dict[str, str]
+    goal_values: dict[str, Any]
 
 
 def _blank(values: Any, ok: np.ndarray, dtype: str) -> Any:
@@ -224,6 +225,16 @@ def public_view(analysis: Analysis, protection: Protection) -> PublicView:
     }
     goal = _pick(figures, "goal")
     mdc = goal.loc[goal["figure"] == "min_detectable_change"]
+    # the assessment's numbers, each None when a count it rests on is hidden
+    goal_values: dict[str, Any] = {
+        str(r["figure"]): (None if not r["ok"] or pd.isna(r["value"]) else r["value"])
+        for r in goal.to_dict("records")
+        if r["figure"] != "min_detectable_change"
+    }
+    proj = goal.loc[goal["figure"] == "projected"]
+    if len(proj) and bool(proj["ok"].iloc[0]):
+        goal_values["projected_low"] = proj["ci_low"].iloc[0]
+        goal_values["projected_high"] = proj["ci_high"].iloc[0]
     sentences = {
         str(r["figure"]): str(r["value"])
         for r in _pick(figures, "sentence").to_dict("records")
@@ -236,4 +247,5 @@ def public_view(analysis: Analysis, protection: Protection) -> PublicView:
             mdc["value"].iloc[0] if len(mdc) and bool(mdc["ok"].iloc[0]) else None
         ),
         sentences=sentences,
+        goal_values=goal_values,
     )

@@ -205,6 +205,9 @@ def _public_release(
     # the detectable change is a function of the 12-month share and its n: with their counts
     # hidden it would give them back
     goal["min_detectable_change"] = view.min_detectable_change
+    goal.update(view.goal_values)
+    if ("period", "goal_status") in view.suppressed:  # it rests on a hidden count
+        goal["status"] = None
     return PublicRelease(
         municipality=cfg.municipality,
         period=analysis.period,

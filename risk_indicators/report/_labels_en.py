@@ -84,23 +84,37 @@ EN: dict[str, str] = {
         "{target_period}."
     ),
     "goal_status_line": "Assessment: {status}.",
-    "goal_uncertain": (
-        "The assessment is uncertain: the trend in the share of women is not established (its "
-        "95% confidence interval holds both a decrease and an increase)."
+    "goal_probability": (
+        "By the trend in the share of women over the years, the probability is {probability} "
+        "that the share is at least {target} in {horizon} (the trend's value then: "
+        "{projected}, 95% confidence interval {interval})."
     ),
-    "goal_trend_withheld": (
-        "The trend the assessment rests on is not published: with the number of young people "
-        "per period it could reveal how many young women were reported in a single period. "
-        "The assessment cannot be checked from outside and should be read as uncertain."
+    "goal_persons_needed": (
+        "To tell with the same trend would take about {needed} young women and men per 12 "
+        "months; today they are about {now}."
+    ),
+    "goal_persons_needed_many": (
+        "The trend lies so close to the target that not even ten times as many young people "
+        "per 12 months (today about {now}) would be enough to tell."
+    ),
+    "goal_cannot_tell_note": (
+        "With this few young people a year a share below the target often cannot be told "
+        "from one at the target; that it cannot be told yet does not mean that it goes badly."
+    ),
+    "goal_withheld": (
+        "The assessment is not published this time: it rests on counts that are hidden so "
+        "that no person can be identified."
     ),
     "goal_met": "the goal is met",
     "goal_on_track": "on track to meet the goal",
     "goal_not_on_track": "not on track to meet the goal",
     "goal_insufficient_data": "too little data to assess",
+    "goal_cannot_tell_yet": "it cannot be told yet",
     "goal_rule_short": (
         "The goal counts as met when the share of women among the young in the last 12 months "
-        "is above the target even allowing for chance, and as on track when the trend over all "
-        "periods reaches the target by {target_period}. The full rule is in the report."
+        "is above the target even allowing for chance, as on track when the trend over the "
+        "years reaches the target by {target_period} with a probability of at least 90%, and "
+        "as not on track when that probability is at most 10%. The full rule is in the report."
     ),
     "goal_rule": "How the assessment is made: {rule}",
     "goal_mdc": (

@@ -95,8 +95,10 @@ EN_METHODS: dict[str, str] = {
         "relative change a year."
     ),
     "method_female_trend": (
-        "The change in the share of women over time is a binomial (logistic) regression with a "
-        "Wald interval."
+        "The change in the share of women over time is a logistic regression that allows the "
+        "share to vary more than chance alone gives (quasi-binomial, with a t interval). The "
+        "goal assessment uses the same kind of regression over the yearly 12-month shares and "
+        "gives the probability that the share reaches the target."
     ),
     "method_comparison": (
         "The comparison with earlier years is the ratio of the rates per inhabitant, with an "

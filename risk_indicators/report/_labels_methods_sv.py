@@ -101,8 +101,10 @@ SV_METHODS: dict[str, str] = {
         "relativ förändring per år."
     ),
     "method_female_trend": (
-        "Förändringen av andelen kvinnor över tid skattas med binomial (logistisk) regression "
-        "och Wald-intervall."
+        "Förändringen av andelen kvinnor över tid skattas med logistisk regression som tillåter "
+        "att andelen varierar mer än slumpen ensam ger (kvasibinomial, med t-intervall). "
+        "Målbedömningen använder samma slags regression över de årliga 12-månadersandelarna "
+        "och ger sannolikheten att andelen når målet."
     ),
     "method_comparison": (
         "Jämförelsen med tidigare år är kvoten mellan talen per invånare, med exakt villkorligt "

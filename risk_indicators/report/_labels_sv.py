@@ -76,23 +76,37 @@ SV: dict[str, str] = {
         "kvinnor bland de rapporterade unga ska vara minst {target} senast {target_period}."
     ),
     "goal_status_line": "Bedömning: {status}.",
-    "goal_uncertain": (
-        "Bedömningen är osäker: trenden i andelen kvinnor är inte säkerställd (dess 95 % "
-        "konfidensintervall rymmer både en minskning och en ökning)."
+    "goal_probability": (
+        "Enligt trenden i andelen kvinnor över åren är sannolikheten {probability} att andelen "
+        "är minst {target} under {horizon} (trendens värde då: {projected}, 95 % "
+        "konfidensintervall {interval})."
     ),
-    "goal_trend_withheld": (
-        "Trenden som bedömningen bygger på redovisas inte: tillsammans med antalet unga per "
-        "period skulle den kunna avslöja hur många unga kvinnor som rapporterades en enskild "
-        "period. Bedömningen är därför svår att pröva utifrån och bör läsas som osäker."
+    "goal_persons_needed": (
+        "För att kunna säga det med samma trend skulle det krävas ungefär {needed} unga "
+        "kvinnor och män per 12 månader; i dag är de omkring {now}."
+    ),
+    "goal_persons_needed_many": (
+        "Trenden ligger så nära målet att inte ens tio gånger så många unga per 12 månader "
+        "(i dag omkring {now}) skulle räcka för att säga det."
+    ),
+    "goal_cannot_tell_note": (
+        "Med så få unga per år går det ofta inte att skilja en andel under målet från en vid "
+        "målet; att det inte går att säga än betyder inte att det går dåligt."
+    ),
+    "goal_withheld": (
+        "Bedömningen redovisas inte den här gången: den bygger på antal som döljs för att "
+        "ingen person ska kunna identifieras."
     ),
     "goal_met": "målet är uppnått",
     "goal_on_track": "på väg att nå målet",
     "goal_not_on_track": "inte på väg att nå målet",
     "goal_insufficient_data": "för lite data för att bedöma",
+    "goal_cannot_tell_yet": "det går inte att säga än",
     "goal_rule_short": (
         "Målet räknas som uppnått när andelen kvinnor bland de unga under de senaste 12 "
-        "månaderna ligger över målet även med hänsyn till slumpen, och som på väg när trenden "
-        "över alla perioder når målet senast {target_period}. Hela regeln finns i rapporten."
+        "månaderna ligger över målet även med hänsyn till slumpen, som på väg när trenden "
+        "över åren med minst 90 % sannolikhet når målet senast {target_period}, och som inte "
+        "på väg när den sannolikheten är högst 10 %. Hela regeln finns i rapporten."
     ),
     "goal_rule": "Så görs bedömningen: {rule}",
     "goal_mdc": (

@@ -7,8 +7,10 @@ logic is the choice of words: "more" or "fewer" when both published counts diffe
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
+from ._lookup import indicator
+from ._lookup import shown as _shown
 from .formatting import (
     INDICATOR_KINDS,
     SUPPRESSED,
@@ -18,6 +20,7 @@ from .formatting import (
     is_missing,
     period_text,
 )
+from .goal_text import goal_sentences, goal_status_words
 from .labels import text
 from .model import PublicRelease, table
 
@@ -44,33 +47,12 @@ def ages_text(release: PublicRelease) -> str:
     return f"{release.youth_ages[0]}-{release.youth_ages[1]}"
 
 
-def indicator(release: PublicRelease, scope: str, indicator_id: str) -> dict[str, Any] | None:
-    """The indicator object of ``indicators.json`` for a scope, or None when absent."""
-    data = release.indicators
-    if scope == "period":
-        block = data.get("indicators", {})
-    else:
-        block = data.get("comparisons", {}).get(scope, {}).get("indicators", {})
-    found = block.get(indicator_id)
-    return found if isinstance(found, dict) else None
-
-
 def scope_label(release: PublicRelease, scope: str) -> str:
     """The period or window of a scope as text (``T1 2023``, ``T2 2023–T1 2024``)."""
     if scope == "period":
         return period_text(release.period.code, release.language)
     label = release.indicators.get("comparisons", {}).get(scope, {}).get("label", "")
     return period_text(str(label), release.language) if label else ""
-
-
-def _published(ind: dict[str, Any] | None) -> bool:
-    return ind is not None and not ind.get("suppressed") and not is_missing(ind.get("value"))
-
-
-def _shown(release: PublicRelease, scope: str, indicator_id: str) -> dict[str, Any] | None:
-    """The indicator when its value is published and defined, else None."""
-    ind = indicator(release, scope, indicator_id)
-    return ind if ind is not None and _published(ind) else None
 
 
 def indicator_texts(
@@ -91,21 +73,13 @@ def indicator_texts(
     if indicator_id == "goal_status":
         if is_missing(value):
             return text(lang, "not_defined"), ""
-        return _goal_status_words(lang, str(value)), ""
+        return goal_status_words(lang, str(value)), ""
     kind = INDICATOR_KINDS.get(indicator_id, "ratio")
     missing = text(lang, "not_defined")
     return (
         fmt_value(value, kind, lang, missing=missing),
         fmt_interval(ind.get("ci_low"), ind.get("ci_high"), kind, lang),
     )
-
-
-def _goal_status_words(lang: Lang, status: str) -> str:
-    key = f"goal_{status}"
-    try:
-        return text(lang, key)
-    except KeyError:
-        return status.replace("_", " ")
 
 
 def direction(release: PublicRelease, indicator_id: str) -> str:
@@ -328,67 +302,6 @@ def _straddles_zero(ind: dict[str, Any]) -> bool:
     if low is None or high is None or is_missing(low) or is_missing(high):
         return False
     return float(low) < 0 < float(high)
-
-
-def _rule_text(rule: Any, lang: str) -> str:
-    if isinstance(rule, dict):
-        return str(rule.get(lang) or "")
-    return "" if is_missing(rule) else str(rule)
-
-
-def goal_sentences(
-    release: PublicRelease, *, full: bool = True, rule: Literal["full", "short"] = "full"
-) -> list[str]:
-    """The goal for the share of women: target and assessment; with ``full`` also the rule
-    (the whole rule, or with ``rule="short"`` one plain sentence for residents), the
-    benchmark and the smallest change the data can detect."""
-    lang, goal = release.language, release.goal
-    out: list[str] = []
-    target, target_period = goal.get("target_female_share"), goal.get("target_period")
-    if not is_missing(target) and target_period:
-        out.append(
-            text(
-                lang,
-                "goal_sentence",
-                target=fmt_value(target, "percent", lang, decimals=0),
-                target_period=period_text(str(target_period), lang),
-            )
-        )
-    status = goal.get("status")
-    if is_missing(status) or not status:
-        ind = indicator(release, "period", "goal_status")
-        status = ind.get("value") if ind else None
-    if status:
-        out.append(text(lang, "goal_status_line", status=_goal_status_words(lang, str(status))))
-        share_trend = _shown(release, "period", "female_share_youth_trend")
-        if status in ("on_track", "not_on_track") and share_trend and _straddles_zero(share_trend):
-            out.append(text(lang, "goal_uncertain"))
-        hidden = indicator(release, "period", "female_share_youth_trend") or {}
-        if status in ("on_track", "not_on_track") and hidden.get("suppressed"):
-            out.append(text(lang, "goal_trend_withheld"))
-    if not full:
-        return out
-    if rule == "short":
-        if target_period:
-            out.append(
-                text(lang, "goal_rule_short", target_period=period_text(str(target_period), lang))
-            )
-    elif rule_text := _rule_text(goal.get("rule"), lang):
-        out.append(text(lang, "goal_rule", rule=rule_text))
-    bench = goal.get("benchmark_female_share")
-    if not is_missing(bench):
-        out.append(
-            text(
-                lang,
-                "goal_benchmark",
-                benchmark=fmt_value(bench, "percent", lang, decimals=0),
-                source=str(goal.get("benchmark_source") or "").rstrip("."),
-            )
-        )
-    mdc = goal.get("min_detectable_change")
-    if not is_missing(mdc):
-        out.append(text(lang, "goal_mdc", mdc=fmt_value(mdc, "share_pp", lang, decimals=0)))
-    return out
 
 
 def source_lines(release: PublicRelease) -> list[str]:

@@ -50,14 +50,17 @@ from risk_indicators.stats import (
     wilson_table,
 )
 
-from ._effort_study import effort_cells, effort_study, effort_summary
+from ._effort_study import effort_cells, effort_study
+from ._goal_study import goal_cells, goal_study
+from ._goal_study import scenario_shares as goal_scenario_shares
+from ._validation_tables import ALARM_RISES, SECTIONS, TREND_RATIOS, markdown, rates_summary
 
-__all__ = ["COLUMNS", "ValidationResult", "alarm_decision", "draw_counts", "simulate",
-           "simulate_command", "trend_replicates"]  # fmt: skip
+__all__ = ["COLUMNS", "ValidationResult", "alarm_decision", "draw_counts",
+           "goal_scenario_shares", "simulate", "simulate_command", "trend_replicates"]  # fmt: skip
 
-Study = Literal["trend", "alarms", "rates", "effort"]
+Study = Literal["trend", "alarms", "rates", "effort", "goal"]
 Progress = Callable[[int, int], None]
-STUDIES: tuple[Study, ...] = ("trend", "alarms", "rates", "effort")
+STUDIES: tuple[Study, ...] = ("trend", "alarms", "rates", "effort", "goal")
 DEFAULT_SEED = 20211001
 NOMINAL = 0.95
 COLUMNS = ["study", "estimator", "dispersion", "years", "mu0", "effect", "truth", "replicates",
@@ -65,12 +68,12 @@ COLUMNS = ["study", "estimator", "dispersion", "years", "mu0", "effect", "truth"
            "rate_mcse", "setting"]  # fmt: skip
 
 PHI = {"poisson": 1.0, "overdispersed": 2.0}
-TREND_YEARS, TREND_MU0, TREND_RATIOS = (3, 4, 6), (5, 10, 20), (1.0, 1.2, 1.5)
+TREND_YEARS, TREND_MU0 = (3, 4, 6), (5, 10, 20)
 SEASON = np.array([1.1, 0.8, 1.1])  # tertial effects T1, T2, T3 of the trend series
 POP0 = 2_000.0
 ALARM_OPTIONS: dict[str, Any] = {"freq": 3, "b": 5, "w": 1, "no_periods": 1}
 ALARM_VARIANTS = {"farrington_flexible": {}, "farrington_flexible_no_trend": {"trend": False}}
-ALARM_YEARS, ALARM_MU0, ALARM_RISES, LIMIT54 = 6, (5, 10, 20), (1.0, 2.0, 3.0), (5, 4)
+ALARM_YEARS, ALARM_MU0, LIMIT54 = 6, (5, 10, 20), (5, 4)
 WILSON = [(n, p) for n in (5, 10, 20, 50) for p in (0.1, 0.25, 0.5)]
 RATE_COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0)
 KATZ = [(m0, rr) for m0 in (5.0, 10.0, 20.0, 40.0) for rr in (0.3, 1.0)]
@@ -103,8 +106,8 @@ class ValidationResult:
         """Markdown tables, one per study (coverage and rates in percent, MC SE beside)."""
         parts = [f"Simulation study: {self.replicates} replicates per cell, seed {self.seed}."]
         for study, rows in self.table.groupby("study", sort=False):
-            title, make = _SECTIONS.get(str(study), (str(study), _rates_summary))
-            parts += ["", f"### {title}", "", _markdown(make(rows))]
+            title, make = SECTIONS.get(str(study), (str(study), rates_summary))
+            parts += ["", f"### {title}", "", markdown(make(rows))]
         return "\n".join(parts) + "\n"
 
     def plot(self, ax: Any = None) -> Any:
@@ -307,7 +310,8 @@ def simulate(
     progress
         Called as ``progress(done, total)`` after each cell.
     include
-        Studies to run: any of ``"trend"``, ``"alarms"``, ``"rates"``, ``"effort"``.
+        Studies to run: any of ``"trend"``, ``"alarms"``, ``"rates"``, ``"effort"``,
+        ``"goal"`` (the goal assessment and the female-share trend, issue 15).
 
     Returns
     -------
@@ -324,7 +328,7 @@ def simulate(
     if bad or not studies:
         raise UsageError(
             "The 'include' parameter of simulate must be a non-empty selection of 'alarms', "
-            f"'effort', 'rates', 'trend'. Got {tuple(studies)!r} instead."
+            f"'effort', 'goal', 'rates', 'trend'. Got {tuple(studies)!r} instead."
         )
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 10:
         raise UsageError(
@@ -332,7 +336,8 @@ def simulate(
             f"Got {replicates!r} instead."
         )
     sizes = {"trend": len(_trend_cells()), "alarms": len(_alarm_cells()),
-             "rates": len(_rates_cells()), "effort": len(effort_cells())}  # fmt: skip
+             "rates": len(_rates_cells()), "effort": len(effort_cells()),
+             "goal": len(goal_cells())}  # fmt: skip
     total, done = sum(sizes[s] for s in STUDIES if s in studies), [0]
 
     def tick() -> None:
@@ -342,7 +347,7 @@ def simulate(
 
     start = time.perf_counter()
     runners = {"trend": _trend_study, "alarms": _alarm_study, "rates": _rates_study,
-               "effort": effort_study}  # fmt: skip
+               "effort": effort_study, "goal": goal_study}  # fmt: skip
     rows: list[dict[str, Any]] = []
     for study in STUDIES:
         if study in studies:
@@ -356,76 +361,3 @@ def simulate_command(replicates: int, seed: int, progress: Progress | None) -> s
     """The ``risk-indicators simulate`` command: the study's markdown tables and runtime."""
     res = simulate(replicates=replicates, seed=seed, progress=progress)
     return res.summary() + f"\nRuntime: {res.seconds:.0f} s.\n"
-
-
-# --------------------------------------------------------------------------- markdown
-def _pct(value: Any, se: Any = None) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{100 * value:.1f}" + ("" if se is None or pd.isna(se) else f" ({100 * se:.1f})")
-
-
-def _fmt(value: Any, spec: str) -> str:
-    return "–" if value is None or pd.isna(value) else format(value, spec)
-
-
-def _trend_summary(t: pd.DataFrame) -> pd.DataFrame:
-    out = []
-    for key, g in t.groupby(["dispersion", "years", "mu0"], sort=False):
-        disp, years, mu0 = cast(tuple[Any, ...], key)
-        glm = g[g["estimator"] == "youth_trend_annual_change"].set_index("effect")
-        mk = g[g["estimator"] == "mann_kendall"].set_index("effect")
-        row = {"dispersion": disp, "tertials": 3 * int(years), "mu0": f"{mu0:g}"}
-        for rr in TREND_RATIOS:
-            row[f"coverage RR {rr:g}"] = _pct(glm.at[rr, "coverage"], glm.at[rr, "coverage_mcse"])
-        row["bias RR 1/1.2/1.5"] = " / ".join(
-            _fmt(glm.at[rr, "bias"], "+.3f") for rr in TREND_RATIOS
-        )
-        row["type I GLM"] = _pct(glm.at[1.0, "rate"], glm.at[1.0, "rate_mcse"])
-        row["type I MK"] = _pct(mk.at[1.0, "rate"], mk.at[1.0, "rate_mcse"])
-        for rr in TREND_RATIOS[1:]:
-            row[f"power {rr:g} GLM"] = _pct(glm.at[rr, "rate"])
-            row[f"power {rr:g} MK"] = _pct(mk.at[rr, "rate"])
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def _alarm_summary(t: pd.DataFrame) -> pd.DataFrame:
-    out = []
-    for key, g in t.groupby(["estimator", "dispersion", "mu0"], sort=False):
-        est, disp, mu0 = cast(tuple[Any, ...], key)
-        g = g.set_index("effect")
-        row = {"trend term": "if significant" if est == "farrington_flexible" else "never",
-               "dispersion": disp, "mu0": f"{mu0:g}",
-               "bias of expected": _fmt(g.at[1.0, "bias"], "+.2f")}  # fmt: skip
-        for rise in ALARM_RISES:
-            name = "false alarms" if rise == 1 else f"detected x{rise:g}"
-            row[name] = _pct(g.at[rise, "rate"], g.at[rise, "rate_mcse"])
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def _rates_summary(t: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "estimator": t["estimator"], "setting": t["setting"],
-        "defined": [f"{d}/{r}" for d, r in zip(t["defined"], t["replicates"], strict=True)],
-        "bias": [_fmt(b, "+.3g") for b in t["bias"]],
-        "coverage": [_pct(c, s) for c, s in zip(t["coverage"], t["coverage_mcse"], strict=True)],
-    })  # fmt: skip
-
-
-_SECTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.DataFrame]]] = {
-    "trend": ("Trend (`youth_trend_annual_change` and Mann-Kendall)", _trend_summary),
-    "alarms": ("Period alarms (`farrington_flexible`, b=5, w=1, last of 18 tertials)",
-               _alarm_summary),
-    "rates": ("Rates and shares at small counts", _rates_summary),
-    "effort": ("Police effort (`youth_trend_annual_change_effort_adjusted`)", effort_summary),
-    "fairness": ("Women/men rate ratio and female share (`fairness_coverage`)", _rates_summary),
-}  # fmt: skip
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    head = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.to_numpy()]
-    return "\n".join(lines)

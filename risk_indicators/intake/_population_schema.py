@@ -1,0 +1,102 @@
+"""Validation of the population table (CONTRACT 1.3): every bad row listed in one
+:class:`~risk_indicators.errors.SchemaError`. Re-exported by :mod:`.schema`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from risk_indicators.errors import SchemaError
+
+from .io import RawTable
+from .schema import GENDER_CODES, POPULATION_COLUMNS, _codes, _parse_int, _Problems, map_columns
+
+__all__ = ["validate_population"]
+
+
+def validate_population(
+    raw: RawTable,
+    *,
+    age_edges: Sequence[int],
+    band_labels: Sequence[str],
+) -> pd.DataFrame:
+    """Validate a population table and sum it to ``year, area, age_band, gender, population``.
+
+    Population is reference data: a single bad row would bias every rate, so any problem is a
+    :class:`SchemaError` (exit code 2) listing every bad row, rather than a rejected row.
+    When ``area`` is absent the population is the whole municipality (area ``total``).
+    """
+    columns = map_columns(list(raw.frame.columns), POPULATION_COLUMNS, source=raw.source)
+    if "age" not in columns and "age_band" not in columns:
+        raise SchemaError(
+            f"{raw.source}: the population needs a column 'age' (single years) or 'age_band'. "
+            "Add one of them."
+        )
+    frame = raw.frame
+    problems = _Problems()
+
+    def col(name: str) -> pd.Series:
+        return frame[columns[name]].fillna("").astype(str).str.strip().reset_index(drop=True)
+
+    year = _parse_int(col("year"))
+    problems.add(year.isna().to_numpy(), "year", "year is not a whole number.")
+    population = _parse_int(col("population"))
+    problems.add(
+        (population.isna() | (population < 0)).fillna(True).to_numpy(),
+        "population",
+        "population must be a whole number >= 0.",
+    )
+    gender, gender_bad = _codes(col("gender"), GENDER_CODES)
+    gender_bad = gender_bad | (gender == "okänt").to_numpy()
+    problems.add(gender_bad, "gender", "gender must be man or kvinna in the population.")
+    if "age" in columns:
+        age = _parse_int(col("age").str.replace("+", "", regex=False))
+        problems.add(
+            (age.isna() | (age < 0) | (age > 110)).fillna(True).to_numpy(),
+            "age",
+            "age must be a whole number 0-110.",
+        )
+        band_index = np.searchsorted(np.asarray(age_edges), age.fillna(0).to_numpy(), "right") - 1
+        age_band = pd.Series(np.asarray(band_labels, dtype=object)[np.clip(band_index, 0, None)])
+    else:
+        age_band = col("age_band")
+        problems.add(
+            (~age_band.isin(band_labels)).to_numpy(),
+            "age_band",
+            f"age_band must be one of {', '.join(band_labels)} (the config's age bands).",
+        )
+    area = col("area") if "area" in columns else pd.Series(["total"] * len(frame))
+    # a repeated row (an export run twice, a year pasted twice) would count people twice
+    age_key = col("age") if "age" in columns else age_band
+    keys = pd.DataFrame({"year": col("year"), "area": area, "age": age_key, "gender": gender})
+    problems.add(keys.duplicated(keep="first").to_numpy(), "population",
+                 "the same year, area, age and gender as an earlier row: remove the repeat "
+                 "(the population would be counted twice).")  # fmt: skip
+    found = problems.frame()
+    if len(found):
+        found["row"] = found["pos"] + raw.row_offset
+        sample = "; ".join(
+            f"row {r}: {reason}"
+            for r, reason in found[["row", "reason"]].head(5).itertuples(index=False)
+        )
+        raise SchemaError(
+            f"{raw.source}: {found['pos'].nunique()} population rows are invalid ({sample}). "
+            "Fix them; the population is used as the denominator of every rate.",
+            found[["row", "column", "reason"]],
+        )
+    tidy = pd.DataFrame(
+        {
+            "year": year.astype("int64"),
+            "area": area,
+            "age_band": age_band,
+            "gender": gender,
+            "population": population.astype("int64"),
+        }
+    )
+    return (
+        tidy.groupby(["year", "area", "age_band", "gender"], sort=True, observed=True)["population"]
+        .sum()
+        .reset_index()
+    )
