@@ -171,8 +171,12 @@ def test_a_release_counts_csv_reads_back_in_counts_mode(tmp_path: Path) -> None:
     back = read_counts(path, config=cfg)
     assert back.window_rows == int(table["period"].str.contains("-").sum())
     keys = ["period", "area", "age_band", "gender"]
-    cube = cube_from_counts(back.data, periods=[q.code for q in back.periods],
-                            areas=back.areas, age_bands=cfg.age_band_labels)
+    cube = cube_from_counts(
+        back.data,
+        periods=[q.code for q in back.periods],
+        areas=back.areas,
+        age_bands=cfg.age_band_labels,
+    )
     got = cube.set_index(keys)[["persons", "reports"]].sort_index()
     want = analysis.cube.set_index(keys)[["persons", "reports"]].sort_index()
     pd.testing.assert_frame_equal(got, want.astype("int64"))

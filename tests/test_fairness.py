@@ -22,6 +22,7 @@ import statsmodels.api as sm
 from scipy import special, stats
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_confint
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 import risk_indicators as ri
@@ -221,7 +222,9 @@ def test_benchmark_ratio_with_and_without_benchmark_uncertainty() -> None:
     # OR = (8/90) / (0.35/0.65) = 0.0888889 / 0.5384615 = 0.1650794
     odds = (8 / 90) / (0.35 / 0.65)
     assert close(r["estimate"], odds)
-    assert close(r["ci_low"], odds * math.exp(-Z * math.sqrt(1 / 8 + 1 / 90)))
+    # fixed benchmark: the Wilson limits of 8/98 on the odds scale (statsmodels reference)
+    low, _ = proportion_confint(8, 98, alpha=0.05, method="wilson")
+    assert close(r["ci_low"], (low / (1 - low)) / (0.35 / 0.65))
     # with a survey of m = 400 young users: v_b = 1/(0.35*400) + 1/(0.65*400)
     #   = 0.0071429 + 0.0038462 = 0.0109890, added to 1/8 + 1/90
     wide = benchmark_ratio_youth(cube, config=CFG, benchmark_n=400).table.iloc[0]
@@ -323,8 +326,9 @@ def test_trend_insufficient_data(women: list[int], men: list[int], words: str) -
 
 
 # --------------------------------------------------------------------------- goal
-def _reference_goal_probability(women: list[int], men: list[int], h: float,
-                                target: float = 0.25) -> tuple[float, float, float, int]:
+def _reference_goal_probability(
+    women: list[int], men: list[int], h: float, target: float = 0.25
+) -> tuple[float, float, float, int]:
     """P(share at h >= target) from statsmodels: quasi-binomial GLM of yearly shares on years
     before P (var_weights = n, scale X2 = R's quasibinomial), dispersion floored at 1, t with
     windows - 2 df. Returns (probability, eta_h, se_h, df)."""

@@ -139,7 +139,13 @@ def test_rate_ratio_and_benchmark(analysis: ri.Analysis) -> None:
     odds = (2 / 1) / (0.35 / 0.65)  # odds of 2/3 over odds of the benchmark 0.35
     got = ind["benchmark_ratio_youth"]
     assert got["value"] == pytest.approx(odds, rel=1e-12)
-    assert got["ci_low"] == pytest.approx(odds * math.exp(-Z * se), rel=1e-10)
+    # fixed benchmark: the Wilson limits of 2/3 on the odds scale (issue 15), by hand:
+    # Wilson lower = (p + z^2/2n - z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n), n = 3
+    n, p = 3, 2 / 3
+    low = (p + Z**2 / (2 * n) - Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n * n))) / (
+        1 + Z**2 / n
+    )
+    assert got["ci_low"] == pytest.approx((low / (1 - low)) / (0.35 / 0.65), rel=1e-10)
 
 
 def test_comparison_scopes(analysis: ri.Analysis) -> None:

@@ -228,13 +228,15 @@ def test_rate_ratio_table_vectorised() -> None:
 # --------------------------------------------------------------------------- benchmark
 def test_benchmark_odds_ratio_hand_and_table2x2() -> None:
     # 8 young women among 98 young persons; benchmark share of women among users 0.30.
-    # OR = (8/90)/(0.3/0.7) = 0.0888889/0.4285714 = 0.2074074; se = sqrt(1/8 + 1/90)
+    # OR = (8/90)/(0.3/0.7) = 0.0888889/0.4285714 = 0.2074074; with a fixed benchmark the
+    # interval is the share's Wilson interval on the odds scale (issue 15), reference:
+    # statsmodels proportion_confint(8, 98, method="wilson")
     e = odds_ratio_to_benchmark(8, 98, 0.3)
-    se = math.sqrt(1 / 8 + 1 / 90)
+    low, high = proportion_confint(8, 98, alpha=0.05, method="wilson")
     odds_ratio = (8 / 90) / (0.3 / 0.7)
     assert close(e.estimate, odds_ratio)
-    assert close(e.ci_low, odds_ratio * math.exp(-Z975 * se))
-    assert close(e.ci_high, odds_ratio * math.exp(Z975 * se))
+    assert close(e.ci_low, (low / (1 - low)) / (0.3 / 0.7))
+    assert close(e.ci_high, (high / (1 - high)) / (0.3 / 0.7))
     # with the benchmark from a survey of 1,000 users the Woolf interval of the 2x2 table
     # statsmodels: Table2x2([[8, 90], [300, 700]]).oddsratio_confint()
     s = odds_ratio_to_benchmark(8, 98, 0.3, benchmark_n=1_000)
@@ -243,10 +245,19 @@ def test_benchmark_odds_ratio_hand_and_table2x2() -> None:
 
 
 def test_benchmark_zero_and_all_successes() -> None:
+    # fixed benchmark: 0 of 12 has lower limit 0 and the Wilson upper limit z^2/(n+z^2)
     e = odds_ratio_to_benchmark(0, 12, 0.3)
-    assert e.estimate == 0.0 and e.ci_low is None and e.defined and e.reason
+    upper = Z975**2 / (12 + Z975**2)
+    assert e.estimate == 0.0 and e.ci_low == 0.0 and e.defined
+    assert close(e.ci_high, (upper / (1 - upper)) / (0.3 / 0.7))
+    # 12 of 12: no estimate, no upper limit, the lower limit 12/(12+z^2) on the odds scale
     e = odds_ratio_to_benchmark(12, 12, 0.3)
+    lower = 12 / (12 + Z975**2)
     assert not e.defined and e.estimate is None and "infinite" in e.reason
+    assert e.ci_high is None and close(e.ci_low, (lower / (1 - lower)) / (0.3 / 0.7))
+    # with a surveyed benchmark (Woolf) 0 gives no interval
+    e = odds_ratio_to_benchmark(0, 12, 0.3, benchmark_n=500)
+    assert e.estimate == 0.0 and e.ci_low is None and e.defined and e.reason
     e = odds_ratio_to_benchmark(0, 0, 0.3)
     assert not e.defined and e.reason == REASON_NO_TRIALS
 
@@ -332,3 +343,19 @@ def test_property_risk_ratio(a: int, x1: int, b: int, x0: int, alpha: float) -> 
 )
 def test_property_benchmark(k: int, extra: int, s: float, m: int | None) -> None:
     assert _ordered(odds_ratio_to_benchmark(k, k + extra, s, benchmark_n=m))
+
+
+def test_exact_rate_ratio_with_no_reference_events_has_a_lower_limit() -> None:
+    # R: poisson.test(c(3, 0), c(1, 1))$conf.int -> 0.4130 Inf. By hand: conditional on
+    # 3 events, pi = RR/(1 + RR) has Clopper-Pearson lower limit 0.025^(1/3) = 0.292402,
+    # RR_low = 0.292402 / 0.707598 = 0.413231; no estimate and no upper limit
+    e = rate_ratio_exact(3, 1_000, 0, 1_000)
+    pi = 0.025 ** (1 / 3)
+    assert e.estimate is None and e.ci_high is None and close(e.ci_low, pi / (1 - pi))
+    assert round(e.ci_low, 3) == 0.413
+    # unequal populations scale it: 3 events in 2,000 against 0 in 1,000
+    half = rate_ratio_exact(3, 2_000, 0, 1_000)
+    assert close(half.ci_low, pi / (1 - pi) / 2)
+    # no events at all: nothing
+    none = rate_ratio_exact(0, 1_000, 0, 1_000)
+    assert none.ci_low is None and none.estimate is None

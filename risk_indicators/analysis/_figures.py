@@ -274,9 +274,12 @@ def _goal_rows(rows: _Rows, fairness: FairnessResult, period: Period,
              goal["min_detectable_change"], _split(current))  # fmt: skip
     # the assessment's numbers are functions of the yearly windows' splits
     g = fairness.goal
-    for key, value in (("probability", g.probability), ("projected", g.projected),
-                       ("persons_needed_per_year", g.persons_needed_per_year),
-                       ("persons_per_year", g.persons_per_year if len(g.windows) else None)):
+    for key, value in (
+        ("probability", g.probability),
+        ("projected", g.projected),
+        ("persons_needed_per_year", g.persons_needed_per_year),
+        ("persons_per_year", g.persons_per_year if len(g.windows) else None),
+    ):
         rows.add("goal", key, "all_periods", period.code, value, yearly,
                  ci_low=g.projected_low if key == "projected" else None,
                  ci_high=g.projected_high if key == "projected" else None)  # fmt: skip

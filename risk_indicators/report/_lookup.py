@@ -29,5 +29,3 @@ def shown(release: PublicRelease, scope: str, indicator_id: str) -> dict[str, An
     """The indicator when its value is published and defined, else None."""
     ind = indicator(release, scope, indicator_id)
     return ind if ind is not None and published(ind) else None
-
-

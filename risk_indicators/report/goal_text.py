@@ -103,5 +103,3 @@ def goal_sentences(
     if not is_missing(mdc):
         out.append(text(lang, "goal_mdc", mdc=fmt_value(mdc, "share_pp", lang, decimals=0)))
     return out
-
-

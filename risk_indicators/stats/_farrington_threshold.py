@@ -172,13 +172,21 @@ class Threshold:
 
 
 def threshold_delta(
-    mu0: float, se_mu0: float, phi: float, power: PowerTransform, alpha: float, y: float
+    mu0: float,
+    se_mu0: float,
+    phi: float,
+    power: PowerTransform,
+    alpha: float,
+    y: float,
+    df: float | None = None,
 ) -> Threshold:
     """``algo.farrington.threshold.farrington``: upper limit on a power-transformed scale.
 
     With exponent ``e`` (2/3 removes most of the skewness of Poisson counts) the count is
     approximately normal with mean ``mu0^e`` and the delta-method variance of
-    ``phi mu0 + var(mu0_hat)``; the limit is transformed back.
+    ``phi mu0 + var(mu0_hat)``; the limit is transformed back. With ``df`` the quantile and
+    p-value come from Student's t with ``df`` degrees of freedom instead of the normal (the
+    dispersion ``phi`` is estimated from the few reference values; issue 15).
     """
     tau = phi + se_mu0**2 / mu0
     if power == "none":
@@ -187,12 +195,15 @@ def threshold_delta(
         se, exponent = np.sqrt(tau / 4), 0.5
     else:
         se, exponent = np.sqrt(4 / 9 * mu0 ** (1 / 3) * tau), 2 / 3
-    z = stats.norm.ppf(1 - alpha)
+    z = stats.norm.ppf(1 - alpha) if df is None else stats.t.ppf(1 - alpha, df)
     with np.errstate(invalid="ignore"):
         limits = (mu0**exponent + np.array([-1.0, 1.0]) * z * se) ** (1 / exponent)
     finite = np.sort(limits[~np.isnan(limits)])  # sort(..., na.last = FALSE)[2]
     upper = float(finite[-1]) if finite.size else float("nan")
-    pvalue = float(stats.norm.sf(y**exponent, loc=mu0**exponent, scale=se))
+    if df is None:
+        pvalue = float(stats.norm.sf(y**exponent, loc=mu0**exponent, scale=se))
+    else:
+        pvalue = float(stats.t.sf((y**exponent - mu0**exponent) / se, df))
     score = (y - mu0) / (upper - mu0) if not np.isnan(upper) else float("nan")
     return Threshold(upper=upper, score=float(score), pvalue=pvalue)
 
@@ -238,6 +249,7 @@ class Settings:
     p_threshold_trend: float
     power_transform: PowerTransform
     threshold_method: ThresholdMethod
+    t_quantile: bool = False
 
 
 @dataclass(frozen=True)
@@ -359,7 +371,9 @@ def evaluate(data: Reference, s: Settings) -> dict[str, Any] | None:
     eta0, se_eta0 = _predict(model, data.offset_now)
     if s.threshold_method == "delta":
         mu0 = float(np.exp(eta0))
-        th = threshold_delta(mu0, se_eta0 * mu0, model.phi, s.power_transform, s.alpha, data.y_now)
+        df = float(model.fit.df_residual) if s.t_quantile else None
+        th = threshold_delta(mu0, se_eta0 * mu0, model.phi, s.power_transform, s.alpha,
+                             data.y_now, df)  # fmt: skip
     else:
         th = threshold_noufaily(eta0, se_eta0, model.phi, s.threshold_method, s.alpha, data.y_now)
     return {

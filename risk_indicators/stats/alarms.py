@@ -215,6 +215,7 @@ def farrington_flexible(
     limit54: tuple[int, int] = (5, 4),
     power_transform: PowerTransform = "2/3",
     threshold_method: ThresholdMethod = "delta",
+    quantile: Literal["normal", "t"] = "normal",
     past_periods_not_included: int | None = None,
     range: Iterable[int] | None = None,
     fit_fun: FitFun = "algo.farrington.fitGLM.flexible",
@@ -250,6 +251,11 @@ def farrington_flexible(
         ``"2/3"``, ``"1/2"`` or ``"none"``, for ``threshold_method="delta"``.
     threshold_method
         ``"delta"`` (Farrington 1996), ``"nbPlugin"`` or ``"muan"`` (Noufaily 2013).
+    quantile
+        ``"normal"`` (R) or ``"t"``: for ``threshold_method="delta"``, the quantile of
+        Student's t with the fit's residual degrees of freedom, which pays for a dispersion
+        estimated from few reference values (the follow-up's choice; issue 15: with
+        ``phi = 2`` the normal quantile gives 6-7 % false alarms at a nominal 5 %).
     past_periods_not_included
         Periods just before the evaluated one left out of the fit (R's
         ``pastWeeksNotIncluded``); default ``w``.
@@ -296,6 +302,7 @@ def farrington_flexible(
         _choice(name, flag, [True, False])
     _choice("power_transform", power_transform, ["2/3", "1/2", "none"])
     _choice("threshold_method", threshold_method, ["delta", "nbPlugin", "muan"])
+    _choice("quantile", quantile, ["normal", "t"])
     _choice("fit_fun", fit_fun, ["algo.farrington.fitGLM.flexible"])
     if not (isinstance(limit54, tuple | list) and len(limit54) == 2):
         raise UsageError(
@@ -314,6 +321,7 @@ def farrington_flexible(
         p_threshold_trend=_real_param("p_threshold_trend", p_threshold_trend, 0, 1, closed=True),
         power_transform=power_transform,
         threshold_method=threshold_method,
+        t_quantile=quantile == "t",
     )
     labels = list(observed.index) if isinstance(observed, pd.Series) else None
     y = _counts("observed", observed, None, positive=False)

@@ -7,7 +7,8 @@ its own beyond choosing the series and the alarm history.
 Alarm settings for tertials (see :mod:`risk_indicators.stats.alarms`): ``w=1`` (a whole year
 around the same tertial), ``b`` = as many whole years of history as the data have, at most 5
 and at least 3 (R never fits a trend with fewer than 3), ``limit54=(5, 4)``, the ``delta``
-threshold with the 2/3 power transform, and no trend term (``trend=False``). Quarters and months
+threshold with the 2/3 power transform and a Student t quantile (``quantile="t"``, issue 15),
+and no trend term (``trend=False``). Quarters and months
 use ``w=1`` and ``w=2``. Why no trend: in the validation study (``reports/validation.md``) the
 trend rule of surveillance 1.20.3 keeps a spurious trend in a third to two thirds of trend-free
 tertial series after reweighting, which lifts the false-alarm rate to 6-10 % against the
@@ -149,6 +150,7 @@ def _alarms(
         b=b,
         w=w,
         trend=False,
+        quantile="t",
         range=list(range(first_evaluated, last + 1)),
     )
     return result, f"Period alarms with {b} years of history (w={w})."

@@ -55,6 +55,7 @@ def _alarm_summary(t: pd.DataFrame) -> pd.DataFrame:
         est, disp, mu0 = cast(tuple[Any, ...], key)
         g = g.set_index("effect")
         row = {"trend term": "if significant" if est == "farrington_flexible" else "never",
+               "quantile": "t" if str(est).endswith("_t") else "normal",
                "dispersion": disp, "mu0": f"{mu0:g}",
                "bias of expected": _fmt(g.at[1.0, "bias"], "+.2f")}  # fmt: skip
         for rise in ALARM_RISES:

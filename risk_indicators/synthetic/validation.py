@@ -72,7 +72,8 @@ TREND_YEARS, TREND_MU0 = (3, 4, 6), (5, 10, 20)
 SEASON = np.array([1.1, 0.8, 1.1])  # tertial effects T1, T2, T3 of the trend series
 POP0 = 2_000.0
 ALARM_OPTIONS: dict[str, Any] = {"freq": 3, "b": 5, "w": 1, "no_periods": 1}
-ALARM_VARIANTS = {"farrington_flexible": {}, "farrington_flexible_no_trend": {"trend": False}}
+ALARM_VARIANTS = {"farrington_flexible": {}, "farrington_flexible_no_trend": {"trend": False},
+                  "farrington_flexible_no_trend_t": {"trend": False, "quantile": "t"}}  # fmt: skip
 ALARM_YEARS, ALARM_MU0, LIMIT54 = 6, (5, 10, 20), (5, 4)
 WILSON = [(n, p) for n in (5, 10, 20, 50) for p in (0.1, 0.25, 0.5)]
 RATE_COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0)
