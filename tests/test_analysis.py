@@ -23,6 +23,7 @@ import risk_indicators.fairness.goal as goal_mod
 import risk_indicators.stats.followup as followup_mod
 from risk_indicators.analysis import FIGURE_COLUMNS
 from risk_indicators.cube import CountName, window_block
+from risk_indicators.periods import Period, assign_periods
 from risk_indicators.release import Publication, protect_analysis, public_view
 from risk_indicators.synthetic._generator import SynthParams, generate
 
@@ -199,3 +200,18 @@ def test_publication_rule_on_hand_made_counts() -> None:
     assert pub.allows([a]) and pub.allows([]) and not pub.allows([a, b])
     figures = pd.DataFrame({"uses": [(a,), (a, b), ()]})
     assert pub.mask(figures).tolist() == [True, False, True]
+
+
+def test_a_period_after_the_data_is_a_usage_error_and_an_incomplete_one_a_note(
+    inputs: tuple[ri.Records, pd.DataFrame, ri.Config],
+) -> None:
+    # issue 19: a period after the latest report published zeros that were not known
+    records, population, cfg = inputs
+    last = records.last_date
+    assert last is not None
+    holding = int(assign_periods(pd.Series([pd.Timestamp(last)]), kind=cfg.period).iloc[0])
+    after = Period(cfg.period, holding + 1)
+    with pytest.raises(ri.UsageError, match="starts after the latest report"):
+        ri.analyse(records, population, config=cfg, period=after.code)
+    with pytest.raises(ri.UsageError, match="starts after the latest report"):
+        ri.analyse(records, population, config=cfg, period="2030T1")

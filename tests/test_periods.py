@@ -105,7 +105,18 @@ def test_kind_mismatch_is_refused() -> None:
 
 
 def test_last_complete_period_rule() -> None:
-    # a report in the final month of T2 makes T2 complete; earlier in T2 it is not
-    assert last_complete_period(date(2025, 8, 20), kind="tertial").code == "2025T2"
+    # issue 15: T2 (May-August) is complete only when the data reach 31 August, or the
+    # extract date says the extract was taken after it
+    assert last_complete_period(date(2025, 8, 31), kind="tertial").code == "2025T2"
+    assert last_complete_period(date(2025, 8, 20), kind="tertial").code == "2025T1"
     assert last_complete_period(date(2025, 7, 31), kind="tertial").code == "2025T1"
     assert last_complete_period(date(2025, 3, 31), kind="quarter").code == "2025Q1"
+    assert last_complete_period(date(2025, 3, 30), kind="quarter").code == "2024Q4"
+    taken = date(2025, 9, 1)
+    assert last_complete_period(date(2025, 8, 20), kind="tertial", extract_date=taken).code == (
+        "2025T2"
+    )
+    early = date(2025, 8, 30)  # an extract taken before the period ended
+    assert last_complete_period(date(2025, 8, 20), kind="tertial", extract_date=early).code == (
+        "2025T1"
+    )

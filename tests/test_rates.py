@@ -21,12 +21,12 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson, confint_poisson_2indep
 
 from risk_indicators.errors import UsageError
+from risk_indicators.stats import odds_ratio_to_benchmark
 from risk_indicators.stats.rates import (
     REASON_NO_EVENTS_REFERENCE,
     REASON_NO_POPULATION,
     REASON_NO_TRIALS,
     Estimate,
-    odds_ratio_to_benchmark,
     poisson_rate,
     poisson_rate_table,
     rate_ratio_exact,

@@ -47,9 +47,20 @@ __all__ = ["aggregate", "analyse", "analyse_counts"]
 NEW_PERSON_LOOKBACK_MONTHS = 24
 
 
-def _choose_period(first: Period, last_date: Any, requested: str | None, kind: str) -> Period:
+def _choose_period(first: Period, last_date: Any, requested: str | None, kind: str,
+                   notes: list[str] | None = None) -> Period:  # fmt: skip
+    """The analysed period: the default rule (:func:`last_complete_period`) or the requested
+    one, which must overlap the data (a period after the last report would publish zeros that
+    are not true: a usage error); a requested period the data end inside gets a note."""
     if requested is None:
-        return last_complete_period(last_date, kind=kind)  # type: ignore[arg-type]
+        chosen = last_complete_period(last_date, kind=kind)  # type: ignore[arg-type]
+        if notes is not None and chosen.end < last_date:
+            notes.append(
+                f"The latest report ({last_date}) falls in {chosen.shift(1).code}, which the "
+                f"extract does not cover to its last day; the follow-up is for {chosen.code}. "
+                f"Give the period to report a later one."
+            )
+        return chosen
     try:
         p = parse_period(requested)
     except ValueError as exc:
@@ -61,6 +72,17 @@ def _choose_period(first: Period, last_date: Any, requested: str | None, kind: s
         )
     if p.ordinal < first.ordinal:
         raise UsageError(f"--period {requested} is before the first period in the data.")
+    if last_date is not None and p.start > last_date:
+        raise UsageError(
+            f"--period {requested} starts after the latest report in the data ({last_date}): "
+            f"its counts would all be 0 without being known. Give a period the extract covers "
+            f"(the default is {last_complete_period(last_date, kind=kind).code})."  # type: ignore[arg-type]
+        )
+    if notes is not None and last_date is not None and p.end > last_date:
+        notes.append(
+            f"The extract ends on {last_date}, before the end of {p.code} ({p.end}): the "
+            f"period may be incomplete and its counts too low."
+        )
     return p
 
 
@@ -190,7 +212,8 @@ def analyse(
     kind = config.period
     pp = person_periods(records.valid, config=config)
     first = Period(kind, int(pp["period"].min()))
-    chosen = _choose_period(first, records.last_date, period, kind)
+    period_notes: list[str] = []
+    chosen = _choose_period(first, records.last_date, period, kind, period_notes)
     if chosen.ordinal < first.ordinal:
         raise InsufficientDataError(
             "The data end before the first complete period; give --period explicitly."
@@ -218,7 +241,8 @@ def analyse(
     return _finish(
         period=chosen, config=config, cube=cube, windows=win, results=results, labels=labels,
         accounting=dict(records.accounting), inputs={"reports": records.sha256},
-        notes=tuple(records.notes) + tuple(notes), mode="records", detection=detection,
+        notes=tuple(records.notes) + tuple(period_notes) + tuple(notes), mode="records",
+        detection=detection,
         activities=_activities(activity, config),
     )  # fmt: skip
 

@@ -6,6 +6,7 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from ._benchmark import odds_ratio_to_benchmark
 from ._estimate import (
     REASON_ALL_SUCCESSES,
     REASON_NO_EVENTS_KATZ,
@@ -52,7 +53,6 @@ from .indicators import (
     slice_indicators,
 )
 from .rates import (
-    odds_ratio_to_benchmark,
     poisson_rate,
     poisson_rate_table,
     rate_ratio_exact,

@@ -29,7 +29,8 @@ import pandas as pd
 
 from risk_indicators.config import Config
 
-from .rates import Estimate, odds_ratio_to_benchmark, poisson_rate, rate_ratio_katz, wilson_interval
+from ._benchmark import odds_ratio_to_benchmark
+from .rates import Estimate, poisson_rate, rate_ratio_katz, wilson_interval
 
 __all__ = ["CountRef", "Indicator", "count_refs", "slice_indicators"]
 

@@ -13,7 +13,7 @@ Methods (each chosen because it behaves well at the small counts of a small muni
 - ratio of two binomial risks: Katz log interval, ``var(log RR) = 1/a - 1/n1 + 1/b - 1/n0``
   (:func:`risk_ratio_katz`).
 - odds of a share against the odds of a benchmark share: Woolf log-odds interval
-  (:func:`odds_ratio_to_benchmark`).
+  (:func:`risk_indicators.stats.odds_ratio_to_benchmark`, in ``_benchmark``).
 
 Zeros and empty denominators never produce NaN or inf. Every function returns an
 :class:`Estimate` (scalars) or a tidy DataFrame (``*_table``, array-likes) whose ``defined``
@@ -39,7 +39,6 @@ given). In tables, missing numbers are ``pd.NA`` in nullable ``Float64`` columns
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 import numpy as np
@@ -80,7 +79,6 @@ __all__ = [
     "REASON_OVERFLOW",
     "REASON_ZERO_ODDS",
     "Estimate",
-    "odds_ratio_to_benchmark",
     "poisson_rate",
     "poisson_rate_table",
     "rate_ratio_exact",
@@ -360,70 +358,3 @@ def risk_ratio_katz(
 
 
 # --------------------------------------------------------------------------- benchmark
-def odds_ratio_to_benchmark(
-    successes: int,
-    trials: int,
-    benchmark_share: float,
-    *,
-    alpha: float = 0.05,
-    benchmark_n: float | None = None,
-) -> Estimate:
-    """Odds of an observed share divided by the odds of a benchmark share.
-
-    ``OR = [k/(n-k)] / [s/(1-s)]``. With the benchmark treated as fixed (``benchmark_n``
-    None) the interval is the share's Wilson interval mapped to the odds-ratio scale,
-    ``[odds(L), odds(U)] / odds(s)`` (issue 15: the Woolf interval contradicted the published
-    Wilson interval of the share in 21 small cases and had none at 0 or all; this one agrees
-    with it by construction, has lower limit 0 at ``k = 0`` and no upper limit at
-    ``k = n``). When the benchmark is itself a share estimated from ``benchmark_n``
-    persons, the Woolf log-odds interval ``log OR +- z * sqrt(1/k + 1/(n-k) + v_b)`` with
-    ``v_b = 1/(s*m) + 1/((1-s)*m)`` (independent samples). Used for
-    ``benchmark_ratio_youth``: 1 means women are reported in the same proportion as they are
-    found among users. ``n`` is ``trials``.
-
-    With ``benchmark_n``, 0 successes give estimate 0 and no interval; all successes
-    (infinite odds) and 0 trials are not defined.
-
-    Examples
-    --------
-    >>> e = odds_ratio_to_benchmark(8, 98, 0.3)
-    >>> round(e.estimate, 4), round(e.ci_low, 4), round(e.ci_high, 4)
-    (0.2074, 0.1022, 0.4211)
-    """
-    func = "odds_ratio_to_benchmark"
-    alpha = _check_alpha(alpha, func)
-    k, n = float(_arr(successes, "successes", func)[0]), float(_arr(trials, "trials", func)[0])
-    _at_least(np.asarray(k), np.asarray(n), ("successes", "trials"), func)
-    s = benchmark_share
-    if not (isinstance(s, int | float) and 0.0 < s < 1.0):
-        raise UsageError(
-            f"The 'benchmark_share' parameter of {func} must be in (0, 1). Got {s!r} instead."
-        )
-    v_b = 0.0
-    if benchmark_n is not None:
-        if not (isinstance(benchmark_n, int | float) and benchmark_n > 0):
-            raise UsageError(
-                f"The 'benchmark_n' parameter of {func} must be positive or None. "
-                f"Got {benchmark_n!r} instead."
-            )
-        v_b = 1 / (s * benchmark_n) + 1 / ((1 - s) * benchmark_n)
-    if n == 0:
-        return Estimate(None, None, None, 0, False, REASON_NO_TRIALS)
-    bench_odds = s / (1 - s)
-    if benchmark_n is None:
-        # the Wilson limits of the share on the odds scale: the same interval as the published
-        # share's, defined at 0 (lower limit 0) and at all (no upper limit)
-        w = wilson_interval(int(k), int(n), alpha=alpha)
-        low = None if w.ci_low is None else (w.ci_low / (1 - w.ci_low)) / bench_odds
-        high = None if w.ci_high is None or w.ci_high >= 1 else (
-            (w.ci_high / (1 - w.ci_high)) / bench_odds)  # fmt: skip
-        if k == n:
-            return Estimate(None, low, None, int(n), False, REASON_ALL_SUCCESSES)
-        return Estimate((k / (n - k)) / bench_odds, low, high, int(n), True, "")
-    if k == n:
-        return Estimate(None, None, None, int(n), False, REASON_ALL_SUCCESSES)
-    if k == 0:
-        return Estimate(0.0, None, None, int(n), True, REASON_ZERO_ODDS)
-    est = (k / (n - k)) / bench_odds
-    half = _z(alpha) * math.sqrt(1 / k + 1 / (n - k) + v_b)
-    return Estimate(est, est * math.exp(-half), est * math.exp(half), int(n), True, "")
