@@ -10,17 +10,15 @@ import logging
 import secrets
 import sys
 import time
-import traceback
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from risk_indicators._cli_console import Console as _Console
+from risk_indicators._cli_console import guard as _guard
 from risk_indicators._version import __version__
-from risk_indicators.errors import RiskIndicatorsError, UsageError
-from risk_indicators.intake import scrub
+from risk_indicators.errors import UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -36,50 +34,6 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of interna
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML config (CONTRACT 1.4); defaults otherwise.")
 ]
-
-
-class _Console:
-    """Prints to the terminal according to -q / -v."""
-
-    def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.quiet, self.verbose = quiet, verbose
-
-    def say(self, text: str) -> None:
-        if not self.quiet:
-            typer.echo(text)
-
-    def detail(self, text: str) -> None:
-        if self.verbose and not self.quiet:
-            typer.echo(text)
-
-
-def _guard(debug: bool, work: Callable[[], int | None]) -> None:
-    """Run ``work``, mapping errors onto exit codes and plain messages."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            code = work() or 0
-        except RiskIndicatorsError as exc:
-            typer.echo(f"Error: {scrub(str(exc))}", err=True)
-            if debug:
-                traceback.print_exc()
-            raise typer.Exit(exc.exit_code) from None
-        except (KeyboardInterrupt, typer.Exit):
-            raise
-        except Exception as exc:  # the last line of defence: never a bare traceback
-            typer.echo(
-                f"Internal error ({type(exc).__name__}): {scrub(str(exc))}. This is a bug in "
-                "risk_indicators; run again with --debug and report the output.",
-                err=True,
-            )
-            if debug:
-                traceback.print_exc()
-            raise typer.Exit(3) from None
-        finally:
-            for w in caught:
-                if issubclass(w.category, UserWarning):
-                    typer.echo(f"Warning: {scrub(str(w.message))}", err=True)
-    raise typer.Exit(code)
 
 
 def _config(path: Path | None, lang: str | None) -> Any:
@@ -102,6 +56,7 @@ def _run_pipeline(
     ledger: Path | None = None,
     counts_parquet: bool = False,
     activity: Path | None = None,
+    allow_incomplete: bool = False,
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
@@ -125,7 +80,8 @@ def _run_pipeline(
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = analyse(records, pop, period=period, config=config, activity=activities)
+        result = analyse(records, pop, period=period, config=config, activity=activities,
+                         allow_incomplete=allow_incomplete)  # fmt: skip
     elif counts is not None:
         inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
         timings["read"] = time.perf_counter() - t0
@@ -168,6 +124,7 @@ def demo(
 ) -> None:
     """The whole analysis on the bundled synthetic municipality (a fixed, public demo key)."""
     from risk_indicators.intake import DEMO_KEY
+    from risk_indicators.riskmodel import demo_model_card
     from risk_indicators.synthetic import demo_data_dir
 
     console = _Console(quiet, verbose)
@@ -183,7 +140,7 @@ def demo(
             f"Demo on the synthetic municipality in {data} with the public demo key "
             "(never use it for real data)."
         )
-        return _run_pipeline(
+        code = _run_pipeline(
             reports=data / "reports.csv",
             counts=None,
             population=data / "population.csv",
@@ -195,6 +152,10 @@ def demo(
             ledger=demo_ledger,
             activity=data / "activity.csv",
         )
+        if code == 0:  # issue 17: the research model card, beside the release
+            console.say(demo_model_card(data / "reports.csv", config=config, out=out / "model",
+                                        key=DEMO_KEY))  # fmt: skip
+        return code
 
     _guard(debug, work)
 
@@ -215,6 +176,13 @@ def run(
         Path | None,
         typer.Option("--activity", help="Activities of the promise (police effort), CSV/XLSX."),
     ] = None,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Accept a --period after the latest report (known to have none).",
+        ),
+    ] = False,
     lang: Lang = "sv",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -241,6 +209,7 @@ def run(
             console=console,
             ledger=ledger,
             counts_parquet=counts_parquet,
+            allow_incomplete=allow_incomplete,
             activity=activity,
         )
 

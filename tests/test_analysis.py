@@ -215,3 +215,8 @@ def test_a_period_after_the_data_is_a_usage_error_and_an_incomplete_one_a_note(
         ri.analyse(records, population, config=cfg, period=after.code)
     with pytest.raises(ri.UsageError, match="starts after the latest report"):
         ri.analyse(records, population, config=cfg, period="2030T1")
+    # the analyst may say that the extract covers it (no reports at all): zeros, with a note
+    known = ri.analyse(records, population, config=cfg, period=after.code,
+                       allow_incomplete=True)  # fmt: skip
+    assert known.indicators["persons_youth"]["value"] == 0
+    assert any("before the end of" in n for n in known.notes)

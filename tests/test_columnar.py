@@ -196,7 +196,8 @@ def test_analyse_all_equals_one_analysis_per_municipality(frame: pd.DataFrame) -
     for area in one.status.index:
         rows = frame.loc[frame["area"].astype(str) == area]
         own = population.loc[population["area"] == area]
-        alone = ri.analyse(_read(rows), own, period="2023T3")
+        # a municipality without reports in 2023T3: the national extract covers it
+        alone = ri.analyse(_read(rows), own, period="2023T3", allow_incomplete=True)
         wide = one.table.loc[one.table["area"] == area].set_index("indicator")
         for name in ("persons", "persons_youth", "youth_share", "female_share_youth",
                      "youth_rate_per_10k", "youth_trend_annual_change"):  # fmt: skip

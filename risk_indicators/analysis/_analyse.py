@@ -48,12 +48,21 @@ NEW_PERSON_LOOKBACK_MONTHS = 24
 
 
 def _choose_period(first: Period, last_date: Any, requested: str | None, kind: str,
-                   notes: list[str] | None = None) -> Period:  # fmt: skip
+                   notes: list[str] | None = None,
+                   allow_incomplete: bool = False) -> Period:  # fmt: skip
     """The analysed period: the default rule (:func:`last_complete_period`) or the requested
     one, which must overlap the data (a period after the last report would publish zeros that
     are not true: a usage error); a requested period the data end inside gets a note."""
     if requested is None:
         chosen = last_complete_period(last_date, kind=kind)  # type: ignore[arg-type]
+        if chosen.ordinal < first.ordinal:  # the extract holds one period, not to its end
+            chosen = chosen.shift(1)
+            if notes is not None:
+                notes.append(
+                    f"The extract ends on {last_date}, before the end of its only period "
+                    f"{chosen.code} ({chosen.end}): the period may be incomplete."
+                )
+            return chosen
         if notes is not None and chosen.end < last_date:
             notes.append(
                 f"The latest report ({last_date}) falls in {chosen.shift(1).code}, which the "
@@ -72,11 +81,12 @@ def _choose_period(first: Period, last_date: Any, requested: str | None, kind: s
         )
     if p.ordinal < first.ordinal:
         raise UsageError(f"--period {requested} is before the first period in the data.")
-    if last_date is not None and p.start > last_date:
+    if last_date is not None and p.start > last_date and not allow_incomplete:
         raise UsageError(
             f"--period {requested} starts after the latest report in the data ({last_date}): "
             f"its counts would all be 0 without being known. Give a period the extract covers "
-            f"(the default is {last_complete_period(last_date, kind=kind).code})."  # type: ignore[arg-type]
+            f"(the default is {last_complete_period(last_date, kind=kind).code}), or "  # type: ignore[arg-type]
+            f"--allow-incomplete when the extract is known to cover it without reports."
         )
     if notes is not None and last_date is not None and p.end > last_date:
         notes.append(
@@ -165,6 +175,7 @@ def analyse(
     config: Config | None = None,
     key: bytes | None = None,
     activity: Activities | pd.DataFrame | str | os.PathLike[str] | None = None,
+    allow_incomplete: bool = False,
 ) -> Analysis:
     """Compute the indicators of CONTRACT 4 for period P (and the comparison scopes).
 
@@ -186,6 +197,10 @@ def analyse(
         The activities of the promise (:func:`risk_indicators.intake.read_activity`, or a
         file or DataFrame to read with it): police effort for the effort indicators. None:
         the effort is unknown.
+    allow_incomplete
+        Accept a ``period`` that starts after the latest report (the extract is known to
+        cover it, without reports); otherwise that is a :class:`UsageError`, since its
+        zeros would not be known.
 
     Examples
     --------
@@ -213,7 +228,8 @@ def analyse(
     pp = person_periods(records.valid, config=config)
     first = Period(kind, int(pp["period"].min()))
     period_notes: list[str] = []
-    chosen = _choose_period(first, records.last_date, period, kind, period_notes)
+    chosen = _choose_period(first, records.last_date, period, kind, period_notes,
+                            allow_incomplete)  # fmt: skip
     if chosen.ordinal < first.ordinal:
         raise InsufficientDataError(
             "The data end before the first complete period; give --period explicitly."

@@ -56,6 +56,7 @@ from ._figures import (
     TABLE_COLUMNS,
 )
 from ._files import (
+    demo_model_card,
     model_command,
     write_model_outputs,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "Cohort",
     "RiskModelResult",
     "build_cohort",
+    "demo_model_card",
     "fit_risk_model",
     "model_card",
     "model_command",

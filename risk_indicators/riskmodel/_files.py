@@ -112,3 +112,16 @@ def model_command(
     result = fit_risk_model(records, config=config, models=chosen, truth=table,
                             test_from=test_from)  # fmt: skip
     return result, write_model_outputs(result, out, language=config.language, inputs=inputs)
+
+
+def demo_model_card(reports: Path, *, config: Config, out: Path, key: bytes) -> str:
+    """The ``demo``'s research model card (issue 17) in ``out``: the logistic model fitted
+    to the bundled municipality, or, as there, the card that says why its data are too few;
+    both languages. Returns the sentence the demo prints."""
+    from risk_indicators.intake import read_reports
+
+    records = read_reports(reports, config=config, key=key)
+    inputs = {"reports": {"file": reports.name, "sha256": records.sha256}}
+    result, files = model_command(records, config=config, out=out, models="logistic",
+                                  inputs=inputs)  # fmt: skip
+    return f"Research risk indicator: {result.status}; model card (sv and en): {files[0]}."

@@ -1,0 +1,62 @@
+"""What the command line prints and how errors become exit codes (private to ``cli``).
+
+Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error.
+Errors are printed as plain sentences; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from collections.abc import Callable
+
+import typer
+
+from risk_indicators.errors import RiskIndicatorsError
+from risk_indicators.intake import scrub
+
+__all__ = ["Console", "guard"]
+
+
+class Console:
+    """Prints to the terminal according to -q / -v."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet, self.verbose = quiet, verbose
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            typer.echo(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            typer.echo(text)
+
+
+def guard(debug: bool, work: Callable[[], int | None]) -> None:
+    """Run ``work``, mapping errors onto exit codes and plain messages."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = work() or 0
+        except RiskIndicatorsError as exc:
+            typer.echo(f"Error: {scrub(str(exc))}", err=True)
+            if debug:
+                traceback.print_exc()
+            raise typer.Exit(exc.exit_code) from None
+        except (KeyboardInterrupt, typer.Exit):
+            raise
+        except Exception as exc:  # the last line of defence: never a bare traceback
+            typer.echo(
+                f"Internal error ({type(exc).__name__}): {scrub(str(exc))}. This is a bug in "
+                "risk_indicators; run again with --debug and report the output.",
+                err=True,
+            )
+            if debug:
+                traceback.print_exc()
+            raise typer.Exit(3) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning):
+                    typer.echo(f"Warning: {scrub(str(w.message))}", err=True)
+    raise typer.Exit(code)
