@@ -10,6 +10,7 @@ import logging
 import secrets
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,23 +25,71 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Follow-up of narcotics offences by age and gender, safe to publish.",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 log = logging.getLogger("risk_indicators")
 
-Lang = Annotated[str, typer.Option("--lang", help="Report language: sv or en.")]
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
-Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Print more detail.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+
+class Language(StrEnum):
+    """The report languages."""
+
+    sv = "sv"
+    en = "en"
+
+
+class Scale(StrEnum):
+    """The synthetic data's scale."""
+
+    municipal = "municipal"
+    national = "national"
+
+
+#: ``--lang`` given before the command (``risk-indicators --lang en run ...``); the command's
+#: own ``--lang`` wins, then this, then the config's ``language``.
+_global_lang: Language | None = None
+
+_LANG_HELP = "Report language; default: --lang before the command, else the config's language."
+Lang = Annotated[Language | None, typer.Option("--lang", help=_LANG_HELP)]
+# metavar "": a flag takes no value, so the help shows none
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.", metavar="")]
+Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="Print more detail.", metavar="")]
+Debug = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of internal errors.", metavar="")
+]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="TOML config (CONTRACT 1.4); defaults otherwise.")
+    Path | None,
+    typer.Option("--config", help="TOML config (README, 'Configuration'); defaults otherwise."),
 ]
 
 
-def _config(path: Path | None, lang: str | None) -> Any:
+def _config(path: Path | None, lang: Language | None) -> Any:
+    """The config, with the language of ``--lang`` when one was given (else the file's)."""
     from risk_indicators.config import load_config
 
-    overrides = {"language": lang} if lang else {}
+    chosen = lang or _global_lang
+    overrides = {"language": chosen.value} if chosen else {}
     return load_config(path, **overrides)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"risk-indicators {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    lang: Lang = None,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", metavar="",
+                     callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:  # fmt: skip
+    """Follow-up of narcotics offences by age and gender, safe to publish."""
+    global _global_lang
+    del show_version
+    _global_lang = lang
 
 
 def _run_pipeline(
@@ -117,7 +166,7 @@ def _run_pipeline(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports/demo"),
-    lang: Lang = "sv",
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -170,7 +219,8 @@ def run(
     period: Annotated[str | None, typer.Option("--period", help="e.g. 2024T1.")] = None,
     ledger: Annotated[Path | None, typer.Option("--ledger", help="Release ledger.")] = None,
     counts_parquet: Annotated[
-        bool, typer.Option("--counts-parquet", help="Also write internal/counts.parquet.")
+        bool,
+        typer.Option("--counts-parquet", help="Also write internal/counts.parquet.", metavar=""),
     ] = False,
     activity: Annotated[
         Path | None,
@@ -181,9 +231,10 @@ def run(
         typer.Option(
             "--allow-incomplete",
             help="Accept a --period after the latest report (known to have none).",
+            metavar="",
         ),
     ] = False,
-    lang: Lang = "sv",
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -224,7 +275,7 @@ def validate(
     activity: Annotated[
         Path | None, typer.Option("--activity", help="Activity file to check too.")
     ] = None,
-    lang: Lang = "sv",
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -255,11 +306,15 @@ def validate(
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
-    scale: Annotated[str, typer.Option("--scale", help="municipal or national.")] = "municipal",
+    scale: Annotated[
+        Scale, typer.Option("--scale", help="Size of the synthetic data.")
+    ] = Scale.municipal,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20211001,
     years: Annotated[int | None, typer.Option("--years", help="Years up to 2025-08-31.")] = None,
-    defects: Annotated[bool, typer.Option("--defects", help="Add marked defect rows.")] = False,
-    lang: Lang = "sv",
+    defects: Annotated[
+        bool, typer.Option("--defects", help="Add marked defect rows.", metavar="")
+    ] = False,
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -272,7 +327,7 @@ def synth(
     def work() -> int:
         files = synth_command(
             out,
-            scale,  # type: ignore[arg-type]  # validated by synth_command (exit code 2)
+            scale.value,  # type: ignore[arg-type]  # one of the Scale values
             seed,
             years,
             defects=defects,
@@ -290,12 +345,12 @@ def simulate(
         int, typer.Option("--replicates", min=10, help="Data sets per simulation cell.")
     ] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20211001,
-    lang: Lang = "sv",
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
-    """The validation study (CONTRACT 6): bias, coverage, type-I error, power, false alarms."""
+    """The validation study: bias, coverage, type-I error, power, false alarms."""
     from risk_indicators.synthetic import simulate_command
 
     def work() -> int:
@@ -320,7 +375,8 @@ def model(
     reports: Annotated[Path | None, typer.Option("--reports", help="Reports file.")] = None,
     config: ConfigOpt = None,
     use_demo: Annotated[
-        bool, typer.Option("--demo", help="The bundled synthetic municipality, demo key.")
+        bool,
+        typer.Option("--demo", help="The bundled synthetic municipality, demo key.", metavar=""),
     ] = False,
     models: Annotated[
         str, typer.Option("--models", help="logistic, boosting or both, comma separated.")
@@ -331,7 +387,7 @@ def model(
     test_from: Annotated[
         str | None, typer.Option("--test-from", help="First test period, e.g. 2023T3.")
     ] = None,
-    lang: Lang = "sv",
+    lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,

@@ -1036,3 +1036,20 @@ def test_nan_and_none_count_as_missing_like_na() -> None:
     }
     other = PublicRelease(**{**release.__dict__, "tables": as_nan})
     assert _parse(render_html(other)).lines == _parse(render_html(release)).lines
+
+
+@pytest.mark.parametrize(("p_value", "lang", "phrase"), [
+    (0.0004, "sv", f"(exakt test, p <{NBSP}0,001)"),
+    (0.0004, "en", f"(exact test, p <{NBSP}0.001)"),
+    (0.5413, "sv", "(exakt test, p = 0,541)"),
+])  # fmt: skip
+def test_p_value_phrase_reads_as_a_sentence(p_value: float, lang: str, phrase: str) -> None:
+    """Issue 19: "p < 0,001", never "p = < 0,001" (the phrases written by hand)."""
+    release = make_release(lang)
+    tables = dict(release.tables)
+    comparison = tables["comparison"].copy()
+    comparison.loc[comparison["comparison"] == "previous_year", "p_value"] = p_value
+    tables["comparison"] = comparison
+    md = render_followup_md(PublicRelease(**{**release.__dict__, "tables": tables}))
+    assert phrase in md
+    assert "= <" not in md

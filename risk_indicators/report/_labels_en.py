@@ -46,8 +46,8 @@ EN: dict[str, str] = {
         "That is fewer than in the same period a year earlier ({label}), when {n} were reported."
     ),
     "s_compare_same": "That is as many as in the same period a year earlier ({label}).",
-    "s_compare_chance": "The difference is well within chance variation (exact test, p = {p}).",
-    "s_compare_real": "The difference is larger than chance usually gives (exact test, p = {p}).",
+    "s_compare_chance": "The difference is well within chance variation (exact test, {p}).",
+    "s_compare_real": "The difference is larger than chance usually gives (exact test, {p}).",
     "s_compare_only": "In the same period a year earlier ({label}) the number was {n}.",
     "s_rolling": "In the last 12 months ({label}), {n} young people were reported.",
     "s_persons": "In all, {n} persons of all ages were reported in {period}.",

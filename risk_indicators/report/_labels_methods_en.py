@@ -58,7 +58,11 @@ EN_METHODS: dict[str, str] = {
         "The numbers are small. With a few dozen persons a period, the counts vary a lot by "
         "chance. The 95% confidence intervals show how large that uncertainty is. Whether a "
         "change is more than chance is decided by a test, which the report gives where there "
-        "is one; the arrows in the table only say whether a number is higher or lower."
+        "is one."
+    ),
+    "meaning_arrows": (
+        "The arrows in the table only say whether a number is higher or lower, not whether "
+        "the difference is more than chance."
     ),
     "meaning_zero": (
         "A zero is shown only in a table without a dash, and then means that nobody was "

@@ -60,7 +60,11 @@ SV_METHODS: dict[str, str] = {
         "Talen är små. När det gäller några tiotal personer per period varierar antalet mycket "
         "av en slump. Konfidensintervallen (95 %) visar hur stor osäkerheten är. Om en "
         "förändring är större än slumpen avgörs med ett test, som rapporten anger där det "
-        "finns; pilarna i tabellen säger bara om talet är högre eller lägre."
+        "finns."
+    ),
+    "meaning_arrows": (
+        "Pilarna i tabellen säger bara om talet är högre eller lägre, inte om skillnaden är "
+        "större än slumpen."
     ),
     "meaning_zero": (
         "En nolla visas bara i en tabell utan streck, och betyder då att ingen rapporterades. I "

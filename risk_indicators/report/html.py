@@ -95,6 +95,7 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
         "meaning": [
             text(lang, "meaning_police"),
             text(lang, "meaning_chance"),
+            text(lang, "meaning_arrows"),
             text(lang, "meaning_zero"),
             text(lang, "meaning_suppressed", T=t_count),
             text(lang, "meaning_counting"),

@@ -13,6 +13,7 @@ from ._lookup import indicator
 from ._lookup import shown as _shown
 from .formatting import (
     INDICATOR_KINDS,
+    NBSP,
     SUPPRESSED,
     Lang,
     fmt_interval,
@@ -129,7 +130,11 @@ def _chance_sentence(release: PublicRelease) -> list[str]:
     if p is None:
         return []
     key = "s_compare_chance" if p >= 0.05 else "s_compare_real"
-    return [text(release.language, key, p=fmt_value(p, "p", release.language))]
+    shown = fmt_value(p, "p", release.language)
+    # "p < 0,001", never "p = < 0,001"
+    below = shown.startswith("<")
+    p_text = f"p <{NBSP}{shown[1:].lstrip(NBSP + ' ')}" if below else f"p = {shown}"
+    return [text(release.language, key, p=p_text)]
 
 
 def join_words(lang: Lang, items: list[str]) -> str:

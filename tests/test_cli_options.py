@@ -1,0 +1,81 @@
+"""Tests of the command line's own options (issue 19): ``-h``, ``--version``, ``--lang`` before
+or after the command and from the config, choices checked, help without internal references.
+
+Expected texts are written by hand; the version comes from the installed package's metadata
+(``importlib.metadata``), not from our code.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from risk_indicators.cli import app
+from tests.test_cli import AREAS_TOML, valid_rows, write_csv
+
+COMMANDS = ("demo", "run", "validate", "synth", "simulate", "model")
+
+
+def invoke(*args: object) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_version_flag_prints_the_installed_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"risk-indicators {version('risk_indicators')}"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_short_help_and_no_internal_references(command: str) -> None:
+    result = invoke(command, "-h")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Usage:" in result.stdout
+    # users have the README, not the team's CONTRACT; a flag takes no value
+    assert "CONTRACT" not in result.stdout
+    flag_rows = [line for line in result.stdout.splitlines()
+                 if re.search(r"--(quiet|verbose|debug)\b", line)]  # fmt: skip
+    assert len(flag_rows) == 3 and not any("<bool>" in row for row in flag_rows), flag_rows
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (("validate", "--reports", "r.csv", "--lang", "de"), "--lang"),
+    (("--lang", "fi", "validate", "--reports", "r.csv"), "--lang"),
+    (("synth", "--out", "x", "--scale", "regional"), "--scale"),
+])  # fmt: skip
+def test_choices_are_checked(args: tuple[str, ...], option: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.stdout + result.stderr
+
+
+def test_lang_before_the_command(tmp_path: Path) -> None:
+    reports = write_csv(tmp_path / "r.csv", valid_rows(40))
+    result = invoke("--lang", "sv", "validate", "--reports", reports)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "40 rows read, 40 usable, 0 rejected, 0 duplicates" in result.stdout
+
+
+def _followup_title(tmp_path: Path, population: Path, config: str, *lang: str) -> str:
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(*lang, "run", "--reports", write_csv(tmp_path / "r.csv", valid_rows(60)),
+                    "--population", population, "--config", tmp_path / "config.toml",
+                    "--out", out, "-q")  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return (out / "public" / "followup.md").read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.mark.usefixtures("key_env")
+def test_config_language_is_used_unless_lang_is_given(tmp_path: Path,
+                                                      population_file: Path) -> None:  # fmt: skip
+    english = AREAS_TOML + 'language = "en"\n'
+    # the titles, by hand: "Citizen promise ..." in English, "Medborgarlöfte ..." in Swedish
+    assert _followup_title(tmp_path, population_file, english).startswith("# Citizen")
+    assert _followup_title(tmp_path, population_file, english, "--lang", "sv").startswith(
+        "# Medborgarlöfte"
+    )
