@@ -121,7 +121,13 @@ def _publish_list(out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Kör kontroll och analys för perioden; returnerar CLI:ts slutkod."""
     args = _arguments(argv)
-    period = args.period or last_complete_period(args.reports, args.config)
+    from risk_indicators.errors import RiskIndicatorsError
+
+    try:
+        period = args.period or last_complete_period(args.reports, args.config)
+    except RiskIndicatorsError as error:  # a missing key or a bad file: its sentence, no traceback
+        print(f"Fel: {error}", file=sys.stderr)
+        return error.exit_code
     out = args.out_root / period
     inputs = [
         "--reports",

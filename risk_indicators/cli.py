@@ -109,15 +109,15 @@ def _run_pipeline(
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
-    from risk_indicators.intake import read_activity, read_population, read_reports
+    from risk_indicators.intake import read_activity, read_population
     from risk_indicators.release import write_release
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    pop = read_population(population, config=config)  # first: it names a missing file
     inputs: dict[str, Any] = {
         "population": {"file": population.name, "sha256": sha256_file(population)}
     }
-    pop = read_population(population, config=config)
     activities = None
     if activity is not None:  # issue 16: police effort; without it the effort is unknown
         activities = read_activity(activity, config=config)
@@ -125,7 +125,8 @@ def _run_pipeline(
         console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
     records = None
     if reports is not None:
-        records = read_reports(reports, config=config, key=key)
+        records = _read_or_list_problems(reports, config=config, key=key, out=out,
+                                         console=console)  # fmt: skip
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
@@ -161,6 +162,25 @@ def _run_pipeline(
     console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.md).")
     console.say(f"For the analysts only: {out / 'internal'}; audit trail: {out / 'audit'}.")
     return 0
+
+
+def _read_or_list_problems(reports: Path, *, config: Any, key: bytes | None, out: Path,
+                           console: _Console) -> Any:  # fmt: skip
+    """The records; when too many rows are rejected, the list of problems is printed and
+    written to ``<out>/audit/rejected_rows.csv`` (no public file) before the run stops."""
+    from risk_indicators._atomic import write_csv
+    from risk_indicators.errors import RejectedRowsError
+    from risk_indicators.intake import problem_table, read_reports
+
+    try:
+        return read_reports(reports, config=config, key=key)
+    except RejectedRowsError as error:
+        listed = out / "audit" / "rejected_rows.csv"
+        listed.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(error.rejected, listed)
+        typer.echo(problem_table(error.rejected), err=True)
+        raise RejectedRowsError(f"{error} Every rejected row and its reason: {listed}.",
+                                error.rejected) from None  # fmt: skip
 
 
 @app.command()

@@ -9,7 +9,8 @@ command line maps the tree onto the exit codes of CONTRACT 2::
     │   ├── InputFileError                   a file cannot be read (missing, empty, bad format)
     │   ├── SchemaError                      required columns missing; carries ``failure_cases``
     │   └── KeyMissingError                  the pseudonymisation key is not set
-    ├── DataError                            exit 1: the data failed (too many rejected rows)
+    ├── DataError                            exit 1: the data failed
+    │   ├── RejectedRowsError                too many rejected rows; carries ``rejected``
     │   └── InsufficientDataError            nothing to analyse for the requested period
     └── DisclosureError                      exit 1: the disclosure audit failed; nothing published
 
@@ -34,6 +35,7 @@ __all__ = [
     "InputFileError",
     "InsufficientDataError",
     "KeyMissingError",
+    "RejectedRowsError",
     "RiskIndicatorsError",
     "RiskIndicatorsWarning",
     "SchemaError",
@@ -90,6 +92,19 @@ class DataError(RiskIndicatorsError):
     """The data failed: too many rejected rows or nothing usable (exit code 1)."""
 
     exit_code = 1
+
+
+class RejectedRowsError(DataError):
+    """Too many rows (or all of them) were rejected; nothing is analysed (exit code 1).
+
+    ``rejected`` holds every rejected row (row number, column, reason, pseudonym, status), as
+    ``audit/rejected_rows.csv`` would: the command line writes it there, so the analyst gets
+    the list of problems also when the run stops.
+    """
+
+    def __init__(self, message: str, rejected: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.rejected = rejected
 
 
 class InsufficientDataError(DataError):

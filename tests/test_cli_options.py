@@ -79,3 +79,46 @@ def test_config_language_is_used_unless_lang_is_given(tmp_path: Path,
     assert _followup_title(tmp_path, population_file, english, "--lang", "sv").startswith(
         "# Medborgarlöfte"
     )
+
+
+@pytest.mark.usefixtures("key_env")
+@pytest.mark.parametrize(("population", "code", "message"), [
+    (None, 2, "The population file '{path}' was not found"),
+    ("year,age_band,gender,population\n", 1, "the population file has no data rows"),
+])  # fmt: skip
+def test_missing_or_empty_population_is_a_clear_error(
+    tmp_path: Path, population: str | None, code: int, message: str
+) -> None:
+    """Issue 19: no "Internal error (FileNotFoundError)", exit 3; the file is named."""
+    path = tmp_path / "befolkning.csv"
+    if population is not None:
+        path.write_text(population, encoding="utf-8")
+    result = invoke("run", "--reports", write_csv(tmp_path / "r.csv", valid_rows(40)),
+                    "--population", path, "--out", tmp_path / "out")  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.exit_code == code, out
+    assert message.format(path=path) in out and "Internal error" not in out
+    assert not (tmp_path / "out" / "public").exists()
+
+
+@pytest.mark.usefixtures("key_env")
+def test_too_many_rejected_rows_are_listed_and_written(tmp_path: Path,
+                                                       population_file: Path) -> None:  # fmt: skip
+    """Issue 19: more than 5 % rejected rows stops the run, and the analyst still gets the
+    list: printed, and every row in audit/rejected_rows.csv (nothing public)."""
+    rows = valid_rows(40)
+    for i in range(5):  # 5 of 45 = 11 % rejected; data rows 41-45 = spreadsheet rows 42-46
+        bad = list(rows[i])
+        bad[0], bad[3] = f"BAD-{i}", "Q9"
+        rows.append(bad)
+    out = tmp_path / "out"
+    result = invoke("run", "--reports", write_csv(tmp_path / "r.csv", rows),
+                    "--population", population_file, "--out", out)  # fmt: skip
+    printed = result.stdout + result.stderr
+    assert result.exit_code == 1, printed
+    assert "5 of 45 rows were rejected, more than 5%" in printed
+    assert re.search(r"gender\s+5\s+42, 43, 44, 45, 46", printed), printed
+    listed = (out / "audit" / "rejected_rows.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in listed[1:]] == ["42", "43", "44", "45", "46"]
+    assert "BAD-" not in "\n".join(listed) + printed  # raw ids never leave the reader
+    assert not (out / "public").exists()

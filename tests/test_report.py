@@ -1006,6 +1006,22 @@ def test_run_followup_picks_the_last_complete_period(tmp_path: Path, key_env: by
     assert f"--period 2025T2 --out {tmp_path / '2025T2'}" in done.stdout
 
 
+def test_run_followup_without_the_key_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: the key's message and exit code 2 (CLI's usage error), never a traceback."""
+    monkeypatch.delenv("RISK_INDICATORS_KEY", raising=False)
+    data = Path(__file__).resolve().parent.parent / "data" / "synthetic" / "vaggeryd_like"
+    done = subprocess.run(
+        [sys.executable, str(REPORTS / "run_followup.py"), "--reports", str(data / "reports.csv"),
+         "--population", str(data / "population.csv"), "--out-root", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=60, env=dict(os.environ),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "RISK_INDICATORS_KEY is not set" in done.stderr
+    assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())
+
+
 def test_a_suppressed_youth_count_is_said_in_words_not_numbers() -> None:
     import copy
 

@@ -58,6 +58,7 @@ from .schema import (
 )
 from .validate import (
     problem_summary,
+    problem_table,
 )
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "normalise_token",
     "parquet_metadata",
     "problem_summary",
+    "problem_table",
     "read_activity",
     "read_counts",
     "read_population",

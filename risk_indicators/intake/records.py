@@ -20,7 +20,7 @@ import pandas as pd
 
 from risk_indicators._params import Interval, check_param
 from risk_indicators.config import Config, load_config
-from risk_indicators.errors import DataError
+from risk_indicators.errors import DataError, RejectedRowsError
 
 from ._columns import check_batch
 from ._mac import usable_cores
@@ -222,14 +222,16 @@ def read_reports(
             f"{raw_source}: the file has a header but no data rows; nothing to analyse."
         )
     if acc["used"] == 0:
-        raise DataError(
+        raise RejectedRowsError(
             f"{raw_source}: none of the {acc['read']} rows can be used; see "
-            "audit/rejected_rows.csv or run 'risk-indicators validate' for the reasons."
+            "audit/rejected_rows.csv or run 'risk-indicators validate' for the reasons.",
+            records.rejected,
         )
     if acc["rejected"] > max_rejected_share * acc["read"]:
-        raise DataError(
+        raise RejectedRowsError(
             f"{raw_source}: {acc['rejected']} of {acc['read']} rows were rejected, more than "
-            f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again."
+            f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again.",
+            records.rejected,
         )
     return records
 

@@ -1,7 +1,7 @@
 """``risk-indicators validate``: a short table of input problems, nothing written.
 
-The table has one line per kind of problem: the check, the column, how many rows, and two
-example spreadsheet rows. Values are never echoed for ``person_id``; anything that looks like a
+The table has one line per kind of problem: the check, the column, how many rows, and up to
+five example spreadsheet rows. Values are never echoed for ``person_id``; anything that looks like a
 personnummer is masked in every message (:func:`risk_indicators.intake.schema.scrub`).
 """
 
@@ -19,7 +19,10 @@ from .pseudonymise import Pseudonymiser
 from .records import MAX_REJECTED_SHARE, read_population, validate_reports
 from .schema import scrub
 
-__all__ = ["problem_summary"]
+__all__ = ["problem_summary", "problem_table"]
+
+#: Example rows shown per kind of problem (the full list is in audit/rejected_rows.csv).
+EXAMPLES = 5
 
 
 def _check_name(reason: str) -> str:
@@ -27,6 +30,29 @@ def _check_name(reason: str) -> str:
     text = re.sub(r"'[^']*'", "'…'", reason)
     text = re.sub(r"\brow \d+", "row …", text)
     return re.sub(r"(?<![\w-])-?\d+(?![\w-])", "…", text)
+
+
+def problem_table(problems: pd.DataFrame) -> str:
+    """One line per kind of problem: the check, the column, how many rows, example rows.
+
+    ``problems`` are rejected rows (columns ``row``, ``column``, ``reason``, ``status``)."""
+    grouped = (
+        problems.assign(check=problems["reason"].map(_check_name))
+        .groupby(["status", "column", "check"], sort=False)["row"]
+        .agg(count="nunique",
+             examples=lambda r: ", ".join(map(str, sorted(set(r))[:EXAMPLES])))
+        .reset_index()
+        .sort_values("count", ascending=False, kind="mergesort")
+    )  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "check": grouped["check"],
+            "column": grouped["column"],
+            "rows": grouped["count"],
+            "examples (rows)": grouped["examples"],
+        }
+    )
+    return scrub(table.to_string(index=False))
 
 
 def problem_summary(
@@ -46,22 +72,7 @@ def problem_summary(
     ]
     problems = records.rejected
     if len(problems):
-        grouped = (
-            problems.assign(check=problems["reason"].map(_check_name))
-            .groupby(["status", "column", "check"], sort=False)["row"]
-            .agg(count="nunique", examples=lambda r: ", ".join(map(str, sorted(set(r))[:2])))
-            .reset_index()
-            .sort_values("count", ascending=False, kind="mergesort")
-        )
-        table = pd.DataFrame(
-            {
-                "check": grouped["check"].str.slice(0, 70),
-                "column": grouped["column"],
-                "rows": grouped["count"],
-                "examples (rows)": grouped["examples"],
-            }
-        )
-        lines.append(table.to_string(index=False))
+        lines.append(problem_table(problems))
     if population is not None:
         pop = read_population(population, config=config)
         lines.append(
