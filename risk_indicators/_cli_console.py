@@ -32,6 +32,10 @@ class Console:
         if self.verbose and not self.quiet:
             typer.echo(text)
 
+    def warn(self, text: str) -> None:
+        """A warning on stderr; shown also with -q (it asks the analyst to act)."""
+        typer.echo(f"Warning: {text}", err=True)
+
 
 def guard(debug: bool, work: Callable[[], int | None]) -> None:
     """Run ``work``, mapping errors onto exit codes and plain messages."""

@@ -115,6 +115,14 @@ def _run_pipeline(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pop = read_population(population, config=config)  # first: it names a missing file
+    goal = config.gender_goal
+    if goal.source_is_placeholder:
+        console.warn(
+            f"The benchmark female share {goal.benchmark_female_share:g} comes with a "
+            f"placeholder source ('{goal.benchmark_source}'), which the report quotes as "
+            "written: set gender_goal.benchmark_source (and the share) in the config to the "
+            "drug-use survey you use."
+        )
     inputs: dict[str, Any] = {
         "population": {"file": population.name, "sha256": sha256_file(population)}
     }

@@ -72,6 +72,23 @@ class GenderGoalConfig:
     def __post_init__(self) -> None:
         _check_fields(self, "gender_goal")
 
+    @property
+    def source_is_placeholder(self) -> bool:
+        """Whether ``benchmark_source`` is still a placeholder ("ersätt ..."/"replace ...").
+
+        The default and the bundled examples say so in their text; the command line warns
+        before it publishes one, since the report quotes the source as written.
+
+        Examples
+        --------
+        >>> GenderGoalConfig().source_is_placeholder
+        True
+        >>> GenderGoalConfig(benchmark_source="CAN 2024").source_is_placeholder
+        False
+        """
+        text = self.benchmark_source.casefold()
+        return "ersätt" in text or "replace" in text
+
 
 @dataclass(frozen=True)
 class PseudonymisationConfig:

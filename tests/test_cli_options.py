@@ -122,3 +122,24 @@ def test_too_many_rejected_rows_are_listed_and_written(tmp_path: Path,
     assert [line.split(",")[0] for line in listed[1:]] == ["42", "43", "44", "45", "46"]
     assert "BAD-" not in "\n".join(listed) + printed  # raw ids never leave the reader
     assert not (out / "public").exists()
+
+
+@pytest.mark.usefixtures("key_env")
+@pytest.mark.parametrize(("source", "warned"), [
+    (None, True),  # the package default: "antaget värde; ersätt det med ..."
+    ("CAN:s drogvaneundersökning 2024, Jönköpings län", False),
+])  # fmt: skip
+def test_placeholder_benchmark_source_is_warned(
+    tmp_path: Path, population_file: Path, source: str | None, warned: bool
+) -> None:
+    """Issue 19: the report quotes the benchmark's source; a placeholder gets a warning."""
+    config = AREAS_TOML
+    if source is not None:
+        config += f'[gender_goal]\nbenchmark_source = "{source}"\n'
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    result = invoke("run", "--reports", write_csv(tmp_path / "r.csv", valid_rows(40)),
+                    "--population", population_file, "--config", tmp_path / "config.toml",
+                    "--out", tmp_path / "out", "-q")  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert ("Warning: The benchmark female share 0.35 comes with a placeholder source"
+            in result.stderr) is warned  # fmt: skip
