@@ -6,6 +6,8 @@ Errors are printed as plain sentences; a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import logging
+import sys
 import traceback
 import warnings
 from collections.abc import Callable
@@ -23,6 +25,18 @@ class Console:
 
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet, self.verbose = quiet, verbose
+        # the long steps (the disclosure audit) report their progress on stderr unless -q
+        steps = logging.getLogger("risk_indicators.progress")
+        for handler in list(steps.handlers):
+            if getattr(handler, "_risk_indicators_console", False):
+                steps.removeHandler(handler)
+        if not quiet:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            handler._risk_indicators_console = True  # type: ignore[attr-defined]
+            steps.addHandler(handler)
+        steps.setLevel(logging.INFO if not quiet else logging.WARNING)
+        steps.propagate = False
 
     def say(self, text: str) -> None:
         if not self.quiet:

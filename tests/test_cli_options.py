@@ -143,3 +143,18 @@ def test_placeholder_benchmark_source_is_warned(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert ("Warning: The benchmark female share 0.35 comes with a placeholder source"
             in result.stderr) is warned  # fmt: skip
+
+
+@pytest.mark.usefixtures("key_env")
+def test_the_audit_reports_its_progress_unless_quiet(tmp_path: Path,
+                                                     population_file: Path) -> None:  # fmt: skip
+    """Issue 19: the long step says what it does (stderr); -q prints only errors."""
+    reports = write_csv(tmp_path / "r.csv", valid_rows(40))
+    (tmp_path / "config.toml").write_text(AREAS_TOML, encoding="utf-8")
+    args = ("run", "--reports", reports, "--population", population_file,
+            "--config", tmp_path / "config.toml")  # fmt: skip
+    loud = invoke(*args, "--out", tmp_path / "a")
+    quiet = invoke(*args, "--out", tmp_path / "b", "-q")
+    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.stdout + loud.stderr
+    assert re.search(r"exact audit, round 1: \d+ counts hidden \(\d+ s\)", loud.stderr)
+    assert "audit" not in quiet.stdout + quiet.stderr

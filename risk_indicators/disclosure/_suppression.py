@@ -11,6 +11,8 @@ be narrowed down, or fail closed after ``MAX_ROUNDS``.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Literal
 
@@ -30,6 +32,9 @@ from .audit import (
     repair,
 )
 from .ledger import Release
+
+#: Progress of the search, for a long release (the command line shows it; silent otherwise).
+progress = logging.getLogger("risk_indicators.progress")
 
 #: What a release says about zeros (see :func:`risk_indicators.disclosure.protect`).
 ZeroRule = Literal["shown", "per_table", "hidden"]
@@ -84,14 +89,21 @@ def _suppressed(
         return added
 
     recheck: np.ndarray | None = None
-    for _ in range(MAX_ROUNDS):
+    started = time.perf_counter()
+    progress.info("  %d published counts (%d of them below T: hidden), %d more the release "
+                  "never shows; every one protected", len(counts), int(primary.sum()),
+                  len(model.unpublished))  # fmt: skip
+    for k in range(MAX_ROUNDS):
+        progress.info("  linear screen, round %d (%.0f s)", k + 1, time.perf_counter() - started)
         failing, lb, ub, _ = _audit(model, _fixed(system.truth, deviable & ~hidden, shown_zeros),
                                     hidden, targets, min_count, report=False, integral=False,
                                     only=recheck, floor=floor)  # fmt: skip
         if not failing or not repair_round(failing, lb, ub, integral=False):
             break
         recheck = np.unique([t for t, _ in failing])
-    for _ in range(MAX_ROUNDS):
+    for k in range(MAX_ROUNDS):
+        progress.info("  exact audit, round %d: %d counts hidden (%.0f s)", k + 1,
+                      int(hidden[counts].sum()), time.perf_counter() - started)  # fmt: skip
         fixed = _fixed(system.truth, deviable & ~hidden, shown_zeros)
         failing, lb, ub, cert = _audit(model, fixed, hidden, targets, min_count, report=True,
                                        floor=floor)  # fmt: skip
