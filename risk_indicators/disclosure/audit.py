@@ -163,10 +163,14 @@ def certify(
     # free, the rest at true values): small programs whose witnesses are witnesses of the
     # whole table; then what is still open over its whole component
     tb = system.block[targets]
+    # a free count whose true value is unknown (a cell only the ledger knows) cannot be held
+    # at its true value outside a region: every region holds it free, so that a witness of
+    # the region (the rest at true values) is a witness of the whole table
+    unknown = free & np.isnan(system.truth)
     local = []
     for blk in np.unique(tb[(todo_low | todo_high) & (tb >= 0)]):
         near = sorted(system.neighbours.get(int(blk), {int(blk)}))
-        sub = _sub(system, free & np.isin(system.block, near), outside)
+        sub = _sub(system, free & (np.isin(system.block, near) | unknown), outside)
         for direction, mask in (("low", todo_low), ("high", todo_high)):
             members = np.flatnonzero(mask & (tb == blk))
             if len(members):
