@@ -75,10 +75,11 @@ def main(argv: list[str] | None = None) -> int:
             public = json.loads((out / "public" / "indicators.json").read_text("utf-8"))
             shown, defined = headline(public)
             ind = public["indicators"]
-            must = sum(ind[k]["value"] is not None for k in MUST)
+            lacking = [k for k in MUST if ind[k]["value"] is None]
             fs = ind["female_share_youth_12m"]
             if fs["value"] is not None and fs["ci_low"] is None:
-                must -= 1  # the share without its interval does not count
+                lacking.append("female_share_youth_12m interval")  # the share alone does not count
+            must = len(MUST) - len(lacking)
             counts = (out / "public" / "tables" / "counts.csv").read_text("utf-8").splitlines()
             dashes = sum(line.endswith(",True") for line in counts[1:])
             if p.ordinal >= parse_period(SERIES_FROM).ordinal:
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 series_defined += defined
             rows.append((p.code, shown, defined, must, dashes, len(counts) - 1, seconds))
             print(f"{p.code:8} {shown:>4}/{defined:<4} {must:>3}/4 {dashes:>7} "
-                  f"{len(counts) - 1:>7} {seconds:>6.1f}")  # fmt: skip
+                  f"{len(counts) - 1:>7} {seconds:>6.1f}  {' '.join(lacking)}")  # fmt: skip
             sys.stdout.flush()
     share = series_shown / max(series_defined, 1)
     print(f"headline figures published {SERIES_FROM}-{args.last}: {series_shown} of "

@@ -29,6 +29,7 @@ def run_pipeline(
     counts_parquet: bool = False,
     activity: Path | None = None,
     allow_incomplete: bool = False,
+    draft: bool = False,
 ) -> int:
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
@@ -79,6 +80,8 @@ def run_pipeline(
         inputs=inputs,
         ledger=ledger,
         counts_parquet=counts_parquet,
+        draft=draft,
+        on_record=console.say,
     )
     acc = result.accounting
     console.say(
@@ -90,7 +93,10 @@ def run_pipeline(
         f"Persons {ind['persons']['value']}, of whom youth {ind['persons_youth']['value']} "
         f"(internal figures, not for publication)."
     )
-    console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.md).")
+    if draft:
+        console.say(f"Draft, not for publication: {out / 'public'} (every file says so).")
+    else:
+        console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.md).")
     console.say(f"For the analysts only: {out / 'internal'}; audit trail: {out / 'audit'}.")
     return 0
 

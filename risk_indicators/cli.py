@@ -163,6 +163,15 @@ def run(
             metavar="",
         ),
     ] = False,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="A trial release: audited, marked as a draft in every file, not recorded "
+            "in the ledger.",
+            metavar="",
+        ),
+    ] = False,
     lang: Lang = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -191,6 +200,7 @@ def run(
             counts_parquet=counts_parquet,
             allow_incomplete=allow_incomplete,
             activity=activity,
+            draft=draft,
         )
 
     _guard(debug, work)

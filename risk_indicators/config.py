@@ -68,6 +68,9 @@ class GenderGoalConfig:
     )
     target_female_share: float = 0.25
     target_period: str = "2026T3"
+    #: The goal is judged on the yearly 12-month windows ending in this period or later
+    #: (e.g. the tertial in which the promise was signed); empty: every window in the data.
+    baseline_period: str = ""
 
     def __post_init__(self) -> None:
         _check_fields(self, "gender_goal")
@@ -238,6 +241,7 @@ _FIELD_TYPES: dict[str, Any] = {
     "gender_goal.benchmark_source": str,
     "gender_goal.target_female_share": float,
     "gender_goal.target_period": str,
+    "gender_goal.baseline_period": str,
     "pseudonymisation.key_env": str,
 }
 
@@ -321,6 +325,14 @@ def _validate(cfg: Config) -> None:
         parse_period(cfg.gender_goal.target_period)
     except ValueError as exc:
         raise ConfigError(f"The config key 'gender_goal.target_period' is invalid: {exc}") from None
+    if cfg.gender_goal.baseline_period:
+        try:
+            parse_period(cfg.gender_goal.baseline_period)
+        except ValueError as exc:
+            raise ConfigError(
+                f"The config key 'gender_goal.baseline_period' is invalid: {exc} "
+                "(give a period such as '2021T3', or leave it empty for every window)."
+            ) from None
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> Config:

@@ -158,3 +158,43 @@ def test_the_audit_reports_its_progress_unless_quiet(tmp_path: Path,
     assert loud.exit_code == 0 and quiet.exit_code == 0, loud.stdout + loud.stderr
     assert re.search(r"exact audit, round 1: \d+ counts hidden \(\d+ s\)", loud.stderr)
     assert "audit" not in quiet.stdout + quiet.stderr
+
+
+@pytest.mark.usefixtures("key_env")
+def test_a_draft_is_marked_and_not_recorded_and_a_rerun_says_so(
+    tmp_path: Path, population_file: Path
+) -> None:
+    """Issue 14 (ledger semantics): ``--draft`` is audited, marked in every JSON file and left
+    out of the ledger; the same release run twice is recorded once, and the run says so."""
+    import json
+    import sqlite3
+
+    reports = write_csv(tmp_path / "r.csv", valid_rows(40))
+    (tmp_path / "config.toml").write_text(AREAS_TOML, encoding="utf-8")
+    ledger = tmp_path / "ledger.sqlite"
+    args = ("run", "--reports", reports, "--population", population_file,
+            "--config", tmp_path / "config.toml", "--ledger", ledger)  # fmt: skip
+
+    def recorded() -> int:
+        if not ledger.exists():
+            return 0
+        with sqlite3.connect(ledger) as con:
+            tables = {r[0] for r in con.execute("select name from sqlite_master")}
+            return con.execute("select count(*) from releases").fetchone()[0] if (
+                "releases" in tables) else 0
+
+    draft = invoke(*args, "--out", tmp_path / "d", "--draft")
+    assert draft.exit_code == 0, draft.stdout + draft.stderr
+    assert "Draft: not recorded in the release ledger ledger.sqlite." in draft.stdout
+    assert "Draft, not for publication" in draft.stdout and "Safe to publish" not in draft.stdout
+    for path in ("public/indicators.json", "internal/indicators.json", "audit/run.json"):
+        assert json.loads((tmp_path / "d" / path).read_text(encoding="utf-8"))["draft"] is True
+    assert recorded() == 0
+
+    first = invoke(*args, "--out", tmp_path / "a")
+    again = invoke(*args, "--out", tmp_path / "b")
+    assert first.exit_code == 0 and again.exit_code == 0, first.stdout + again.stdout
+    assert "as version 1 of" in first.stdout
+    assert "already there with the same content, not recorded again" in again.stdout
+    assert recorded() == 1
+    assert "draft" not in json.loads((tmp_path / "a/public/indicators.json").read_text("utf-8"))

@@ -399,6 +399,30 @@ def test_goal_status_met_on_track_not_on_track_cannot_tell_insufficient() -> Non
     assert sep.ci_low < 0.25 < sep.ci_high
 
 
+def test_goal_baseline_keeps_the_windows_from_the_promise_on() -> None:
+    """``gender_goal.baseline_period``: only the yearly windows ending on or after the
+    baseline's last day enter the trend (reference: the same statsmodels trend on those
+    windows' counts, by hand)."""
+    women = [1] * 3 + [3] * 3 + [5] * 3 + [7] * 3
+    men = [19] * 3 + [17] * 3 + [15] * 3 + [13] * 3
+    cube = youth_cube(women, men, TERTIALS)  # yearly windows end 2021T3 .. 2024T3
+    late = replace(CFG, gender_goal=replace(CFG.gender_goal, baseline_period="2022T2"))
+    g = goal_status(cube, config=late)
+    # 2022T2 ends 2022-08-31: the window ending 2021T3 is before it, 2022T3 on are kept
+    assert g.windows["end"].tolist() == ["2022T3", "2023T3", "2024T3"]
+    want = _reference_goal_probability([9, 15, 21], [51, 45, 39], 2.0)[0]
+    assert close(g.probability, want, 1e-6)
+    # a baseline at or before the data's first window changes nothing
+    early = replace(CFG, gender_goal=replace(CFG.gender_goal, baseline_period="2019T1"))
+    assert goal_status(cube, config=early).windows["end"].tolist() == [
+        "2021T3", "2022T3", "2023T3", "2024T3"]
+    # a baseline after P leaves no window: too few data, said so
+    after = replace(CFG, gender_goal=replace(CFG.gender_goal, baseline_period="2025T1"))
+    assert goal_status(cube, config=after).status == "insufficient_data"
+    with pytest.raises(ri.ConfigError, match="gender_goal.baseline_period"):
+        ri.load_config(gender_goal={"baseline_period": "2021X9"})
+
+
 def test_goal_uses_windows_when_given_and_reads_the_target_from_config() -> None:
     cube = youth_cube([2] * 12, [18] * 12, TERTIALS)
     # a window cube holding distinct persons in 2024T1-2024T3: 30 women of 50

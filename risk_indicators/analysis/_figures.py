@@ -139,8 +139,11 @@ def figure_table(
         blocks[window_label(end)] = window_block([q.code for q in end.window()])
     labels_w = [window_label(end) for end in windows]
     all_splits = tuple(u for p in cube_periods for u in _split(p))
-    # the goal rests on the yearly 12-month windows (counts mode: on every period's split)
-    yearly_splits = tuple(u for lab in labels_w for u in _split(blocks[lab])) or all_splits
+    # the goal rests on its yearly 12-month windows (from the baseline on; counts mode: on
+    # every period's split)
+    goal_labels = [str(lab) for lab in fairness.goal.windows["label"] if lab in labels_w]
+    yearly_splits = (tuple(u for lab in goal_labels for u in _split(blocks[lab]))
+                     if labels_w else all_splits)  # fmt: skip
     for scope in SCOPES:
         if scope not in results:
             continue

@@ -6,8 +6,8 @@ __all__ = ["GOAL_RULE_EN", "GOAL_RULE_PLAIN", "GOAL_RULE_SV"]
 GOAL_RULE_EN = (
     "Goal status for the target female share T among young reported persons by the target "
     "period. The share is measured in 12-month windows: the one ending with the period P and "
-    "those ending one, two, ... years before it (they do not overlap; each person counts once "
-    "in each). (1) insufficient_data: fewer than 20 young women and men in the 12 months "
+    "those ending one, two, ... years before it, back to the baseline period of the config if "
+    "one is set (they do not overlap; each person counts once in each). (1) insufficient_data: fewer than 20 young women and men in the 12 months "
     "ending with P, or (when not met) fewer than 3 such windows. (2) met: the lower limit of "
     "the Wilson 95% interval of the share in the 12 months ending with P is at least T. "
     "(3) Otherwise a quasi-binomial logistic trend of the windows' shares on time (dispersion "
@@ -21,7 +21,8 @@ GOAL_RULE_EN = (
 GOAL_RULE_SV = (
     "Målstatus för målandelen kvinnor T bland unga anmälda personer till målperioden. "
     "Andelen mäts i 12-månadersfönster: det som slutar med perioden P och de som slutar ett, "
-    "två, ... år före (de överlappar inte; varje person räknas en gång i varje). "
+    "två, ... år före, tillbaka till konfigurationens basperiod om en sådan är satt (de "
+    "överlappar inte; varje person räknas en gång i varje). "
     "(1) insufficient_data (för lite data): färre än 20 unga kvinnor och män under de 12 "
     "månader som slutar med P, eller (när målet inte är uppnått) färre än 3 sådana fönster. "
     "(2) met (uppnått): den nedre gränsen i Wilsons 95 %-intervall för andelen under de 12 "

@@ -214,14 +214,20 @@ def yearly_windows(cube: pd.DataFrame, windows: pd.DataFrame | None, period: str
 
     From ``windows`` (distinct persons) when it holds the window ending with P; else (counts
     mode) the periods of each window summed, counting a person once per period; the flag
-    says which. Only complete windows (all their periods in the cube) are used.
+    says which. Only complete windows (all their periods in the cube) are used, and with
+    ``gender_goal.baseline_period`` only those ending on or after the baseline's last day
+    (the goal is judged over the promise, not over the years before it).
     """
     p = period_of(period)
+    baseline = config.gender_goal.baseline_period
+    first_end = parse_period(baseline).end if baseline else None
     ends: list[Period] = []
     distinct = windows is not None and window_label(p) in set(windows["period"])
     have = set(windows["period"]) if distinct and windows is not None else set(cube["period"])
     end = p
     while (window_label(end) in have) if distinct else all(q.code in have for q in end.window()):
+        if first_end is not None and end.end < first_end:
+            break
         ends.append(end)
         end = end.shift(-end.freq)
     rows = []

@@ -141,7 +141,6 @@ def write_release(
         write_json(_marked(analysis.to_json(), draft), tmp / "indicators.json")
         if counts_parquet:
             counts_csv_table(analysis).to_parquet(tmp / "counts.parquet", index=False)
-        write_json(analysis.to_json(), tmp / "indicators.json")
 
     t0 = time.perf_counter()
     book = Ledger(ledger_file)

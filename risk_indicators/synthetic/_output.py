@@ -297,6 +297,7 @@ benchmark_female_share = 0.35
 benchmark_source = "syntetiskt exempelvärde; ersätt med den lokala drogvaneundersökningens värde"
 target_female_share = 0.25
 target_period = "2026T3"
+baseline_period = "2021T3"
 
 [pseudonymisation]
 key_env = "RISK_INDICATORS_KEY"
