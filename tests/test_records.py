@@ -548,3 +548,44 @@ def test_a_repeated_population_row_is_an_error_that_names_the_row() -> None:
     # the same counts over two years are fine
     ok = read_population(frame.assign(year=[2023, 2024, 2024]).iloc[:2])
     assert ok["population"].sum() == 21
+
+
+def test_population_areas_must_match_the_configured_areas() -> None:
+    """Issue 19: a misspelt or missing area passed silently and left its rates without a
+    denominator. Rows (header = row 1): row 3 has an area the config does not list."""
+    cfg = load_config(areas=["Skillingaryd", "Vaggeryd"])
+    frame = pd.DataFrame({"year": [2024, 2024, 2024], "age": [17, 17, 18],
+                          "gender": ["man", "kvinna", "man"],
+                          "area": ["Skillingaryd", "Skillingaryds", "vaggeryd"],
+                          "population": [10, 11, 12]})  # fmt: skip
+    with pytest.raises(SchemaError, match=r"row 3: area is not one of the configured") as info:
+        read_population(frame, config=cfg)
+    assert info.value.failure_cases["row"].tolist() == [3]
+    # a configured area without any row is named
+    only_one = frame.iloc[:1]
+    with pytest.raises(SchemaError, match=r"no rows for the configured area\(s\) Vaggeryd"):
+        read_population(only_one, config=cfg)
+    # case and accents as the reports are read: 'vaggeryd' is Vaggeryd
+    ok = read_population(frame.assign(area=["Skillingaryd", "Skillingaryd", "vaggeryd"]),
+                         config=cfg)  # fmt: skip
+    assert set(ok["area"]) == {"Skillingaryd", "Vaggeryd"}
+    # without an area column the population is the whole municipality, as before
+    whole = read_population(frame.drop(columns="area"), config=cfg)
+    assert set(whole["area"]) == {"total"} and whole["population"].sum() == 33
+
+
+def test_a_repeated_counts_cell_is_an_error_that_names_both_rows() -> None:
+    """Issue 19: a counts file with the same period, area, band and gender twice was summed
+    silently. Rows (header = row 1): row 4 repeats row 2's cell."""
+    from risk_indicators.intake import read_counts
+
+    cfg = load_config()
+    frame = pd.DataFrame({"period": ["2024T1", "2024T1", "2024T1"],
+                          "area": ["A", "A", "A"], "age_band": ["15-17", "18-20", "15-17"],
+                          "gender": ["man", "man", "man"], "persons": [3, 4, 3]})  # fmt: skip
+    with pytest.raises(SchemaError, match=r"row 4, period: the same period, area, age_band "
+                                          r"and gender as row 2") as info:  # fmt: skip
+        read_counts(frame, config=cfg)
+    assert info.value.failure_cases["row"].tolist() == [4]
+    ok = read_counts(frame.iloc[:2], config=cfg)
+    assert int(ok.data["persons"].sum()) == 7

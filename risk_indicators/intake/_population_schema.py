@@ -11,7 +11,15 @@ import pandas as pd
 from risk_indicators.errors import SchemaError
 
 from .io import RawTable
-from .schema import GENDER_CODES, POPULATION_COLUMNS, _codes, _parse_int, _Problems, map_columns
+from .schema import (
+    GENDER_CODES,
+    POPULATION_COLUMNS,
+    _codes,
+    _parse_int,
+    _Problems,
+    map_columns,
+    normalise_token,
+)
 
 __all__ = ["validate_population"]
 
@@ -21,12 +29,16 @@ def validate_population(
     *,
     age_edges: Sequence[int],
     band_labels: Sequence[str],
+    areas: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Validate a population table and sum it to ``year, area, age_band, gender, population``.
 
     Population is reference data: a single bad row would bias every rate, so any problem is a
     :class:`SchemaError` (exit code 2) listing every bad row, rather than a rejected row.
     When ``area`` is absent the population is the whole municipality (area ``total``).
+    With configured ``areas`` and an ``area`` column, every row's area must be one of them
+    (spelled as in the reports: case and accents aside) and every configured area must have
+    rows: a misspelt or missing area would leave its rates without a denominator silently.
     """
     columns = map_columns(list(raw.frame.columns), POPULATION_COLUMNS, source=raw.source)
     if "age" not in columns and "age_band" not in columns:
@@ -68,6 +80,19 @@ def validate_population(
             f"age_band must be one of {', '.join(band_labels)} (the config's age bands).",
         )
     area = col("area") if "area" in columns else pd.Series(["total"] * len(frame))
+    if "area" in columns and areas:
+        lookup = {normalise_token(a): a for a in areas}
+        area = area.map(lambda a: lookup.get(normalise_token(a), a))
+        problems.add((~area.isin(list(areas))).to_numpy(), "area",
+                     f"area is not one of the configured areas ({', '.join(areas)}); correct "
+                     "it to the reports' spelling or add it to 'areas' in the config.")  # fmt: skip
+        missing = [a for a in areas if not area.eq(a).any()]
+        if missing:
+            raise SchemaError(
+                f"{raw.source}: the population has no rows for the configured area(s) "
+                f"{', '.join(missing)}; add them (or remove the 'area' column to use the "
+                "whole municipality's population).",
+            )
     # a repeated row (an export run twice, a year pasted twice) would count people twice
     age_key = col("age") if "age" in columns else age_band
     keys = pd.DataFrame({"year": col("year"), "area": area, "age": age_key, "gender": gender})

@@ -118,6 +118,20 @@ def read_counts(
     bad_pr = (measures["persons"] > measures["reports"]).to_numpy()
     for i in np.flatnonzero(bad_pr):
         problems.append((int(rows[i]), "reports", "reports are fewer than persons"))
+    # the same cell twice (an export pasted twice) would be summed: a count counted twice
+    codes = pd.Series([p.code if p is not None else t for p, t in zip(parsed, periods_text,
+                                                                       strict=True)])  # fmt: skip
+    keys = pd.DataFrame({"period": codes, "area": area, "age_band": bands, "gender": gender})
+    first_row: dict[tuple[object, ...], int] = {}
+    repeated = np.flatnonzero(keys.duplicated(keep=False).to_numpy())
+    for i, key in zip(repeated, keys.iloc[repeated].itertuples(index=False, name=None),
+                      strict=True):  # fmt: skip
+        if key in first_row:
+            problems.append((int(rows[i]), "period",
+                             f"the same period, area, age_band and gender as row "
+                             f"{first_row[key]}; remove the repeat (it would be counted twice)"))
+        else:
+            first_row[key] = int(rows[i])
     if problems or not parsed:
         table = pd.DataFrame(problems, columns=["row", "column", "reason"])
         first = "; ".join(f"row {r}, {c}: {m}" for r, c, m in problems[:5]) or "no data rows"

@@ -250,4 +250,5 @@ def read_population(
     raw = read_table(path_or_frame, what="population")
     if raw.frame.empty:
         raise DataError(f"{raw.source}: the population file has no data rows.")
-    return validate_population(raw, age_edges=config.age_bands, band_labels=config.age_band_labels)
+    return validate_population(raw, age_edges=config.age_bands, band_labels=config.age_band_labels,
+                               areas=config.areas)  # fmt: skip

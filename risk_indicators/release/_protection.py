@@ -18,9 +18,8 @@ table                  counts
 ``new_youth``          P's young persons not reported in the 24 months before P
 ``youth_12m``          for each 12-month window ending with P, a year earlier, two years
                        earlier, ... (:func:`risk_indicators.analysis.followup_windows`):
-                       the young, young women and young men, and all persons of the
-                       window (not split by gender: with a few persons of unknown gender
-                       the split would give them back and cost the young women's split)
+                       the young, young women and young men, and all persons, women and
+                       men of the window
 =====================  =============================================================
 
 Each table of each period is its own unit for the rule on zeros (``protect(zeros=
@@ -108,7 +107,8 @@ def publication_design(analysis: Analysis) -> dict[CountName, str]:
     for block, _ in _window_blocks(analysis).values():
         for name in ("youth", *SHOWN_SPLIT):
             design[CountName.derived_count(name, block)] = "youth_12m"
-        design[CountName("persons", block)] = "youth_12m"
+        for gender in (TOTAL, "kvinna", "man"):
+            design[CountName("persons", block, gender=gender)] = "youth_12m"
     return design
 
 
