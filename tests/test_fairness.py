@@ -419,7 +419,7 @@ def test_goal_baseline_keeps_the_windows_from_the_promise_on() -> None:
     # a baseline after P leaves no window: too few data, said so
     after = replace(CFG, gender_goal=replace(CFG.gender_goal, baseline_period="2025T1"))
     assert goal_status(cube, config=after).status == "insufficient_data"
-    with pytest.raises(ri.ConfigError, match="gender_goal.baseline_period"):
+    with pytest.raises(ri.ConfigError, match=r"gender_goal\.baseline_period"):
         ri.load_config(gender_goal={"baseline_period": "2021X9"})
 
 

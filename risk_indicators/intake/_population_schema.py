@@ -15,6 +15,7 @@ from .schema import (
     GENDER_CODES,
     POPULATION_COLUMNS,
     _codes,
+    _on_uniques,
     _parse_int,
     _Problems,
     map_columns,
@@ -82,7 +83,7 @@ def validate_population(
     area = col("area") if "area" in columns else pd.Series(["total"] * len(frame))
     if "area" in columns and areas:
         lookup = {normalise_token(a): a for a in areas}
-        area = area.map(lambda a: lookup.get(normalise_token(a), a))
+        area = _on_uniques(area, lambda a: lookup.get(normalise_token(a), a))
         problems.add((~area.isin(list(areas))).to_numpy(), "area",
                      f"area is not one of the configured areas ({', '.join(areas)}); correct "
                      "it to the reports' spelling or add it to 'areas' in the config.")  # fmt: skip

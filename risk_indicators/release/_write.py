@@ -137,10 +137,11 @@ def write_release(
     steps = dict(timings or {})
     ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
     with atomic_directory(root / "internal") as tmp:
-        write_csv(counts_csv_table(analysis), tmp / "counts.csv")
+        counts = counts_csv_table(analysis)
+        write_csv(counts, tmp / "counts.csv")
         write_json(_marked(analysis.to_json(), draft), tmp / "indicators.json")
         if counts_parquet:
-            counts_csv_table(analysis).to_parquet(tmp / "counts.parquet", index=False)
+            counts.to_parquet(tmp / "counts.parquet", index=False)
 
     t0 = time.perf_counter()
     book = Ledger(ledger_file)
