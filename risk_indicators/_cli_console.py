@@ -1,16 +1,20 @@
 """What the command line prints and how errors become exit codes (private to ``cli``).
 
-Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error.
-Errors are printed as plain sentences; a traceback only with ``--debug``.
+Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error;
+130 interrupted (Ctrl-C, SIGINT or SIGTERM). Errors are printed as plain sentences; a traceback
+only with ``--debug``. An interrupted run unwinds like a failed one: the folder being built is
+removed, an open ledger transaction is rolled back, so no partial ``public/`` is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import typer
 
@@ -51,18 +55,46 @@ class Console:
         typer.echo(f"Warning: {text}", err=True)
 
 
+INTERRUPTED = 130
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (cleanup runs) while a command works."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave the signal alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def guard(debug: bool, work: Callable[[], int | None]) -> None:
     """Run ``work``, mapping errors onto exit codes and plain messages."""
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _sigterm_unwinds():
         warnings.simplefilter("always")
         try:
             code = work() or 0
+        except KeyboardInterrupt:
+            typer.echo(
+                "Interrupted: the folder being written was removed and the ledger left as it "
+                "was; no partial public/ folder is left. Run the command again.",
+                err=True,
+            )
+            raise typer.Exit(INTERRUPTED) from None
         except RiskIndicatorsError as exc:
             typer.echo(f"Error: {scrub(str(exc))}", err=True)
             if debug:
                 traceback.print_exc()
             raise typer.Exit(exc.exit_code) from None
-        except (KeyboardInterrupt, typer.Exit):
+        except typer.Exit:
             raise
         except Exception as exc:  # the last line of defence: never a bare traceback
             typer.echo(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
 from risk_indicators._cli_console import Console
-from risk_indicators.errors import UsageError
+from risk_indicators.errors import ConfigError, UsageError
 
 __all__ = ["read_or_list_problems", "run_pipeline"]
 
@@ -30,23 +30,33 @@ def run_pipeline(
     activity: Path | None = None,
     allow_incomplete: bool = False,
     draft: bool = False,
+    placeholder: Literal["allow", "warn", "refuse"] = "warn",
 ) -> int:
+    """Read, analyse, protect and write one release; the exit code.
+
+    ``placeholder`` says what a placeholder benchmark source does: ``run`` refuses it for a
+    release (a published report must name its survey) and warns in a draft; the demo, on
+    synthetic data, allows it.
+    """
     from risk_indicators._atomic import sha256_file
     from risk_indicators.analysis import analyse, analyse_counts
     from risk_indicators.intake import read_activity, read_population
-    from risk_indicators.release import write_release
+    from risk_indicators.release import check_release_target, ledger_path, write_release
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pop = read_population(population, config=config)  # first: it names a missing file
     goal = config.gender_goal
-    if goal.source_is_placeholder:
-        console.warn(
+    if goal.source_is_placeholder and placeholder != "allow":
+        said = (
             f"The benchmark female share {goal.benchmark_female_share:g} comes with a "
-            f"placeholder source ('{goal.benchmark_source}'), which the report quotes as "
-            "written: set gender_goal.benchmark_source (and the share) in the config to the "
-            "drug-use survey you use."
+            f"placeholder source ('{goal.benchmark_source}'), which the report would quote as "
+            "written: set gender_goal.benchmark_source (and benchmark_female_share) in the "
+            "config to the drug-use survey you use"
         )
+        if placeholder == "refuse":
+            raise ConfigError(f"{said}, or make a trial release with --draft.")
+        console.warn(f"{said}.")
     inputs: dict[str, Any] = {
         "population": {"file": population.name, "sha256": sha256_file(population)}
     }
@@ -56,9 +66,13 @@ def run_pipeline(
         inputs["activity"] = {"file": activity.name, "sha256": activities.sha256}
         console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
     records = None
+    ledger_file = ledger or ledger_path(out, config.disclosure.ledger)
+    if reports is None:  # fail before the long work; with reports once the key is known
+        check_release_target(out, ledger=ledger_file)
     if reports is not None:
         records = read_or_list_problems(reports, config=config, key=key, out=out,
                                          console=console)  # fmt: skip
+        check_release_target(out, ledger=ledger_file, key_fingerprint=records.key_fingerprint)
         inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
         timings["read"] = time.perf_counter() - t0
         console.detail(f"Read {records.accounting} from {reports.name}.")
@@ -78,7 +92,7 @@ def run_pipeline(
         records=records,
         timings=timings,
         inputs=inputs,
-        ledger=ledger,
+        ledger=ledger_file,
         counts_parquet=counts_parquet,
         draft=draft,
         on_record=console.say,

@@ -129,6 +129,7 @@ def demo(
             console=console,
             ledger=demo_ledger,
             activity=data / "activity.csv",
+            placeholder="allow",  # synthetic data; the report says its benchmark is an example
         )
         if code == 0:  # issue 17: the research model card, beside the release
             console.say(demo_model_card(data / "reports.csv", config=config, out=out / "model",
@@ -168,7 +169,7 @@ def run(
         typer.Option(
             "--draft",
             help="A trial release: audited, marked as a draft in every file, not recorded "
-            "in the ledger.",
+            "in the ledger; a placeholder benchmark source is then allowed (with a warning).",
             metavar="",
         ),
     ] = False,
@@ -201,6 +202,7 @@ def run(
             allow_incomplete=allow_incomplete,
             activity=activity,
             draft=draft,
+            placeholder="warn" if draft else "refuse",
         )
 
     _guard(debug, work)

@@ -8,7 +8,9 @@ command line maps the tree onto the exit codes of CONTRACT 2::
     │   ├── ConfigError                      a config key is unknown, of the wrong type or invalid
     │   ├── InputFileError                   a file cannot be read (missing, empty, bad format)
     │   ├── SchemaError                      required columns missing; carries ``failure_cases``
-    │   └── KeyMissingError                  the pseudonymisation key is not set
+    │   ├── KeyMissingError                  the pseudonymisation key is not set
+    │   ├── LedgerError                      the release ledger is corrupt, locked or of another key
+    │   └── OutputError                      the release folder cannot be written
     ├── DataError                            exit 1: the data failed
     │   ├── RejectedRowsError                too many rejected rows; carries ``rejected``
     │   └── InsufficientDataError            nothing to analyse for the requested period
@@ -35,6 +37,8 @@ __all__ = [
     "InputFileError",
     "InsufficientDataError",
     "KeyMissingError",
+    "LedgerError",
+    "OutputError",
     "RejectedRowsError",
     "RiskIndicatorsError",
     "RiskIndicatorsWarning",
@@ -66,6 +70,17 @@ class InputFileError(UsageError):
 
 class KeyMissingError(UsageError):
     """The secret pseudonymisation key is not available."""
+
+
+class LedgerError(UsageError):
+    """The release ledger cannot be used: not a ledger, locked, or made with another key.
+
+    Nothing is published and the ledger is left as it was (exit code 2).
+    """
+
+
+class OutputError(UsageError):
+    """The release folder cannot be written (exit code 2); no partial ``public/`` is left."""
 
 
 class SchemaError(UsageError):

@@ -12,16 +12,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from risk_indicators.cli import app
-from tests.test_cli import AREAS_TOML, valid_rows, write_csv
+from tests.test_cli import AREAS_TOML, NAMED_SOURCE_TOML, invoke, valid_rows, write_csv
 
 COMMANDS = ("demo", "run", "validate", "synth", "simulate", "model")
-
-
-def invoke(*args: object) -> Result:
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_version_flag_prints_the_installed_version() -> None:
@@ -73,7 +67,7 @@ def _followup_title(tmp_path: Path, population: Path, config: str, *lang: str) -
 @pytest.mark.usefixtures("key_env")
 def test_config_language_is_used_unless_lang_is_given(tmp_path: Path,
                                                       population_file: Path) -> None:  # fmt: skip
-    english = AREAS_TOML + 'language = "en"\n'
+    english = AREAS_TOML + 'language = "en"\n' + NAMED_SOURCE_TOML
     # the titles, by hand: "Citizen promise ..." in English, "Medborgarlöfte ..." in Swedish
     assert _followup_title(tmp_path, population_file, english).startswith("# Citizen")
     assert _followup_title(tmp_path, population_file, english, "--lang", "sv").startswith(
@@ -125,24 +119,31 @@ def test_too_many_rejected_rows_are_listed_and_written(tmp_path: Path,
 
 
 @pytest.mark.usefixtures("key_env")
-@pytest.mark.parametrize(("source", "warned"), [
-    (None, True),  # the package default: "antaget värde; ersätt det med ..."
-    ("CAN:s drogvaneundersökning 2024, Jönköpings län", False),
+@pytest.mark.parametrize(("source", "draft", "code", "warned"), [
+    (None, False, 2, False),  # the package default: "antaget värde; ersätt det med ..."
+    (None, True, 0, True),  # a trial release may use it, with a warning
+    ("CAN:s drogvaneundersökning 2024, Jönköpings län", False, 0, False),
 ])  # fmt: skip
-def test_placeholder_benchmark_source_is_warned(
-    tmp_path: Path, population_file: Path, source: str | None, warned: bool
+def test_placeholder_benchmark_source_is_refused_unless_draft(
+    tmp_path: Path, population_file: Path, source: str | None, draft: bool, code: int,
+    warned: bool,
 ) -> None:
-    """Issue 19: the report quotes the benchmark's source; a placeholder gets a warning."""
+    """Issue 19: the report quotes the benchmark's source; ``run`` refuses a placeholder for
+    a release (exit 2, nothing written) and warns in a draft."""
     config = AREAS_TOML
     if source is not None:
         config += f'[gender_goal]\nbenchmark_source = "{source}"\n'
     (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     result = invoke("run", "--reports", write_csv(tmp_path / "r.csv", valid_rows(40)),
                     "--population", population_file, "--config", tmp_path / "config.toml",
-                    "--out", tmp_path / "out", "-q")  # fmt: skip
-    assert result.exit_code == 0, result.stdout + result.stderr
+                    "--out", tmp_path / "out", "-q", *(["--draft"] if draft else []))  # fmt: skip
+    assert result.exit_code == code, result.stdout + result.stderr
     assert ("Warning: The benchmark female share 0.35 comes with a placeholder source"
             in result.stderr) is warned  # fmt: skip
+    if code == 2:
+        assert "set gender_goal.benchmark_source" in result.stderr
+        assert "--draft" in result.stderr
+        assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.usefixtures("key_env")
@@ -150,7 +151,7 @@ def test_the_audit_reports_its_progress_unless_quiet(tmp_path: Path,
                                                      population_file: Path) -> None:  # fmt: skip
     """Issue 19: the long step says what it does (stderr); -q prints only errors."""
     reports = write_csv(tmp_path / "r.csv", valid_rows(40))
-    (tmp_path / "config.toml").write_text(AREAS_TOML, encoding="utf-8")
+    (tmp_path / "config.toml").write_text(AREAS_TOML + NAMED_SOURCE_TOML, encoding="utf-8")
     args = ("run", "--reports", reports, "--population", population_file,
             "--config", tmp_path / "config.toml")  # fmt: skip
     loud = invoke(*args, "--out", tmp_path / "a")
@@ -170,7 +171,7 @@ def test_a_draft_is_marked_and_not_recorded_and_a_rerun_says_so(
     import sqlite3
 
     reports = write_csv(tmp_path / "r.csv", valid_rows(40))
-    (tmp_path / "config.toml").write_text(AREAS_TOML, encoding="utf-8")
+    (tmp_path / "config.toml").write_text(AREAS_TOML + NAMED_SOURCE_TOML, encoding="utf-8")
     ledger = tmp_path / "ledger.sqlite"
     args = ("run", "--reports", reports, "--population", population_file,
             "--config", tmp_path / "config.toml", "--ledger", ledger)  # fmt: skip

@@ -214,14 +214,23 @@ def test_analyse_without_activities_keeps_every_figure_and_says_why(demo: Path) 
                         "period"), "uses"] == ()  # fmt: skip
 
 
+def _named_source(config: Path) -> str:
+    """The config's text with a named benchmark source (``run`` refuses a placeholder)."""
+    text = config.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("benchmark_source"))
+    return text.replace(line, 'benchmark_source = "CAN 2024 (testvärde)"')
+
+
 def test_a_bad_activity_file_stops_run_with_its_row(tmp_path: Path, key_env: bytes) -> None:
     data = ri.demo_data_dir()
     bad = tmp_path / "aktiviteter.csv"
     bad.write_text("period;aktivitet;omfattning;enhet\n2025T1;patrull;10;veckor\n",
                    encoding="utf-8")  # fmt: skip
+    config = tmp_path / "config.toml"  # the bundled one, its benchmark source named
+    config.write_text(_named_source(data / "config.toml"), encoding="utf-8")
     result = CliRunner().invoke(app, [
         "run", "--reports", str(data / "reports.csv"), "--population",
-        str(data / "population.csv"), "--config", str(data / "config.toml"),
+        str(data / "population.csv"), "--config", str(config),
         "--activity", str(bad), "--out", str(tmp_path / "out")])  # fmt: skip
     assert result.exit_code == 2
     assert "aktiviteter.csv" in result.stderr and "row 2, unit" in result.stderr

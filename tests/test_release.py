@@ -242,7 +242,8 @@ def test_run_from_counts_file_gives_the_records_figures(
     data.population.to_csv(population, index=False)
     config = tmp_path / "config.toml"
     config.write_text(
-        'areas = ["Skillingaryd", "Vaggeryd", "Övriga"]\nage_bands = [0, 15, 18, 25, 40]\n',
+        'areas = ["Skillingaryd", "Vaggeryd", "Övriga"]\nage_bands = [0, 15, 18, 25, 40]\n'
+        '[gender_goal]\nbenchmark_source = "CAN 2024 (testvärde)"\n',  # run refuses a placeholder
         encoding="utf-8",
     )
     out = tmp_path / "2024T2"

@@ -13,23 +13,37 @@ Fail closed by construction: a :class:`Release` is only made by
 :func:`risk_indicators.disclosure.protect` after its audit passed, and
 :meth:`Ledger.record` writes it in one transaction after the caller has written its files.
 Recording the same release id again adds a new version; all versions stay history.
+
+A ledger also keeps the fingerprint of the pseudonymisation key (a keyed digest of a fixed
+text, :attr:`~risk_indicators.intake.Pseudonymiser.key_fingerprint`, which reveals nothing of
+the key) of its first release from reports; a release made with another key is refused,
+since its pseudonyms would not match the series' (:class:`~risk_indicators.errors.LedgerError`).
+A file that is not a ledger, or one locked by another run for longer than
+:data:`LOCK_TIMEOUT_SECONDS`, is a :class:`~risk_indicators.errors.LedgerError` as well.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from risk_indicators.errors import DisclosureError
+from risk_indicators.errors import DisclosureError, LedgerError
 
-__all__ = ["CELL_COLUMNS", "LINK_COLUMNS", "Ledger", "LedgerSnapshot", "Release"]
+__all__ = ["CELL_COLUMNS", "LINK_COLUMNS", "LOCK_TIMEOUT_SECONDS", "Ledger", "LedgerSnapshot",
+           "Release"]  # fmt: skip
+
+#: How long a run waits for another run's transaction on the same ledger before it gives up.
+LOCK_TIMEOUT_SECONDS = 30.0
 
 CELL_COLUMNS = [
     "table", "period", "area", "age_band", "gender", "measure",
@@ -61,7 +75,42 @@ CREATE TABLE IF NOT EXISTS links (
     seq INTEGER NOT NULL REFERENCES releases (seq),
     lo REAL, hi REAL, terms TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_KEY = "pseudonym_key"
+
+
+@contextmanager
+def _usable(path: Path) -> Iterator[None]:
+    """SQLite's errors as a :class:`LedgerError` that names the file and the fix."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise LedgerError(
+                f"The release ledger {path} is locked by another run (waited "
+                f"{LOCK_TIMEOUT_SECONDS:g} s): let that run finish, then run again."
+            ) from None
+        raise LedgerError(_unusable(path, exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(_unusable(path, exc)) from None
+
+
+def _unusable(path: Path, exc: Exception) -> str:
+    return (
+        f"The release ledger {path} cannot be used ({exc}). Restore it from its backup; only "
+        "for a new series give --ledger (or disclosure.ledger) a new file, since the releases "
+        "recorded in this one would then not be protected against."
+    )
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        with _usable(self.path):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -130,18 +179,47 @@ class Ledger:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        with closing(self._connect()) as con:
+        if self.path.is_dir():
+            raise LedgerError(f"The release ledger {self.path} is a folder: give a file name.")
+        if not self.path.parent.is_dir():
+            raise LedgerError(
+                f"The folder of the release ledger {self.path} does not exist: create it, or "
+                "give --ledger a file in an existing folder."
+            )
+        with _usable(self.path), closing(self._connect()) as con:
             con.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
-        return sqlite3.connect(self.path, isolation_level=None)
+        return sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_TIMEOUT_SECONDS)
 
+    @_guarded
+    def check_key(self, fingerprint: str | None) -> None:
+        """Refuse a key other than the one of the ledger's earlier releases.
+
+        Parameters
+        ----------
+        fingerprint
+            The key's fingerprint (algorithm, digest bits and keyed digest); ``None`` (a
+            release from counts, without pseudonyms) is not checked.
+
+        Raises
+        ------
+        LedgerError
+            The ledger's releases were made with another key.
+        """
+        if fingerprint is None:
+            return
+        with closing(self._connect()) as con:
+            _check_key(con, self.path, fingerprint)
+
+    @_guarded
     def state(self) -> int:
         """The sequence number of the last recorded release (0 when empty)."""
         with closing(self._connect()) as con:
             return _state(con)
 
+    @_guarded
     def releases(self) -> pd.DataFrame:
         """One row per recorded release version."""
         with closing(self._connect()) as con:
@@ -155,6 +233,7 @@ class Ledger:
         """Every recorded cell with its ``release_id`` and ``version``."""
         return self.snapshot().cells
 
+    @_guarded
     def snapshot(self) -> LedgerSnapshot:
         """Cells, links and state, read consistently in one transaction."""
         with closing(self._connect()) as con:
@@ -172,7 +251,14 @@ class Ledger:
                 con.execute("COMMIT")
         return LedgerSnapshot(cells, links, state)
 
-    def record(self, release: Release, *, recorded_at: str | None = None) -> tuple[int, bool]:
+    @_guarded
+    def record(
+        self,
+        release: Release,
+        *,
+        recorded_at: str | None = None,
+        key_fingerprint: str | None = None,
+    ) -> tuple[int, bool]:
         """Record a release in one transaction; its version and whether it is new.
 
         Call this only after the release's files were written. An identical release
@@ -181,10 +267,15 @@ class Ledger:
         other content (revised data, another config) is a new version; the earlier ones stay,
         since they may have been published.
 
+        ``key_fingerprint`` (see :meth:`check_key`) is checked in the same transaction and
+        kept when the ledger has none yet.
+
         Raises
         ------
         DisclosureError
             If the ledger gained a release after the audit of this one (audit again).
+        LedgerError
+            The ledger was made with another key, is locked or is not a ledger.
         """
         stamp = recorded_at or datetime.now(UTC).isoformat(timespec="seconds")
         fingerprint = release.fingerprint()
@@ -197,6 +288,9 @@ class Ledger:
                         f"'{release.release_id}' was audited; run the release again so that "
                         "its audit includes the newer releases."
                     )
+                if key_fingerprint is not None:
+                    _check_key(con, self.path, key_fingerprint)
+                    con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (_KEY, key_fingerprint))
                 last = con.execute(
                     "SELECT version, fingerprint FROM releases WHERE release_id = ? "
                     "ORDER BY version DESC LIMIT 1",
@@ -236,6 +330,16 @@ class Ledger:
             for lo, hi, terms in links[LINK_COLUMNS].itertuples(index=False, name=None)
         ]
         con.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", rows)
+
+
+def _check_key(con: sqlite3.Connection, path: Path, fingerprint: str) -> None:
+    row = con.execute("SELECT value FROM meta WHERE name = ?", (_KEY,)).fetchone()
+    if row is not None and row[0] != fingerprint:
+        raise LedgerError(
+            f"The release ledger {path} holds releases made with another pseudonymisation key "
+            f"(fingerprint {row[0]}, this run {fingerprint}): set the key those releases used, "
+            "or, for a new series on purpose, give --ledger a new file."
+        )
 
 
 def _state(con: sqlite3.Connection) -> int:

@@ -11,7 +11,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,9 @@ class Records:
     source: str = "<DataFrame>"
     sha256: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: Identifies the pseudonymisation (algorithm, digest bits, keyed digest of a fixed text)
+    #: without revealing the key; a release ledger refuses records of another key.
+    key_fingerprint: str | None = None
 
     @property
     def first_date(self) -> date | None:
@@ -233,7 +236,9 @@ def read_reports(
             f"{max_rejected_share:.0%}. Fix the extract (see the list of problems) and run again.",
             records.rejected,
         )
-    return records
+    fingerprint = (f"{pseudonymiser.algorithm}-{pseudonymiser.digest_bits}-"
+                   f"{pseudonymiser.key_fingerprint}")  # fmt: skip
+    return replace(records, key_fingerprint=fingerprint)
 
 
 def read_population(

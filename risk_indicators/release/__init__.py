@@ -13,11 +13,12 @@ from ._protection import (
 )
 from ._public import PublicView, public_view
 from ._publication import Publication, detection_shown
-from ._write import counts_csv_table, ledger_path, write_release
+from ._write import check_release_target, counts_csv_table, ledger_path, write_release
 
 __all__ = [
     "PublicView",
     "Publication",
+    "check_release_target",
     "counts_csv_table",
     "detection_shown",
     "followup_priority",

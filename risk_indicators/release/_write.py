@@ -17,7 +17,9 @@ fixed float formatting, rows in a fixed order, deterministic figures and workboo
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -29,7 +31,7 @@ from risk_indicators._atomic import atomic_directory, write_csv, write_json
 from risk_indicators._version import __version__
 from risk_indicators.analysis import Analysis
 from risk_indicators.disclosure import AUDIT_COLUMNS, Ledger, Protection
-from risk_indicators.errors import DisclosureError
+from risk_indicators.errors import DisclosureError, LedgerError, OutputError
 from risk_indicators.intake import REJECTED_COLUMNS, Records
 from risk_indicators.report import PublicRelease, write_report
 
@@ -37,7 +39,7 @@ from ._effort import effort_view
 from ._protection import protect_analysis
 from ._public import public_view
 
-__all__ = ["counts_csv_table", "ledger_path", "write_release"]
+__all__ = ["check_release_target", "counts_csv_table", "ledger_path", "write_release"]
 
 COUNT_COLUMNS = ["period", "area", "age_band", "gender", "persons", "reports", "population"]
 
@@ -55,6 +57,56 @@ def ledger_path(out: str | os.PathLike[str], configured: str = "") -> Path:
     if configured:
         return Path(configured)
     return Path(out).resolve().parent / "releases.sqlite"
+
+
+def check_release_target(
+    out: str | os.PathLike[str],
+    *,
+    ledger: str | os.PathLike[str],
+    key_fingerprint: str | None = None,
+) -> Ledger:
+    """The release ledger, once the release folder and the ledger are known to be usable.
+
+    Called before the long work (and again by :func:`write_release`), so that a folder that
+    cannot be written, a corrupt or locked ledger, or a key other than the ledger's fails at
+    once, before anything is written.
+
+    Raises
+    ------
+    OutputError
+        ``out`` cannot be created or written (exit code 2).
+    LedgerError
+        The ledger is not a ledger, is locked, or holds releases of another key (exit code 2).
+    """
+    root = Path(out)
+    made = not root.exists()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as exc:
+        raise _output_error(root, exc) from None
+    try:
+        book = Ledger(ledger)
+        book.check_key(key_fingerprint)
+    except LedgerError:
+        if made:  # leave no empty release folder behind
+            with contextlib.suppress(OSError):
+                root.rmdir()
+        raise
+    return book
+
+
+def _output_error(root: Path, exc: OSError, *, recorded: bool = False) -> OutputError:
+    reason = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    ledger = ("the release was recorded in the ledger, which then protects it as if it had "
+              "been published" if recorded else "the ledger is unchanged")  # fmt: skip
+    return OutputError(
+        f"Cannot write the release folder {root}: {reason}{where}. No partial public/ folder "
+        f"is left and {ledger}. Free space or choose a folder you may write (--out), then run "
+        "again."
+    )
 
 
 def _run_json(
@@ -131,11 +183,45 @@ def write_release(
     DisclosureError
         The disclosure audit failed: ``internal/`` and ``audit/`` are written, ``public/`` is
         not (exit code 1).
+    OutputError
+        A folder could not be written (exit code 2); no partial folder is left.
+    LedgerError
+        The ledger is corrupt or locked, or its releases were made with another key
+        (exit code 2); nothing is written.
     """
     root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
-    steps = dict(timings or {})
     ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
+    fingerprint = records.key_fingerprint if records is not None else None
+    book = check_release_target(root, ledger=ledger_file, key_fingerprint=fingerprint)
+    recorded: list[bool] = []
+    try:
+        said = _write_folders(
+            analysis, root, book, records=records, timings=timings, inputs=inputs,
+            draft=draft, counts_parquet=counts_parquet, recorded=recorded,
+        )  # fmt: skip
+    except OSError as exc:
+        raise _output_error(root, exc, recorded=bool(recorded)) from None
+    if on_record is not None:
+        on_record(said)
+    return root
+
+
+def _write_folders(
+    analysis: Analysis,
+    root: Path,
+    book: Ledger,
+    *,
+    records: Records | None,
+    timings: Mapping[str, float] | None,
+    inputs: Mapping[str, Any] | None,
+    draft: bool,
+    counts_parquet: bool,
+    recorded: list[bool],
+) -> str:
+    """``internal/``, ``audit/`` and ``public/`` in that order; what the ledger did."""
+    steps = dict(timings or {})
+    ledger_file = book.path
+    fingerprint = records.key_fingerprint if records is not None else None
     with atomic_directory(root / "internal") as tmp:
         counts = counts_csv_table(analysis)
         write_csv(counts, tmp / "counts.csv")
@@ -144,7 +230,6 @@ def write_release(
             counts.to_parquet(tmp / "counts.parquet", index=False)
 
     t0 = time.perf_counter()
-    book = Ledger(ledger_file)
     protection: Protection | None = None
     failure: DisclosureError | None = None
     try:
@@ -173,7 +258,8 @@ def write_release(
         if draft:
             said = f"Draft: not recorded in the release ledger {ledger_file.name}."
         else:
-            version, new = book.record(protection.release)
+            version, new = book.record(protection.release, key_fingerprint=fingerprint)
+            recorded.append(True)
             said = (
                 f"Recorded in the release ledger {ledger_file.name} as version {version} of "
                 f"'{protection.release.release_id}'"
@@ -181,9 +267,7 @@ def write_release(
                    if new and version > 1 else "." if new else
                    ": already there with the same content, not recorded again.")
             )  # fmt: skip
-    if on_record is not None:
-        on_record(said)
-    return root
+    return said
 
 
 def _marked(obj: dict[str, Any], draft: bool) -> dict[str, Any]:
