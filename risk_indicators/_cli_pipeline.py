@@ -110,7 +110,7 @@ def run_pipeline(
     if draft:
         console.say(f"Draft, not for publication: {out / 'public'} (every file says so).")
     else:
-        console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.md).")
+        console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.html).")
     console.say(f"For the analysts only: {out / 'internal'}; audit trail: {out / 'audit'}.")
     return 0
 

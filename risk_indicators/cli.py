@@ -1,7 +1,7 @@
 """The ``risk-indicators`` command line (CONTRACT 2): parsing and calling, nothing more.
 
-Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error.
-Errors are printed as plain sentences; a traceback only with ``--debug``.
+Exit codes: 0 done; 1 the data failed; 2 usage error or unusable input; 3 internal error;
+130 interrupted. Errors are printed as plain sentences; a traceback only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -139,7 +139,18 @@ def demo(
     _guard(debug, work)
 
 
-@app.command()
+_RUN_HELP = (
+    "The analysis for period P from a reports file or an aggregated counts file.\n\n"
+    "Key: the environment variable RISK_INDICATORS_KEY (the config's "
+    "pseudonymisation.key_env names another), the same for every release on one ledger. "
+    "Period: the last complete tertial in the reports unless --period. Ledger: "
+    "releases.sqlite beside the --out folder unless --ledger or disclosure.ledger.\n\n"
+    "Exit codes: 0 done; 1 the data or the disclosure audit failed (nothing published); "
+    "2 usage error or unusable input, config or ledger; 3 internal error; 130 interrupted."
+)
+
+
+@app.command(help=_RUN_HELP)
 def run(
     out: Annotated[Path, typer.Option("--out", help="Release folder, e.g. reports/2024T1.")],
     population: Annotated[Path, typer.Option("--population", help="Population file.")],

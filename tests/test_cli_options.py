@@ -36,6 +36,15 @@ def test_short_help_and_no_internal_references(command: str) -> None:
     assert len(flag_rows) == 3 and not any("<bool>" in row for row in flag_rows), flag_rows
 
 
+def test_run_help_names_the_key_defaults_and_exit_codes() -> None:
+    """Issue 19: what an analyst needs before the first run, in ``run --help``."""
+    text = " ".join(invoke("run", "--help").stdout.split())
+    for said in ("RISK_INDICATORS_KEY", "the last complete tertial",
+                 "releases.sqlite beside the --out folder", "0 done", "2 usage error",
+                 "130 interrupted"):  # fmt: skip
+        assert said in text, said
+
+
 @pytest.mark.parametrize(("args", "option"), [
     (("validate", "--reports", "r.csv", "--lang", "de"), "--lang"),
     (("--lang", "fi", "validate", "--reports", "r.csv"), "--lang"),

@@ -31,7 +31,9 @@ from risk_indicators.periods import parse_period
 from risk_indicators.report import (
     PublicRelease,
     make_figures,
+    render_followup_html,
     render_followup_md,
+    render_followup_txt,
     render_html,
     write_report,
     write_workbook,
@@ -872,8 +874,36 @@ def test_a_release_with_empty_tables_still_renders(lang: str, tmp_path: Path) ->
     assert (tmp_path / "public" / "tables" / "fairness.csv").read_text() == (
         "measure,scope,group,estimate,ci_low,ci_high,n,p_value,suppressed\n"
     )
-    assert len(files) == 4 + 7 + 3  # figures, tables (one of counts), html, xlsx, md
+    assert len(files) == 4 + 7 + 5  # figures, tables (one of counts), html, xlsx, 3 follow-ups
     assert make_figures(release) == make_figures(release)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_three_follow_up_texts_say_the_same(lang: str) -> None:
+    """Issue 19: followup.html (a fragment for a web editor) and followup.txt say what
+    followup.md says, block for block: the same title, headings and paragraphs."""
+    import html as html_module
+
+    release = make_release(lang)
+    md = render_followup_md(release).strip().split("\n\n")
+    fragment = render_followup_html(release).strip().splitlines()
+    txt = render_followup_txt(release, width=60).strip().split("\n\n")
+    assert len(md) == len(fragment) == len(txt)
+    for m, h, t in zip(md, fragment, txt, strict=True):
+        if m == "---":
+            assert h == "<hr>" and set(t) == {"-"}
+            continue
+        level = len(m) - len(m.lstrip("#"))
+        body = m.lstrip("# ")
+        tag = {0: "p", 1: "h2", 2: "h3"}[level]
+        assert h == f"<{tag}>{html_module.escape(body)}</{tag}>"
+        lines = t.splitlines()
+        if level:  # a heading: its text, then a line of = or - as long as it
+            assert lines == [body, ("=" if level == 1 else "-") * len(body)]
+        else:  # a paragraph: the same words, no line longer than the width
+            assert " ".join(lines) == body and max(map(len, lines)) <= 60
+    assert "#" not in "".join(line[:1] for line in txt)  # no Markdown marks in the text
+    assert not re.search(r"<(?!/?(h2|h3|p|hr)>)", "\n".join(fragment))  # only these tags
 
 
 # ----------------------------------------------------------------------------- files
@@ -883,7 +913,7 @@ def test_write_report_writes_every_public_file(tmp_path: Path) -> None:
     files = write_report(release, out)
     names = sorted(str(p.relative_to(out)) for p in files)
     assert names == sorted(
-        ["report.html", "report.xlsx", "followup.md"]
+        ["report.html", "report.xlsx", "followup.md", "followup.html", "followup.txt"]
         + [f"figures/{n}.{ext}" for n in ("youth_rate", "female_share") for ext in ("png", "svg")]
         + [
             f"tables/{n}.csv"

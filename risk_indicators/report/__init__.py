@@ -20,7 +20,7 @@ from risk_indicators._atomic import atomic_write_bytes, atomic_write_text, write
 from ._effort_model import EFFORT_TABLE_COLUMNS, EffortView
 from .excel import write_workbook
 from .figures import make_figures
-from .followup_md import render_followup_md
+from .followup_md import render_followup_html, render_followup_md, render_followup_txt
 from .html import render_html
 from .model import TABLE_COLUMNS, PublicRelease, table
 
@@ -29,7 +29,9 @@ __all__ = [
     "EffortView",
     "PublicRelease",
     "make_figures",
+    "render_followup_html",
     "render_followup_md",
+    "render_followup_txt",
     "render_html",
     "write_report",
     "write_workbook",
@@ -39,7 +41,8 @@ __all__ = [
 def write_report(release: PublicRelease, public_dir: str | os.PathLike[str]) -> list[Path]:
     """Write the rendered public files of a release into ``public_dir``.
 
-    Files: ``report.html``, ``report.xlsx``, ``followup.md``, ``figures/<name>.png`` and
+    Files: ``report.html``, ``report.xlsx``, ``followup.md`` (and the same text as an HTML
+    fragment ``followup.html`` and plain ``followup.txt``), ``figures/<name>.png`` and
     ``.svg`` for each figure, and ``tables/<name>.csv`` for every public table (written even
     when empty, with its header), the effort tables (``effort_*.csv``) when the release has
     an effort section. Each file is written atomically; the caller makes the folder
@@ -71,5 +74,8 @@ def write_report(release: PublicRelease, public_dir: str | os.PathLike[str]) -> 
     atomic_write_text(root / "report.html", render_html(release, figures=figures))
     write_workbook(release, root / "report.xlsx")
     atomic_write_text(root / "followup.md", render_followup_md(release))
-    written += [root / "report.html", root / "report.xlsx", root / "followup.md"]
+    atomic_write_text(root / "followup.html", render_followup_html(release))
+    atomic_write_text(root / "followup.txt", render_followup_txt(release))
+    written += [root / name for name in ("report.html", "report.xlsx", "followup.md",
+                                         "followup.html", "followup.txt")]  # fmt: skip
     return written

@@ -334,7 +334,10 @@ EN: dict[str, str] = {
     "md_youth": "Young people",
     "md_gender": "Gender distribution",
     "md_caution": "Keep in mind",
-    "md_more": "Full report with tables and method: report.html and report.xlsx.",
+    "md_more": (
+        "The full report with tables and method is published with this text (the files "
+        "report.html and report.xlsx)."
+    ),
     "col_table": "Table",
     "sheet_counts": "Counts",
     "table_youth_by_period": "Young persons by period",

@@ -328,7 +328,10 @@ SV: dict[str, str] = {
     "md_youth": "Unga",
     "md_gender": "Könsfördelning",
     "md_caution": "Att tänka på",
-    "md_more": "Hela rapporten med tabeller och metod: report.html och report.xlsx.",
+    "md_more": (
+        "Hela rapporten med tabeller och metod publiceras tillsammans med den här texten "
+        "(filerna report.html och report.xlsx)."
+    ),
     "col_table": "Tabell",
     "sheet_counts": "Antal",
     "table_youth_by_period": "Unga per period",
