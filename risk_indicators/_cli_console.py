@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import signal
 import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import typer
 
@@ -24,11 +26,25 @@ from risk_indicators.intake import scrub
 __all__ = ["Console", "guard"]
 
 
+class _LiveLine(logging.Handler):
+    """Shows each progress record as the live line's detail (the audit's rounds)."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        super().__init__()
+        self.bar, self.task = bar, task
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # the elapsed time has its own column
+        detail = re.sub(r"\s*\(\d+ s\)$", "", record.getMessage().strip())
+        self.bar.update(self.task, detail=f": {detail}")
+
+
 class Console:
     """Prints to the terminal according to -q / -v."""
 
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet, self.verbose = quiet, verbose
+        self._live: tuple[Any, Any] | None = None
         # the long steps (the disclosure audit) report their progress on stderr unless -q
         steps = logging.getLogger("risk_indicators.progress")
         for handler in list(steps.handlers):
@@ -42,8 +58,52 @@ class Console:
         steps.setLevel(logging.INFO if not quiet else logging.WARNING)
         steps.propagate = False
 
+    def step(self, text: str) -> None:
+        """A step of long work begins: the live line on a terminal, else a printed line."""
+        if self._live is not None:
+            bar, task = self._live
+            bar.update(task, description=text.rstrip(" ."), detail="")
+        else:
+            self.say(text)
+
+    @contextlib.contextmanager
+    def live(self) -> Iterator[None]:
+        """While the block runs on a terminal (and without -q): one live line on stderr with a
+        spinner, the current step and the time so far (rich, which typer brings), and the
+        audit's progress in it instead of printed lines. Elsewhere (a log file, a pipe, CI)
+        the lines are printed as they come, so logs keep them."""
+        if self.quiet or not sys.stderr.isatty():
+            yield
+            return
+        from rich.console import Console as RichConsole
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}{task.fields[detail]}"),
+                       TimeElapsedColumn(), console=RichConsole(file=sys.stderr),
+                       transient=True)  # fmt: skip
+        task = bar.add_task("", total=None, detail="")
+        steps = logging.getLogger("risk_indicators.progress")
+        lines = [h for h in steps.handlers if getattr(h, "_risk_indicators_console", False)]
+        handler = _LiveLine(bar, task)
+        for h in lines:
+            steps.removeHandler(h)
+        steps.addHandler(handler)
+        self._live = (bar, task)
+        try:
+            with bar:
+                yield
+        finally:
+            self._live = None
+            steps.removeHandler(handler)
+            for h in lines:
+                steps.addHandler(h)
+
     def say(self, text: str) -> None:
-        if not self.quiet:
+        if self.quiet:
+            return
+        if self._live is not None:  # above the live line, which stays at the bottom
+            self._live[0].console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
             typer.echo(text)
 
     def detail(self, text: str) -> None:

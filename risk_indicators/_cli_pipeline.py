@@ -43,60 +43,53 @@ def run_pipeline(
     from risk_indicators.intake import read_activity, read_population
     from risk_indicators.release import check_release_target, ledger_path, write_release
 
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    pop = read_population(population, config=config)  # first: it names a missing file
-    goal = config.gender_goal
-    if goal.source_is_placeholder and placeholder != "allow":
-        said = (
-            f"The benchmark female share {goal.benchmark_female_share:g} comes with a "
-            f"placeholder source ('{goal.benchmark_source}'), which the report would quote as "
-            "written: set gender_goal.benchmark_source (and benchmark_female_share) in the "
-            "config to the drug-use survey you use"
+    with console.live():
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        pop = read_population(population, config=config)  # first: it names a missing file
+        _check_benchmark_source(config.gender_goal, placeholder, console)
+        inputs: dict[str, Any] = {
+            "population": {"file": population.name, "sha256": sha256_file(population)}
+        }
+        activities = None
+        if activity is not None:  # issue 16: police effort; without it the effort is unknown
+            activities = read_activity(activity, config=config)
+            inputs["activity"] = {"file": activity.name, "sha256": activities.sha256}
+            console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
+        records = None
+        ledger_file = ledger or ledger_path(out, config.disclosure.ledger)
+        if reports is None:  # fail before the long work; with reports once the key is known
+            check_release_target(out, ledger=ledger_file)
+        if reports is not None:
+            console.step(f"Reading and checking {reports.name} ...")
+            records = read_or_list_problems(reports, config=config, key=key, out=out,
+                                             console=console)  # fmt: skip
+            check_release_target(out, ledger=ledger_file, key_fingerprint=records.key_fingerprint)
+            inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
+            timings["read"] = time.perf_counter() - t0
+            console.detail(f"Read {records.accounting} from {reports.name}.")
+            console.step("Analysis ...")
+            result = analyse(records, pop, period=period, config=config, activity=activities,
+                             allow_incomplete=allow_incomplete)  # fmt: skip
+        elif counts is not None:
+            inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
+            timings["read"] = time.perf_counter() - t0
+            result = analyse_counts(counts, pop, period=period, config=config, activity=activities)
+        else:
+            raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
+        timings["analyse"] = time.perf_counter() - t0 - timings["read"]
+        console.step("Disclosure audit ...")
+        write_release(
+            result,
+            out,
+            records=records,
+            timings=timings,
+            inputs=inputs,
+            ledger=ledger_file,
+            counts_parquet=counts_parquet,
+            draft=draft,
+            on_record=console.say,
         )
-        if placeholder == "refuse":
-            raise ConfigError(f"{said}, or make a trial release with --draft.")
-        console.warn(f"{said}.")
-    inputs: dict[str, Any] = {
-        "population": {"file": population.name, "sha256": sha256_file(population)}
-    }
-    activities = None
-    if activity is not None:  # issue 16: police effort; without it the effort is unknown
-        activities = read_activity(activity, config=config)
-        inputs["activity"] = {"file": activity.name, "sha256": activities.sha256}
-        console.detail(f"Read {len(activities.valid)} activity rows from {activity.name}.")
-    records = None
-    ledger_file = ledger or ledger_path(out, config.disclosure.ledger)
-    if reports is None:  # fail before the long work; with reports once the key is known
-        check_release_target(out, ledger=ledger_file)
-    if reports is not None:
-        records = read_or_list_problems(reports, config=config, key=key, out=out,
-                                         console=console)  # fmt: skip
-        check_release_target(out, ledger=ledger_file, key_fingerprint=records.key_fingerprint)
-        inputs["reports"] = {"file": reports.name, "sha256": records.sha256}
-        timings["read"] = time.perf_counter() - t0
-        console.detail(f"Read {records.accounting} from {reports.name}.")
-        result = analyse(records, pop, period=period, config=config, activity=activities,
-                         allow_incomplete=allow_incomplete)  # fmt: skip
-    elif counts is not None:
-        inputs["counts"] = {"file": counts.name, "sha256": sha256_file(counts)}
-        timings["read"] = time.perf_counter() - t0
-        result = analyse_counts(counts, pop, period=period, config=config, activity=activities)
-    else:
-        raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
-    timings["analyse"] = time.perf_counter() - t0 - timings["read"]
-    console.say("Disclosure control and audit of every published count ...")
-    write_release(
-        result,
-        out,
-        records=records,
-        timings=timings,
-        inputs=inputs,
-        ledger=ledger_file,
-        counts_parquet=counts_parquet,
-        draft=draft,
-        on_record=console.say,
-    )
     acc = result.accounting
     console.say(
         f"{config.municipality} {result.period.code}: {acc['used']} of {acc['read']} rows used "
@@ -113,6 +106,20 @@ def run_pipeline(
         console.say(f"Safe to publish: {out / 'public'} (report.html, report.xlsx, followup.html).")
     console.say(f"For the analysts only: {out / 'internal'}; audit trail: {out / 'audit'}.")
     return 0
+
+
+def _check_benchmark_source(goal: Any, placeholder: str, console: Console) -> None:
+    if not goal.source_is_placeholder or placeholder == "allow":
+        return
+    said = (
+        f"The benchmark female share {goal.benchmark_female_share:g} comes with a placeholder "
+        f"source ('{goal.benchmark_source}'), which the report would quote as written: set "
+        "gender_goal.benchmark_source (and benchmark_female_share) in the config to the "
+        "drug-use survey you use"
+    )
+    if placeholder == "refuse":
+        raise ConfigError(f"{said}, or make a trial release with --draft.")
+    console.warn(f"{said}.")
 
 
 def read_or_list_problems(reports: Path, *, config: Any, key: bytes | None, out: Path,

@@ -208,3 +208,44 @@ def test_a_draft_is_marked_and_not_recorded_and_a_rerun_says_so(
     assert "already there with the same content, not recorded again" in again.stdout
     assert recorded() == 1
     assert "draft" not in json.loads((tmp_path / "a/public/indicators.json").read_text("utf-8"))
+
+
+def test_a_terminal_gets_one_live_line_and_a_log_gets_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19: on a terminal the steps and the audit's rounds share one live line (rich);
+    elsewhere each is a printed line, so log files keep them."""
+    import io
+    import logging
+    import sys
+
+    from risk_indicators._cli_console import Console
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    steps = logging.getLogger("risk_indicators.progress")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    console = Console(quiet=False, verbose=False)
+    handlers = list(steps.handlers)
+    with console.live():
+        console.step("Disclosure audit ...")
+        steps.info("  exact audit, round 1: 3 counts hidden (2 s)")
+        console.say("Recorded.")
+        assert steps.handlers != handlers  # the printed lines make way for the live line
+    shown = terminal.getvalue()
+    assert "Disclosure audit: exact audit, round 1: 3 counts hidden" in shown
+    assert "(2 s)" not in shown  # the elapsed time has its own column
+    assert "Recorded." in shown and "\x1b[" in shown  # above the line, with terminal codes
+    assert steps.handlers == handlers  # put back
+
+    log = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", log)
+    console = Console(quiet=False, verbose=False)
+    with console.live():
+        console.step("Disclosure audit ...")
+        steps.info("  exact audit, round 1: 3 counts hidden (2 s)")
+    assert capsys.readouterr().out == "Disclosure audit ...\n"
+    assert log.getvalue() == "  exact audit, round 1: 3 counts hidden (2 s)\n"

@@ -18,6 +18,7 @@ fixed float formatting, rows in a fixed order, deterministic figures and workboo
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 import time
@@ -40,6 +41,9 @@ from ._protection import protect_analysis
 from ._public import public_view
 
 __all__ = ["check_release_target", "counts_csv_table", "ledger_path", "write_release"]
+
+#: The long steps' progress, shown by the command line (stderr, or its live line).
+progress = logging.getLogger("risk_indicators.progress")
 
 COUNT_COLUMNS = ["period", "area", "age_band", "gender", "persons", "reports", "population"]
 
@@ -251,6 +255,7 @@ def _write_folders(
     if failure is not None or protection is None:
         raise failure or DisclosureError("The disclosure audit did not run; nothing published.")
 
+    progress.info("  writing public/: report, workbook, figures and tables")
     release = _public_release(analysis, protection, inputs=inputs, draft=draft)
     with atomic_directory(root / "public") as tmp:
         write_json(release.indicators, tmp / "indicators.json")
