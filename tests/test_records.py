@@ -589,3 +589,30 @@ def test_a_repeated_counts_cell_is_an_error_that_names_both_rows() -> None:
     assert info.value.failure_cases["row"].tolist() == [4]
     ok = read_counts(frame.iloc[:2], config=cfg)
     assert int(ok.data["persons"].sum()) == 7
+
+
+@pytest.mark.parametrize("areas", [(), ("Vaggeryd",)])
+def test_a_shifted_export_puts_no_local_id_in_the_rejected_rows(areas: tuple[str, ...]) -> None:
+    """Issue 19: an export shifted by a column puts the person's local id (not a personnummer,
+    so ``scrub`` does not catch it) into the date, gender or area column. The row is rejected,
+    and its reason does not quote the id; without configured areas (any area name is a label)
+    an area that is one of the file's ids is rejected too, instead of becoming a label."""
+    good = [[f"LOC{i:05d}", f"2024-0{1 + i % 8}-1{i % 9}", str(16 + i % 8), "man", "Eget bruk",
+             "Vaggeryd"] for i in range(40)]  # fmt: skip
+    shifted = [
+        ["LOC77777", "LOC77777", "17", "man", "Eget bruk", "Vaggeryd"],
+        ["LOC88888", "2024-02-02", "17", "LOC88888", "Eget bruk", "Vaggeryd"],
+        ["LOC99999", "2024-02-02", "17", "man", "Eget bruk", "LOC99999"],
+    ]
+    frame = pd.DataFrame(good + shifted, columns=["person_id", "report_date", "age", "gender",
+                                                  "offence", "area"])  # fmt: skip
+    config = load_config(None, areas=list(areas)) if areas else load_config(None)
+    rec = read_reports(frame, config=config, key=b"0" * 32, max_rejected_share=1.0)
+    rejected = rec.rejected.set_index("column")
+    assert list(rec.rejected["column"]) == ["report_date", "gender", "area"]
+    assert rec.accounting["used"] == 40
+    assert "[a person id, not shown]" in rejected.loc["report_date", "reason"]
+    assert "[a person id, not shown]" in rejected.loc["gender", "reason"]
+    text = rec.rejected.to_csv(index=False)
+    assert not any(f"LOC{n}" in text for n in ("77777", "88888", "99999"))
+    assert set(rec.valid["area"].astype(str)) == {"Vaggeryd"}

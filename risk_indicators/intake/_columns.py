@@ -18,6 +18,7 @@ The checks, the reasons and their order are those of ``validate_report_rows``;
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._cells import _to_text
+from ._problems import Problems, quoted
 from .personnummer import PERSONNUMMER_PATTERN, CodedIds, classify_codes
 from .schema import (
     DETECTION_CODES,
@@ -40,7 +42,6 @@ from .schema import (
     _parse_int,
     map_columns,
     normalise_token,
-    scrub,
 )
 
 #: Levels of the code columns, sorted as text (a Categorical column then sorts as text does).
@@ -156,41 +157,6 @@ class CheckedBatch:
     problems: pd.DataFrame  # pos, column, reason
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
-
-    def add(self, mask: np.ndarray, column: str, reasons: Any) -> None:
-        """``reasons``: one text, or a per-row callable ``positions -> texts``."""
-        positions = np.flatnonzero(mask)
-        if positions.size == 0:
-            return
-        texts = [reasons] * positions.size if isinstance(reasons, str) else reasons(positions)
-        self.parts.append(pd.DataFrame({"pos": positions, "column": column, "reason": texts}))
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame({"pos": pd.Series(dtype="int64"), "column": [], "reason": []})
-        return pd.concat(self.parts, ignore_index=True)
-
-
-def _quoted(d: Distinct, message: str) -> Any:
-    """Reasons quoting each row's value, formatted once per distinct value reported."""
-
-    def at(positions: np.ndarray) -> list[str]:
-        codes = d.codes[positions]
-        cache: dict[int, str] = {}
-        out = []
-        for c in codes:
-            c = int(c)
-            if c not in cache:
-                cache[c] = scrub(message.format(value=str(d.texts.iloc[c])[:40]))
-            out.append(cache[c])
-        return out
-
-    return at
-
-
 def _days(stamps: pd.Series) -> np.ndarray:
     """Days since 1970 of parsed dates (``_NAT`` where missing)."""
     values = stamps.to_numpy(dtype="datetime64[D]")
@@ -264,8 +230,12 @@ def check_batch(
     def empty() -> Distinct:
         return Distinct(np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string()))
 
-    problems = _Problems()
+    problems = Problems()
     person = col("person_id") or empty()
+
+    @functools.cache
+    def ids() -> frozenset[str]:  # built only when a rejected value is to be quoted
+        return frozenset(t.strip() for t in person.texts.tolist() if t and t.strip())
     problems.add(person.rows(person.empty), "person_id", "person_id is empty; fill it in.")
 
     dates = col("report_date") or empty()
@@ -276,7 +246,8 @@ def check_batch(
     problems.add(
         dates.rows(bad_value),
         "report_date",
-        _quoted(dates, "report_date '{value}' is not an ISO date; write it as 2024-03-17."),
+        quoted(dates, "report_date '{value}' is not an ISO date; write it as 2024-03-17.",
+                ids),
     )
     future = (parsed > today_ts).fillna(False).to_numpy()
     problems.add(dates.rows(future), "report_date", "report_date is in the future; check the date.")
@@ -288,11 +259,13 @@ def check_batch(
     age_given = (ages.texts != "").to_numpy()
     age_bad = age_given & age_value.isna().to_numpy()
     problems.add(
-        ages.rows(age_bad), "age", _quoted(ages, "age '{value}' is not a whole number of years.")
+        ages.rows(age_bad), "age",
+        quoted(ages, "age '{value}' is not a whole number of years.", ids),
     )
     out_of_range = age_given & ((age_value < 0) | (age_value > 110)).fillna(False).to_numpy()
     problems.add(
-        ages.rows(out_of_range), "age", _quoted(ages, "age {value} is outside 0-110; check it.")
+        ages.rows(out_of_range), "age",
+        quoted(ages, "age {value} is outside 0-110; check it.", ids),
     )
 
     births = col("birth_date") or empty()
@@ -301,7 +274,7 @@ def check_batch(
     problems.add(
         births.rows(birth_bad),
         "birth_date",
-        _quoted(births, "birth_date '{value}' is not an ISO date."),
+        quoted(births, "birth_date '{value}' is not an ISO date.", ids),
     )
 
     code_parts = {}
@@ -318,7 +291,7 @@ def check_batch(
         if d is None:
             code_parts[name] = np.full(n, index[0], dtype=np.int8)
             continue
-        problems.add(d.rows(unknown), name, _quoted(d, message))
+        problems.add(d.rows(unknown), name, quoted(d, message, ids))
         code_parts[name] = d.rows(index)
 
     area = col("area") or empty()
@@ -329,19 +302,24 @@ def check_batch(
         problems.add(
             area.rows(bad_area),
             "area",
-            _quoted(
+            quoted(
                 area,
                 "area '{value}' is not one of the configured areas "
                 f"({', '.join(areas)}); correct it or add it to 'areas' in the config.",
+                ids,
             ),
         )
     else:
         area_text = [a if a != "" else "okänt" for a in area.texts]
     looks_like_id = np.array([PERSONNUMMER_PATTERN.search(a) is not None for a in area_text])
+    if not areas:  # free area names become labels: one of the file's ids must not be one
+        looks_like_id |= np.array([a.strip() != "" and a.strip() in ids() for a in area.texts],
+                                  dtype=bool)  # fmt: skip
     problems.add(
         area.rows(looks_like_id),
         "area",
-        "area looks like a personnummer; check the column order of the extract.",
+        "area looks like a personnummer or is a person id of the file; check the column "
+        "order of the extract.",
     )
     is_total = np.array([a.lower() == "total" for a in area_text])
     problems.add(area.rows(is_total), "area", "area 'total' is reserved for margins; rename it.")
