@@ -313,9 +313,12 @@ def _validate(cfg: Config) -> None:
         value = getattr(cfg.gender_goal, key)
         if not 0.0 < value < 1.0:
             raise ConfigError(f"The config key 'gender_goal.{key}' must lie strictly in (0, 1).")
-    if len(set(cfg.areas)) != len(cfg.areas) or "total" in cfg.areas:
+    names = [a.strip().casefold() for a in cfg.areas]
+    if len(set(names)) != len(names) or "total" in names or "" in names:
         raise ConfigError(
-            "The config key 'areas' must list distinct area names, none of them 'total'."
+            "The config key 'areas' must list distinct area names, none of them empty or "
+            f"'total'. Got {list(cfg.areas)!r}: remove or rename the empty, repeated or "
+            "'total' name."
         )
     from risk_indicators.periods import (
         parse_period,  # periods imports nothing from config at import time
@@ -361,15 +364,32 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     data: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
+        if p.is_dir():
+            raise InputFileError(f"The config file '{p}' is a folder; give the .toml file in it.")
         if not p.is_file():
             raise InputFileError(f"The config file '{p}' does not exist. Check the path.")
+        raw = p.read_bytes()
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                f"The config file '{p}' is not UTF-8 text (byte {exc.start + 1} cannot be read "
+                "as UTF-8, e.g. a Windows 'ANSI' file): save it as UTF-8 and run again."
+            ) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise InputFileError(
                 f"The config file '{p}' is not valid TOML ({exc}). Fix the syntax."
             ) from None
-    cfg = _build(data)
+        try:
+            return _with_overrides(_build(data), overrides)
+        except ConfigError as exc:  # name the file: the key alone does not say where
+            raise ConfigError(f"{p}: {exc}") from None
+    return _with_overrides(_build(data), overrides)
+
+
+def _with_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
     if overrides:
         unknown = [k for k in overrides if k not in _FIELD_TYPES or "." in k]
         if unknown:

@@ -75,6 +75,7 @@ def _expected_margins(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_rows())
 def test_margins_are_sums_of_cells(valid: pd.DataFrame) -> None:
@@ -86,6 +87,7 @@ def test_margins_are_sums_of_cells(valid: pd.DataFrame) -> None:
         assert (table["persons"] <= table["reports"]).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(valid_rows())
 def test_persons_are_distinct_per_period(valid: pd.DataFrame) -> None:
@@ -103,6 +105,7 @@ def test_persons_are_distinct_per_period(valid: pd.DataFrame) -> None:
         assert int(total["reports"].iloc[0]) == len(in_p)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(valid_rows())
 def test_window_counts_lie_between_max_and_sum_of_periods(valid: pd.DataFrame) -> None:
@@ -134,6 +137,7 @@ def test_window_counts_lie_between_max_and_sum_of_periods(valid: pd.DataFrame) -
         assert rows.loc[("total", "total", "total"), "reports"] == len(in_window)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(valid_rows(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(valid: pd.DataFrame, rnd: object) -> None:
@@ -158,6 +162,7 @@ def _population() -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(valid_rows())
 def test_counts_input_equals_records_input(valid: pd.DataFrame) -> None:

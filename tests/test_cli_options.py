@@ -87,7 +87,7 @@ def test_config_language_is_used_unless_lang_is_given(tmp_path: Path,
 @pytest.mark.usefixtures("key_env")
 @pytest.mark.parametrize(("population", "code", "message"), [
     (None, 2, "The population file '{path}' was not found"),
-    ("year,age_band,gender,population\n", 1, "the population file has no data rows"),
+    ("year,age_band,gender,population\n", 2, "the population file has no data rows"),
 ])  # fmt: skip
 def test_missing_or_empty_population_is_a_clear_error(
     tmp_path: Path, population: str | None, code: int, message: str

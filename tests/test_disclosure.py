@@ -313,6 +313,7 @@ def small_tables(draw: st.DrawFn) -> dict[tuple[str, str, str], tuple[int, int]]
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_tables(), st.randoms(use_true_random=False))
 def test_random_tables_are_protected_deterministically(inner, rnd) -> None:

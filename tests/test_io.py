@@ -98,6 +98,10 @@ def test_header_only_gives_zero_rows(tmp_path: Path) -> None:
         (b"a;b\n1;\x81\n", "could not be decoded as UTF-8 or Windows-1252"),
         (b"PK\x03\x04rest", "Excel workbook saved with the extension .csv"),
         ("a,b\n".encode("utf-16"), "not plain text"),
+        (b'a,b\n1,2\n"3,4\n5,6\n', "the quote that opens a value in row 3 is never closed"),
+        (b"a,b\n" + b"1,2\n" * 300_000 + b"3,\x00\n", "a NUL byte (a binary zero) in line 300002"),
+        (b"a," + b"x" * 200_000 + b"\n1,2\n", "characters in its header row (row 1)"),
+        (b"Title\n\nyear,gender,population\n2024,M,3\n", "Delete rows 1-2 so that row 1"),
     ],
 )
 def test_unreadable_csv_files(tmp_path: Path, content: bytes, fragment: str) -> None:

@@ -536,6 +536,39 @@ def test_large_parquet_in_batches_equals_whole_file(tmp_path: Path) -> None:
     assert len(frame) in set(dup_rows)  # index len(frame) - 2, row = index + 2
 
 
+def _with_every_band(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus population-0 rows for the default bands it lacks (one age each), so that
+    every year, area and gender has every band, as a real population file does."""
+    ages = [0, 15, 18, 21, 25, 30, 40, 50, 60]  # one age in each default band
+    keys = ["year", "area"] if "area" in frame else ["year"]
+    extra = []
+    for key, rows in frame.groupby(keys):
+        fixed = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        for gender in ("man", "kvinna"):
+            have = set(rows.loc[rows["gender"] == gender, "age"] // 1)
+            bands = {next(a for a in reversed(ages) if a <= x) for x in have}
+            extra += [{**fixed, "age": a, "gender": gender, "population": 0}
+                      for a in ages if a not in bands]  # fmt: skip
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+
+
+def test_a_population_group_without_rows_is_named() -> None:
+    """Issue 19: a year with a band and gender missing left that group's rates without a
+    denominator, silently. By hand: 2023 has every band for both genders; 2024 lacks 15-17
+    women, the one hole. (A band that no year has is a partial table: allowed.)"""
+    frame = _with_every_band(pd.DataFrame({"year": [2023, 2024], "age": [17, 17],
+                                           "gender": ["man", "man"], "population": [10, 10]}))
+    frame = frame.loc[~((frame["year"] == 2024) & (frame["age"] == 15)
+                        & (frame["gender"] == "kvinna"))]  # fmt: skip
+    partial = frame.loc[frame["age"] != 60]  # no year has 60+: no hole, a partial table
+    partial = partial.loc[~((partial["age"] == 15) & (partial["gender"] == "kvinna"))]
+    assert set(read_population(partial)["age_band"]) == {"0-14", "15-17", "18-20", "21-24",
+                                                          "25-29", "30-39", "40-49", "50-59"}
+    with pytest.raises(SchemaError, match=r"no rows for 1 year, age band and gender group\(s\) "
+                                          r"\(2024, 15-17, kvinna\)"):  # fmt: skip
+        read_population(frame)
+
+
 def test_a_repeated_population_row_is_an_error_that_names_the_row() -> None:
     # issue 19: a year pasted twice doubled the denominator silently. Rows (header = row 1):
     # row 2 and row 4 are the same year, area, age and gender.
@@ -546,7 +579,7 @@ def test_a_repeated_population_row_is_an_error_that_names_the_row() -> None:
         read_population(frame)
     assert info.value.failure_cases["row"].tolist() == [4]
     # the same counts over two years are fine
-    ok = read_population(frame.assign(year=[2023, 2024, 2024]).iloc[:2])
+    ok = read_population(_with_every_band(frame.assign(year=[2023, 2024, 2024]).iloc[:2]))
     assert ok["population"].sum() == 21
 
 
@@ -566,11 +599,11 @@ def test_population_areas_must_match_the_configured_areas() -> None:
     with pytest.raises(SchemaError, match=r"no rows for the configured area\(s\) Vaggeryd"):
         read_population(only_one, config=cfg)
     # case and accents as the reports are read: 'vaggeryd' is Vaggeryd
-    ok = read_population(frame.assign(area=["Skillingaryd", "Skillingaryd", "vaggeryd"]),
-                         config=cfg)  # fmt: skip
+    ok = read_population(_with_every_band(frame.assign(
+        area=["Skillingaryd", "Skillingaryd", "vaggeryd"])), config=cfg)  # fmt: skip
     assert set(ok["area"]) == {"Skillingaryd", "Vaggeryd"}
     # without an area column the population is the whole municipality, as before
-    whole = read_population(frame.drop(columns="area"), config=cfg)
+    whole = read_population(_with_every_band(frame.drop(columns="area")), config=cfg)
     assert set(whole["area"]) == {"total"} and whole["population"].sum() == 33
 
 

@@ -99,6 +99,7 @@ def test_trend_replicates_match_statsmodels_quasipoisson() -> None:
     assert math.isclose(pt.annual_change, math.expm1(got["beta"][0]), rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_trend_coverage_at_least_nominal(trend: pd.DataFrame) -> None:
     glm = trend[trend["estimator"] == "youth_trend_annual_change"]
     text = show(glm, ["dispersion", "years", "mu0", "effect", "defined", "coverage"])
@@ -107,6 +108,7 @@ def test_trend_coverage_at_least_nominal(trend: pd.DataFrame) -> None:
     assert low.empty, f"coverage below {lower_bound(R_SIM):.3f}:\n{text}"
 
 
+@pytest.mark.slow
 def test_trend_type_one_error_at_most_nominal(trend: pd.DataFrame) -> None:
     null = trend[trend["effect"] == 1.0]
     text = show(null, ["estimator", "dispersion", "years", "mu0", "rate_name", "rate"])
@@ -115,6 +117,7 @@ def test_trend_type_one_error_at_most_nominal(trend: pd.DataFrame) -> None:
     assert high.empty, f"type-I error above {upper_bound(R_SIM):.3f}:\n{text}"
 
 
+@pytest.mark.slow
 def test_trend_power_grows_with_effect_and_length(trend: pd.DataFrame) -> None:
     glm = trend[trend["estimator"] == "youth_trend_annual_change"].set_index(
         ["dispersion", "years", "mu0", "effect"]
@@ -155,6 +158,7 @@ def test_fewer_than_two_years_is_insufficient_data() -> None:
 
 
 # --------------------------------------------------------------------------- alarms
+@pytest.mark.slow
 def test_false_alarms_and_detection(alarms: pd.DataFrame) -> None:
     text = show(alarms, ["estimator", "dispersion", "mu0", "effect", "defined", "rate", "bias"])
     assert len(alarms) == 54 and (alarms["defined"] == R_SIM).all(), text

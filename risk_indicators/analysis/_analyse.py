@@ -80,13 +80,17 @@ def _choose_period(first: Period, last_date: Any, requested: str | None, kind: s
             f"Give a {kind} such as {Period(kind, p.year * Period(kind, 0).freq).code}."  # type: ignore[arg-type]
         )
     if p.ordinal < first.ordinal:
-        raise UsageError(f"--period {requested} is before the first period in the data.")
+        raise UsageError(
+            f"--period {requested} is before the first period in the data ({first.code}): give "
+            f"{first.code} or a later period."
+        )
     if last_date is not None and p.start > last_date and not allow_incomplete:
+        default = _choose_period(first, last_date, None, kind)
         raise UsageError(
             f"--period {requested} starts after the latest report in the data ({last_date}): "
             f"its counts would all be 0 without being known. Give a period the extract covers "
-            f"(the default is {last_complete_period(last_date, kind=kind).code}), or "  # type: ignore[arg-type]
-            f"--allow-incomplete when the extract is known to cover it without reports."
+            f"(the default is {default.code}), or --allow-incomplete when the extract is known "
+            "to cover it without reports."
         )
     if notes is not None and last_date is not None and p.end > last_date:
         notes.append(

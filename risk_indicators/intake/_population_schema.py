@@ -25,6 +25,10 @@ from .schema import (
 __all__ = ["validate_population"]
 
 
+#: The largest population a cell may have (a cell is one year, area, age and gender).
+MAX_POPULATION = 100_000_000
+
+
 def validate_population(
     raw: RawTable,
     *,
@@ -54,12 +58,15 @@ def validate_population(
         return frame[columns[name]].fillna("").astype(str).str.strip().reset_index(drop=True)
 
     year = _parse_int(col("year"))
-    problems.add(year.isna().to_numpy(), "year", "year is not a whole number.")
+    problems.add((year.isna() | (year < 1900) | (year > 2200)).fillna(True).to_numpy(), "year",
+                 "year is not a whole number 1900-2200.")  # fmt: skip
     population = _parse_int(col("population"))
+    # a bound far above any country's population by cell keeps the int64 sums exact
     problems.add(
-        (population.isna() | (population < 0)).fillna(True).to_numpy(),
+        (population.isna() | (population < 0) | (population > MAX_POPULATION)).fillna(True)
+        .to_numpy(),
         "population",
-        "population must be a whole number >= 0.",
+        f"population must be a whole number 0-{MAX_POPULATION:,}.",
     )
     gender, gender_bad = _codes(col("gender"), GENDER_CODES)
     gender_bad = gender_bad | (gender == "okänt").to_numpy()
@@ -121,8 +128,37 @@ def validate_population(
             "population": population.astype("int64"),
         }
     )
-    return (
+    summed = (
         tidy.groupby(["year", "area", "age_band", "gender"], sort=True, observed=True)["population"]
         .sum()
         .reset_index()
     )
+    _check_complete(summed, band_labels, source=raw.source)
+    return summed
+
+
+def _check_complete(summed: pd.DataFrame, band_labels: Sequence[str], *, source: str) -> None:
+    """Every year (and area) in the file has every age band and gender that any year of it
+    has: a hole would leave that group's rates without a denominator. (A missing *year* is
+    allowed: the nearest earlier year is used, and the report says so; a band no year has is
+    a partial table, whose rates are not defined.)"""
+    have = set(summed[["year", "area", "age_band", "gender"]].itertuples(index=False, name=None))
+    order = {band: i for i, band in enumerate(band_labels)}
+    groups = sorted(set(summed[["age_band", "gender"]].itertuples(index=False, name=None)),
+                    key=lambda bg: (order.get(bg[0], len(order)), bg[1] != "man"))  # fmt: skip
+    gaps = [
+        (year, area, band, g)
+        for year, area in summed[["year", "area"]].drop_duplicates().itertuples(index=False)
+        for band, g in groups
+        if (year, area, band, g) not in have
+    ]
+    if gaps:
+        listed = "; ".join(
+            f"{y}, {band}, {g}" + ("" if a == "total" else f", {a}") for y, a, band, g in gaps[:5]
+        )
+        raise SchemaError(
+            f"{source}: the population has no rows for {len(gaps)} year, age band and gender "
+            f"group(s) ({listed}). Add them (a group with no inhabitants has population 0).",
+            pd.DataFrame({"row": 0, "column": "population",
+                          "reason": [f"no rows for {y}, {b}, {g}" for y, _a, b, g in gaps]}),
+        )  # fmt: skip

@@ -154,13 +154,14 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
 
 def _resolve_gender(
     person: np.ndarray, gender: np.ndarray, date: np.ndarray, row: np.ndarray, n_persons: int
-) -> tuple[np.ndarray, int]:
+) -> tuple[np.ndarray, list[list[int]]]:
     """One gender per person: the most frequent known value on the person's rows (ties: the
     value of the latest report, then of the later row); ``okänt`` only without a known one.
-    Returns the gender code of every row and the number of persons with conflicting rows."""
+    Returns the gender code of every row and, per person with conflicting rows, the sorted
+    spreadsheet rows of the person's known genders."""
     known = gender != _UNKNOWN_GENDER
     if not known.any():
-        return gender, 0
+        return gender, []
     levels = len(GENDER_LEVELS)
     tally = np.bincount(person[known] * levels + gender[known], minlength=n_persons * levels)
     tally = tally.reshape(n_persons, levels)
@@ -188,12 +189,15 @@ def _resolve_gender(
             .drop_duplicates("person", keep="first")
         )
         chosen[best["person"].to_numpy()] = best["gender"].to_numpy()
+        groups = [sorted(int(r) for r in g) for _, g in rows.groupby("person")["row"]]
+    else:
+        groups = []
     pick = chosen[person]
-    return np.where(pick >= 0, pick, gender).astype(np.int8), len(conflicted)
+    return np.where(pick >= 0, pick, gender).astype(np.int8), sorted(groups)
 
 
 def settle(
-    parts: list[CheckedBatch], *, pseudonymiser: Pseudonymiser
+    parts: list[CheckedBatch], *, pseudonymiser: Pseudonymiser, source: str = "the reports"
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[str]]:
     """Valid rows, rejected rows, the accounting and the notes of all batches."""
     person_codes, person_texts = unify(
@@ -277,10 +281,17 @@ def settle(
     notes = []
     if conflicted:
         note = (
-            f"{conflicted} persons have rows with different genders; the most frequent gender "
-            "(ties: the latest report) is used for each."
+            f"{len(conflicted)} persons have rows with different genders; the most frequent "
+            "gender (ties: the latest report) is used for each."
         )
-        warnings.warn(note, DataWarning, stacklevel=4)
+        # the analyst gets the rows to check; the published note only the number
+        shown = "; ".join(", ".join(map(str, g)) for g in conflicted[:5])
+        more = f" and {len(conflicted) - 5} more" if len(conflicted) > 5 else ""
+        warnings.warn(
+            f"{source}: {note[:-1]} (rows {shown}{more}). Check the gender on those rows.",
+            DataWarning,
+            stacklevel=4,
+        )
         notes.append(note)
     valid = pd.DataFrame(
         {

@@ -13,7 +13,6 @@ rows).
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from collections.abc import Iterator
@@ -28,13 +27,8 @@ import pyarrow as pa
 from risk_indicators.errors import InputFileError
 
 from ._cells import _to_text
-from ._sniff import (
-    _check_duplicate_headers,
-    _detect_encoding,
-    _detect_separator,
-    _existing_file,
-    _no_header,
-)
+from ._csvhead import not_regular, read_csv_header
+from ._sniff import _check_duplicate_headers, _detect_encoding, _existing_file, _no_header
 from .io import RawTable, _finish_spreadsheet, _open_parquet, read_table, sha256_file
 
 Batch = tuple[Any, np.ndarray]
@@ -125,13 +119,7 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
     """A CSV file ``batch_rows`` rows at a time, each value as text exactly as
     :func:`~risk_indicators.intake.io.read_table` reads it (blank lines are not rows)."""
     encoding, _ = _detect_encoding(path, what)
-    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
-        header_line = fh.readline()
-    if not header_line.strip():
-        raise _no_header(path, what)
-    separator = _detect_separator(header_line)
-    names = next(csv.reader([header_line.rstrip("\r\n")], delimiter=separator))
-    _check_duplicate_headers([n or f"Unnamed: {i}" for i, n in enumerate(names)], path.name, what)
+    separator, names = read_csv_header(path, what, encoding)
     try:
         reader = pd.read_csv(
             path,
@@ -161,14 +149,7 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
                 f"text (byte position {exc.start}). Save it again as 'CSV UTF-8'."
             ) from None
         except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            detail = str(exc).replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
-            if isinstance(exc, pd.errors.ParserWarning):
-                detail = "row 2 has more fields than the header"
-            raise InputFileError(
-                f"The {what} file '{path.name}' is not a regular table ({detail}). Every row "
-                f"needs as many '{separator}'-separated fields as the header; quote values "
-                f"that contain '{separator}'."
-            ) from None
+            raise not_regular(exc, path, what, separator) from None
         seen = True
         frame.columns = [str(c) for c in frame.columns]
         # unnamed empty columns are left out per batch; they never name a report column

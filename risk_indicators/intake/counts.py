@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from risk_indicators.config import Config
-from risk_indicators.errors import SchemaError
+from risk_indicators.errors import DataError, SchemaError
 from risk_indicators.periods import Period, parse_period, period_grid
 
 from .io import read_table
@@ -105,7 +105,10 @@ def read_counts(
     area = col("area", "okänt")
     if config.areas:
         for i in np.flatnonzero(~area.isin([*config.areas, "total"]).to_numpy()):
-            problems.append((int(rows[i]), "area", f"'{area[i]}' is not a configured area"))
+            problems.append((int(rows[i]), "area",
+                             f"'{area[i]}' is not one of the configured areas "
+                             f"({', '.join(config.areas)}); correct it or add it to 'areas' in "
+                             "the config"))  # fmt: skip
     measures = {}
     for name in ("persons", "reports"):
         values = pd.to_numeric(col(name, "0" if name == "reports" else ""), errors="coerce")
@@ -132,9 +135,12 @@ def read_counts(
                              f"{first_row[key]}; remove the repeat (it would be counted twice)"))
         else:
             first_row[key] = int(rows[i])
-    if problems or not parsed:
+    if not parsed and not problems:
+        raise DataError(f"{raw.source}: the counts file has a header but no data rows; nothing "
+                        "to analyse. Export the counts again.")  # fmt: skip
+    if problems:
         table = pd.DataFrame(problems, columns=["row", "column", "reason"])
-        first = "; ".join(f"row {r}, {c}: {m}" for r, c, m in problems[:5]) or "no data rows"
+        first = "; ".join(f"row {r}, {c}: {m}" for r, c, m in problems[:5])
         raise SchemaError(
             f"{raw.source}: the counts table has {len(problems)} problems ({first}). Fix them.",
             table,

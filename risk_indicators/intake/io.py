@@ -14,7 +14,6 @@ a file). The writers are re-exported here.
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from collections.abc import Iterator, Sequence
@@ -36,14 +35,8 @@ from risk_indicators._atomic import (
 from risk_indicators.errors import InputFileError, SchemaError
 
 from ._cells import _arrow_to_text, _cell_to_text, _to_text
-from ._sniff import (
-    _check_duplicate_headers,
-    _detect_encoding,
-    _detect_separator,
-    _dialect,
-    _existing_file,
-    _no_header,
-)
+from ._csvhead import check_title_rows, not_regular, read_csv_header
+from ._sniff import _check_duplicate_headers, _detect_encoding, _dialect, _existing_file, _no_header
 
 __all__ = [
     "RawTable",
@@ -120,7 +113,13 @@ def read_table(
     Raises
     ------
     InputFileError
-        Missing, empty, undecodable or corrupt file, or an unknown extension (exit code 2).
+        Missing, empty, undecodable or corrupt file, or an unknown extension (exit code 2);
+        a CSV with a NUL byte anywhere, a header cell over ``csv.field_size_limit()``
+        characters, or rows the parser cannot split (the message names the spreadsheet row);
+        a CSV or XLSX whose column names are not in row 1 but in one of rows 2-10 (title
+        rows above the header): the message names the row of the column names and says to
+        delete the rows above it. Such rows are never skipped silently, so every row number
+        in a message is the row the spreadsheet shows.
 
     Notes
     -----
@@ -161,14 +160,7 @@ def read_table(
 
 def _read_csv(path: Path, what: str) -> RawTable:
     encoding, reported = _detect_encoding(path, what)
-    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
-        header_line = fh.readline()
-    if not header_line.strip():
-        raise _no_header(path, what)
-    separator = _detect_separator(header_line)
-    # pandas renames a repeated header to "x.1"; catch it first so nothing is silently renamed
-    names = next(csv.reader([header_line.rstrip("\r\n")], delimiter=separator))
-    _check_duplicate_headers([n or f"Unnamed: {i}" for i, n in enumerate(names)], path.name, what)
+    separator, _ = read_csv_header(path, what, encoding)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -190,16 +182,7 @@ def _read_csv(path: Path, what: str) -> RawTable:
     except pd.errors.EmptyDataError:
         raise _no_header(path, what) from None
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        # pandas names the line number, never the content of the line; its warning (no line
-        # number) only comes when the first data row is longer than the header.
-        detail = str(exc).replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
-        if isinstance(exc, pd.errors.ParserWarning):
-            detail = "row 2 has more fields than the header"
-        raise InputFileError(
-            f"The {what} file '{path.name}' is not a regular table ({detail}). Every row needs "
-            f"as many '{separator}'-separated fields as the header; quote values that contain "
-            f"'{separator}'."
-        ) from None
+        raise not_regular(exc, path, what, separator) from None
     frame.columns = [str(c) for c in frame.columns]
     frame, blank = _finish_spreadsheet(frame, path.name, what)
     return RawTable(frame, path.name, sha256_file(path), 2, _dialect(separator, reported), blank)
@@ -226,6 +209,7 @@ def _read_xlsx(path: Path, what: str) -> RawTable:
         ) from None
     finally:
         workbook.close()
+    check_title_rows(rows, path.name, what)
     if not rows or not any(rows[0]):
         raise _no_header(path, what)
     width = max(len(row) for row in rows)

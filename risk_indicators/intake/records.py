@@ -20,7 +20,7 @@ import pandas as pd
 
 from risk_indicators._params import Interval, check_param
 from risk_indicators.config import Config, load_config
-from risk_indicators.errors import DataError, RejectedRowsError
+from risk_indicators.errors import DataError, RejectedRowsError, SchemaError
 
 from ._columns import check_batch
 from ._mac import usable_cores
@@ -112,7 +112,8 @@ def validate_reports(
         return check_batch(batch[0], batch[1], source=source.name, areas=config.areas, today=today)
 
     parts = _in_threads(check, source.batches)
-    valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser)
+    valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser,
+                                                source=source.name)  # fmt: skip
     return Records(
         valid=valid,
         rejected=rejected,
@@ -253,7 +254,11 @@ def read_population(
     """
     config = config or load_config()
     raw = read_table(path_or_frame, what="population")
-    if raw.frame.empty:
-        raise DataError(f"{raw.source}: the population file has no data rows.")
+    if raw.frame.empty:  # unusable like a missing file: every rate needs it
+        raise SchemaError(
+            f"{raw.source}: the population file has no data rows. Add the population by year, "
+            "age (or age_band) and gender, e.g. from SCB's table of the population on 31 "
+            "December."
+        )
     return validate_population(raw, age_edges=config.age_bands, band_labels=config.age_band_labels,
                                areas=config.areas)  # fmt: skip

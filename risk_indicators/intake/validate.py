@@ -25,11 +25,26 @@ __all__ = ["problem_summary", "problem_table"]
 EXAMPLES = 5
 
 
+# A reason that rejects a value starts "<column> '<value>' is not|unknown ..." (the value may
+# itself hold quotes: the last "' is " ends it) or, for a number, "<column> <value> is outside".
+# A fixed name (``area 'total' is reserved``) is not a value and stays.
+_VERDICT = r"(?= is (?:not|unknown|outside)\b)"
+_QUOTED_VALUE = re.compile(rf"^(\w+) '.*?'{_VERDICT}(?!.*' is )", re.DOTALL)
+_NUMBER_VALUE = re.compile(rf"^(\w+) [-+.\d][^;]*?{_VERDICT}", re.DOTALL)
+_ROW = re.compile(r"\brow \d+")
+
+
 def _check_name(reason: str) -> str:
-    """The reason with its quoted values and numbers masked, so equal checks group."""
-    text = re.sub(r"'[^']*'", "'…'", reason)
-    text = re.sub(r"\brow \d+", "row …", text)
-    return re.sub(r"(?<![\w-])-?\d+(?![\w-])", "…", text)
+    """The reason with the rejected value (and a row it refers to) masked, so equal checks
+    group: ``gender 'Z' is unknown; ...`` -> ``gender '…' is unknown; ...``.
+
+    Only the value part is masked: limits (``before 1950``, ``0-110``) and the names in the
+    fix (``add it to 'areas' in the config``) are the same for every row and stay.
+    """
+    text = _QUOTED_VALUE.sub(r"\1 '…'", reason, count=1)
+    if text == reason:
+        text = _NUMBER_VALUE.sub(r"\1 …", reason, count=1)
+    return _ROW.sub("row …", text)
 
 
 def problem_table(problems: pd.DataFrame) -> str:
