@@ -608,16 +608,13 @@ toml_value = st.recursive(
     ),
     max_leaves=6,
 )
+#: The config's top-level keys (the tables disclosure, gender_goal, pseudonymisation aside).
+TOP_LEVEL_KEYS = ("municipality", "language", "period", "age_bands", "youth_min_age",
+                  "youth_max_age", "areas")  # fmt: skip
 key_text = st.one_of(
     st.sampled_from(
         (
-            "municipality",
-            "language",
-            "period",
-            "age_bands",
-            "youth_min_age",
-            "youth_max_age",
-            "areas",
+            *TOP_LEVEL_KEYS,
             "disclosure",
             "gender_goal",
             "pseudonymisation",
@@ -722,15 +719,7 @@ def expected_value(key: str, value: Any) -> Any:
 def check_config(cfg: ri.Config, data: Mapping[str, Any]) -> None:
     """Every key of the file is in the config as written; every other key has its default."""
     assert isinstance(cfg, ri.Config)
-    for name in (
-        "municipality",
-        "language",
-        "period",
-        "age_bands",
-        "youth_min_age",
-        "youth_max_age",
-        "areas",
-    ):
+    for name in TOP_LEVEL_KEYS:
         want = expected_value(name, data[name]) if name in data else getattr(DEFAULTS, name)
         assert getattr(cfg, name) == want, name
     for section in ("disclosure", "gender_goal", "pseudonymisation"):

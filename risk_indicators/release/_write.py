@@ -200,8 +200,8 @@ def write_release(
     recorded: list[bool] = []
     try:
         said = _write_folders(
-            analysis, root, book, records=records, timings=timings, inputs=inputs,
-            draft=draft, counts_parquet=counts_parquet, recorded=recorded,
+            analysis, root, book, records=records, fingerprint=fingerprint, timings=timings,
+            inputs=inputs, draft=draft, counts_parquet=counts_parquet, recorded=recorded,
         )  # fmt: skip
     except OSError as exc:
         raise _output_error(root, exc, recorded=bool(recorded)) from None
@@ -216,6 +216,7 @@ def _write_folders(
     book: Ledger,
     *,
     records: Records | None,
+    fingerprint: str | None,
     timings: Mapping[str, float] | None,
     inputs: Mapping[str, Any] | None,
     draft: bool,
@@ -225,7 +226,6 @@ def _write_folders(
     """``internal/``, ``audit/`` and ``public/`` in that order; what the ledger did."""
     steps = dict(timings or {})
     ledger_file = book.path
-    fingerprint = records.key_fingerprint if records is not None else None
     with atomic_directory(root / "internal") as tmp:
         counts = counts_csv_table(analysis)
         write_csv(counts, tmp / "counts.csv")
