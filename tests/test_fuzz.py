@@ -13,10 +13,8 @@ Anything else (a pandas, Unicode or KeyError escaping, a bare ``Exception``) fai
 Runs are reproducible (``derandomize=True``, no example database) and sized so that the whole
 file takes well under 25 s on one core.
 
-Known defects are pinned by ``xfail(strict=True)`` regression tests at the end of the file;
-the fuzz strategies steer around exactly their triggers (:func:`avoid_known_defects` for the
-reports CSV reader) so that the
-properties keep guarding everything else until the defects are fixed; then drop both.
+Two defects the fuzzing found (an unbalanced quote, an undefined Windows-1252 byte) have
+regression tests at the end of the file: in the reader and through ``run``.
 """
 
 from __future__ import annotations
@@ -47,9 +45,6 @@ CONFIG = ri.load_config(CONFIG_PATH)
 #: A fixed test key (32 bytes), passed explicitly so no environment is needed.
 KEY = bytes(range(32))
 
-#: The bytes that Windows-1252 leaves undefined: a non-UTF-8 file holding one of them cannot be
-#: decoded (see :func:`test_known_csv_defects_are_input_file_errors`).
-CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 SEPARATORS = (",", ";", "\t")
 
 Table = tuple[list[str], list[list[Any]]]
@@ -201,19 +196,6 @@ def mutated_tables(draw: st.DrawFn, header: Sequence[str], rows: Sequence[Sequen
     return head, body
 
 
-def avoid_known_defects(data: bytes) -> bytes:
-    """Remove the two inputs that trigger the known intake defect (xfail tests below): a
-    double quote (an unbalanced one escapes as a pandas ParserError) and, in a file that is
-    not UTF-8, a byte that Windows-1252 leaves undefined (a UnicodeDecodeError escapes).
-    Drop this filter when the defect is fixed."""
-    data = data.replace(b'"', b"'")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        data = bytes(0x80 if b in CP1252_UNDEFINED else b for b in data)
-    return data
-
-
 @dataclass(frozen=True)
 class CsvCase:
     """A CSV file built from a table, and the rows any successful read must account for."""
@@ -262,8 +244,6 @@ def csv_cases(draw: st.DrawFn, tables: st.SearchStrategy[Table]) -> CsvCase:
         writer.writerows(text_rows)
         text = buffer.getvalue().removesuffix(newline)
     data = (text + (newline if final_newline else "")).encode(encoding, errors="replace")
-    if quoting == "naive":
-        data = avoid_known_defects(data)
     regular = (
         quoting != "naive"
         and (len(header) >= 2 or sep == ",")
@@ -308,7 +288,7 @@ def mangled_bytes(draw: st.DrawFn, case: CsvCase) -> bytes:
         elif op == "bom":
             bom = draw(st.sampled_from((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb")))
             data[0:0] = bom
-    return avoid_known_defects(bytes(data))
+    return bytes(data)
 
 
 # ------------------------------------------------------------------------------- fixtures
@@ -440,7 +420,7 @@ def test_read_reports_mangled_bytes(workdir: Path, data: st.DataObject) -> None:
 def test_read_reports_random_bytes(workdir: Path, blob: bytes, suffix: str) -> None:
     """Random bytes under any extension never end in an exception outside the tree."""
     path = workdir / f"random{suffix}"
-    path.write_bytes(avoid_known_defects(blob))
+    path.write_bytes(blob)
     records = read_reports_outcome(path, max_rejected_share=1.0)
     if records is not None:
         check_records(records, None)
@@ -559,7 +539,6 @@ def test_read_population_mangled_bytes(workdir: Path, data: st.DataObject) -> No
     """Byte-level damage to a population file is read or refused cleanly."""
     case = data.draw(csv_cases(population_tables), label="case")
     path = workdir / "population.csv"
-    # read_table (the population reader) handles both known triggers; no filter needed here
     raw = bytearray(case.data)
     for _ in range(data.draw(st.integers(1, 4), label="edits")):
         at = data.draw(st.integers(0, len(raw)))
@@ -797,32 +776,26 @@ def test_load_config_broken_text(
     load_config_outcome(workdir / "config.toml", spliced if junk is None else junk)
 
 
-# ------------------------------------------------------------------- known defects (xfail)
+# ------------------------------------------------------- regressions: defects once found
 DEFECT_INPUTS: dict[str, bytes] = {
-    # an unbalanced quote: pandas raises ParserError("EOF inside string") while the reader
-    # is being made, outside the try of risk_indicators.intake._sources._csv_batches
+    # an unbalanced quote: pandas raised ParserError("EOF inside string") while the reader
+    # was being made, outside the try of risk_indicators.intake._sources._csv_batches
     "unbalanced_quote": b'person_id,report_date,age,gender,offence\n"A1,2024-01-02,17,M,innehav\n',
     # a cp1252 file (the 0xE5 'a-ring' is not UTF-8) with the undefined byte 0x81: pandas
-    # raises UnicodeDecodeError in the same place
+    # raised UnicodeDecodeError in the same place
     "cp1252_undefined_byte": (
         b"person_id,report_date,age,gender,offence,area\nA1,2024-01-02,17,M,innehav,\xe5\x81\n"
     ),
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: read_reports lets pandas ParserError / UnicodeDecodeError escape from "
-    "intake._sources._csv_batches (pd.read_csv(chunksize=...) is outside the try); "
-    "read_table (population, validate) maps the same errors onto InputFileError",
-    raises=(pd.errors.ParserError, UnicodeDecodeError),
-)
 @pytest.mark.parametrize("name", sorted(DEFECT_INPUTS))
-def test_known_csv_defects_are_input_file_errors(workdir: Path, name: str) -> None:
-    """An unreadable CSV is an InputFileError (exit code 2), as read_table already says."""
+def test_csv_defects_are_input_file_errors(workdir: Path, name: str) -> None:
+    """An unreadable CSV is an InputFileError (exit code 2) that names the file and the fix."""
     path = workdir / "reports.csv"
     path.write_bytes(DEFECT_INPUTS[name])
-    with pytest.raises(ri.InputFileError, match=r"reports\.csv"):
+    fix = {"unbalanced_quote": "row 2 is never closed", "cp1252_undefined_byte": "CSV UTF-8"}
+    with pytest.raises(ri.InputFileError, match=rf"reports\.csv.*{fix[name]}"):
         ri.read_reports(path, config=CONFIG, key=KEY)
 
 
@@ -834,9 +807,8 @@ def test_known_csv_defects_are_input_file_errors(workdir: Path, name: str) -> No
     ],
     ids=["unbalanced_quote", "cp1252_undefined_byte"],
 )
-def test_known_triggers_in_population_are_input_file_errors(workdir: Path, data: bytes) -> None:
-    """The population reader (read_table) handles both triggers: the behaviour the reports
-    reader should have."""
+def test_csv_defect_triggers_in_population_are_refused(workdir: Path, data: bytes) -> None:
+    """The population reader (read_table) refuses both triggers the same way."""
     path = workdir / "population.csv"
     path.write_bytes(data)
     with pytest.raises(ri.InputFileError, match=r"population\.csv"):
@@ -861,15 +833,8 @@ def test_population_beyond_int64_is_refused(workdir: Path, value: str) -> None:
     assert sorted(int(v) for v in frame["population"]) == [5, exact]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: 'run --reports' on a CSV with an unbalanced quote or an undefined "
-    "cp1252 byte ends in 'Internal error (ParserError/UnicodeDecodeError)', exit 3, instead "
-    "of a plain input error, exit 2 (validate gives exit 2 for the same file)",
-    raises=AssertionError,
-)
 @pytest.mark.parametrize("name", sorted(DEFECT_INPUTS))
-def test_known_csv_defects_exit_2_in_run(
+def test_csv_defects_exit_2_in_run(
     workdir: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``run`` reports an unreadable reports file as a usage error (CONTRACT 2: exit 2)."""

@@ -120,20 +120,33 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
     :func:`~risk_indicators.intake.io.read_table` reads it (blank lines are not rows)."""
     encoding, _ = _detect_encoding(path, what)
     separator, names = read_csv_header(path, what, encoding)
-    try:
-        reader = pd.read_csv(
-            path,
-            sep=separator,
-            encoding=encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            chunksize=batch_rows,
+    def undecodable(exc: UnicodeDecodeError) -> InputFileError:
+        return InputFileError(
+            f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 "
+            f"text (byte position {exc.start}). Save it again as 'CSV UTF-8'."
         )
+
+    # pandas reads ahead while the reader is made, so its errors can come from either call
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            reader = pd.read_csv(
+                path,
+                sep=separator,
+                encoding=encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+                chunksize=batch_rows,
+            )
     except pd.errors.EmptyDataError:
         raise _no_header(path, what) from None
+    except UnicodeDecodeError as exc:
+        raise undecodable(exc) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise not_regular(exc, path, what, separator) from None
     chunks = iter(reader)
     seen = False
     while True:
@@ -144,10 +157,7 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
         except StopIteration:
             break
         except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 "
-                f"text (byte position {exc.start}). Save it again as 'CSV UTF-8'."
-            ) from None
+            raise undecodable(exc) from None
         except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
             raise not_regular(exc, path, what, separator) from None
         seen = True
