@@ -13,6 +13,12 @@ from ._audit_model import (
     build_model,
     var_name,
 )
+from ._cellkey import (
+    KEY_BITS,
+    PerturbationTable,
+    cell_keys,
+    record_keys,
+)
 from ._linear import (
     SOLVER_TIME_LIMIT,
     LinearSystem,
@@ -50,6 +56,7 @@ from .ledger import (
 __all__ = [
     "AUDIT_COLUMNS",
     "CELL_COLUMNS",
+    "KEY_BITS",
     "KEY_COLUMNS",
     "LINK_COLUMNS",
     "SOLVER_TIME_LIMIT",
@@ -60,17 +67,20 @@ __all__ = [
     "LinearSystem",
     "Method",
     "Model",
+    "PerturbationTable",
     "Protection",
     "PublishedTotal",
     "Release",
     "audit_suppression",
     "build_model",
+    "cell_keys",
     "certify",
     "components",
     "default_priority",
     "propagate_bounds",
     "protect",
     "publishable",
+    "record_keys",
     "repair",
     "round_base3",
     "var_name",
