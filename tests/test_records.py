@@ -649,3 +649,24 @@ def test_a_shifted_export_puts_no_local_id_in_the_rejected_rows(areas: tuple[str
     text = rec.rejected.to_csv(index=False)
     assert not any(f"LOC{n}" in text for n in ("77777", "88888", "99999"))
     assert set(rec.valid["area"].astype(str)) == {"Vaggeryd"}
+
+
+def test_a_long_intake_reports_the_rows_checked(caplog: pytest.LogCaptureFixture) -> None:
+    """One progress line per batch, ending with every row of the file (795 in the bundled
+    extract, counted by ``accounting['read']``); a file of one batch prints none."""
+    import risk_indicators as ri
+
+    data = ri.demo_data_dir()
+    cfg = load_config(data / "config.toml")
+    with caplog.at_level("INFO", logger="risk_indicators.progress"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        records = read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY, batch_rows=300)
+    lines = [r.getMessage() for r in caplog.records if r.name == "risk_indicators.progress"]
+    assert lines == ["  reports.csv: 300 rows checked", "  reports.csv: 600 rows checked",
+                     "  reports.csv: 795 rows checked"]  # fmt: skip
+    assert records.accounting["read"] == 795
+    caplog.clear()
+    with caplog.at_level("INFO", logger="risk_indicators.progress"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY)
+    assert not [r for r in caplog.records if r.name == "risk_indicators.progress"]

@@ -7,7 +7,9 @@ function returns, so nothing downstream can leak it.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +47,8 @@ MAX_REJECTED_SHARE = 0.05
 #: Rows per batch: Parquet and CSV files (and large tables) are read and checked this many
 #: rows at a time, so memory holds the compact checked rows, not the whole file as text.
 BATCH_ROWS = 1_000_000
+#: Progress of a long intake: one line per checked batch (the command line shows it).
+progress = logging.getLogger("risk_indicators.progress")
 PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
 
 
@@ -107,9 +111,16 @@ def validate_reports(
     ``batch_rows`` rows at a time on the columnar path (``_columns``, ``_settle``).
     """
     source = open_reports(raw, batch_rows=batch_rows)
+    lock, done = threading.Lock(), [0]
 
     def check(batch: tuple[Any, Any]) -> Any:
-        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas, today=today)
+        checked = check_batch(batch[0], batch[1], source=source.name, areas=config.areas,
+                              today=today)  # fmt: skip
+        with lock:  # batches finish out of order on threads: report the rows checked so far
+            done[0] += len(batch[1])
+            if done[0] >= batch_rows:  # a file of one batch needs no progress
+                progress.info("  %s: %s rows checked", source.name, f"{done[0]:,}")
+        return checked
 
     parts = _in_threads(check, source.batches)
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser,
