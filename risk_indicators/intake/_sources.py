@@ -120,6 +120,7 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
     :func:`~risk_indicators.intake.io.read_table` reads it (blank lines are not rows)."""
     encoding, _ = _detect_encoding(path, what)
     separator, names = read_csv_header(path, what, encoding)
+
     def undecodable(exc: UnicodeDecodeError) -> InputFileError:
         return InputFileError(
             f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 "

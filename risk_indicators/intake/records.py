@@ -47,9 +47,9 @@ MAX_REJECTED_SHARE = 0.05
 #: Rows per batch: Parquet and CSV files (and large tables) are read and checked this many
 #: rows at a time, so memory holds the compact checked rows, not the whole file as text.
 BATCH_ROWS = 1_000_000
+PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
 #: Progress of a long intake: one line per checked batch (the command line shows it).
 progress = logging.getLogger("risk_indicators.progress")
-PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
 
 
 @dataclass(frozen=True)
