@@ -189,9 +189,9 @@ class PerturbationTable:
         at = int(np.searchsorted(np.cumsum(r.to_numpy()), cell_key, side="right"))
         return int(r.index[min(at, len(r) - 1)])
 
-    def perturb(self, counts: Sequence[int] | Any, cell_keys: Sequence[float] | Any) -> np.ndarray:
+    def perturb(self, counts: Sequence[int] | Any, keys: Sequence[float] | Any) -> np.ndarray:
         """Published values ``count + perturbation`` for each count and its cell key."""
-        c, k = np.asarray(counts, dtype=np.int64), np.asarray(cell_keys, dtype=float)
+        c, k = np.asarray(counts, dtype=np.int64), np.asarray(keys, dtype=float)
         if c.shape != k.shape:
             raise UsageError(f"{len(c)} counts but {len(k)} cell keys.")
         return np.array([n + self.perturbation(int(n), float(x)) for n, x in zip(c, k,
