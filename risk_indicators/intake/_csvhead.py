@@ -19,8 +19,11 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -135,3 +138,33 @@ def not_regular(exc: Exception, path: Path, what: str, separator: str) -> InputF
         f"needs as many '{separator}'-separated fields as the header; quote values that "
         f"contain '{separator}'."
     )
+
+
+#: How every CSV is read: each value as its text (nothing becomes NaN), blank lines kept so
+#: that row numbers stay those a spreadsheet shows, no column taken as the index.
+CSV_OPTIONS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False,
+                               "skip_blank_lines": False, "index_col": False}  # fmt: skip
+
+
+@contextmanager
+def csv_errors(path: Path, what: str, separator: str) -> Iterator[None]:
+    """pandas' errors while reading a CSV, as the package's
+    :class:`~risk_indicators.errors.InputFileError` naming the file, the row and the fix.
+
+    A ``ParserWarning`` (the first data row longer than the header) is an error too. Do not
+    let ``StopIteration`` cross the block (``next(it, None)``): a generator-based context
+    manager would swallow it.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            yield
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 text "
+            f"(byte position {exc.start}). Save it again as 'CSV UTF-8'."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise _no_header(path, what) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise not_regular(exc, path, what, separator) from None

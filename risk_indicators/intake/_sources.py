@@ -14,7 +14,6 @@ rows).
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import pyarrow as pa
 from risk_indicators.errors import InputFileError
 
 from ._cells import _to_text
-from ._csvhead import not_regular, read_csv_header
+from ._csvhead import CSV_OPTIONS, csv_errors, read_csv_header
 from ._sniff import _check_duplicate_headers, _detect_encoding, _existing_file, _no_header
 from .io import RawTable, _finish_spreadsheet, _open_parquet, read_table, sha256_file
 
@@ -121,46 +120,16 @@ def _csv_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
     encoding, _ = _detect_encoding(path, what)
     separator, names = read_csv_header(path, what, encoding)
 
-    def undecodable(exc: UnicodeDecodeError) -> InputFileError:
-        return InputFileError(
-            f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 "
-            f"text (byte position {exc.start}). Save it again as 'CSV UTF-8'."
-        )
-
     # pandas reads ahead while the reader is made, so its errors can come from either call
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            reader = pd.read_csv(
-                path,
-                sep=separator,
-                encoding=encoding,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                index_col=False,
-                chunksize=batch_rows,
-            )
-    except pd.errors.EmptyDataError:
-        raise _no_header(path, what) from None
-    except UnicodeDecodeError as exc:
-        raise undecodable(exc) from None
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise not_regular(exc, path, what, separator) from None
-    chunks = iter(reader)
+    with csv_errors(path, what, separator):
+        reader = pd.read_csv(path, sep=separator, encoding=encoding, chunksize=batch_rows,
+                             **CSV_OPTIONS)  # fmt: skip
     seen = False
     while True:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = next(chunks)
-        except StopIteration:
+        with csv_errors(path, what, separator):
+            frame = next(reader, None)
+        if frame is None:
             break
-        except UnicodeDecodeError as exc:
-            raise undecodable(exc) from None
-        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            raise not_regular(exc, path, what, separator) from None
         seen = True
         frame.columns = [str(c) for c in frame.columns]
         # unnamed empty columns are left out per batch; they never name a report column

@@ -15,7 +15,6 @@ a file). The writers are re-exported here.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from risk_indicators._atomic import (
 from risk_indicators.errors import InputFileError, SchemaError
 
 from ._cells import _arrow_to_text, _cell_to_text, _to_text
-from ._csvhead import check_title_rows, not_regular, read_csv_header
+from ._csvhead import CSV_OPTIONS, check_title_rows, csv_errors, read_csv_header
 from ._sniff import _check_duplicate_headers, _detect_encoding, _dialect, _existing_file, _no_header
 
 __all__ = [
@@ -161,28 +160,8 @@ def read_table(
 def _read_csv(path: Path, what: str) -> RawTable:
     encoding, reported = _detect_encoding(path, what)
     separator, _ = read_csv_header(path, what, encoding)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                path,
-                sep=separator,
-                encoding=encoding,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                index_col=False,
-            )
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"The {what} file '{path.name}' could not be decoded as UTF-8 or Windows-1252 text "
-            f"(byte position {exc.start}). Save it again as 'CSV UTF-8'."
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise _no_header(path, what) from None
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise not_regular(exc, path, what, separator) from None
+    with csv_errors(path, what, separator):
+        frame = pd.read_csv(path, sep=separator, encoding=encoding, **CSV_OPTIONS)
     frame.columns = [str(c) for c in frame.columns]
     frame, blank = _finish_spreadsheet(frame, path.name, what)
     return RawTable(frame, path.name, sha256_file(path), 2, _dialect(separator, reported), blank)
