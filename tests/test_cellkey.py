@@ -122,13 +122,17 @@ def test_cell_keys_are_exact_sums_modulo_one_in_any_order() -> None:
     assert twice.equals(got)
 
 
-def test_the_same_persons_get_the_same_noise_in_every_release() -> None:
+def demo_rows(key: bytes) -> pd.DataFrame:
+    """The used rows of the bundled extract, pseudonymised with ``key`` (one run)."""
     data = ri.demo_data_dir()
-    cfg = ri.load_config(data / "config.toml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
-        first = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY).valid
-        again = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY).valid
+        cfg = ri.load_config(data / "config.toml")
+        return ri.read_reports(data / "reports.csv", config=cfg, key=key).valid
+
+
+def test_the_same_persons_get_the_same_noise_in_every_release() -> None:
+    first, again = demo_rows(ri.DEMO_KEY), demo_rows(ri.DEMO_KEY)  # two runs
     by = ["area", "gender"]
     pt = PerturbationTable()
     one = cell_keys(first, by=by)
@@ -137,17 +141,12 @@ def test_the_same_persons_get_the_same_noise_in_every_release() -> None:
     assert (pt.perturb(one["persons"], one["cell_key"])
             == pt.perturb(two["persons"], two["cell_key"])).all()  # fmt: skip
     # another key gives other record keys: the noise depends on the secret
-    other = ri.read_reports(data / "reports.csv", config=cfg, key=bytes(range(32))).valid
+    other = demo_rows(bytes(range(32)))
     assert not cell_keys(other, by=by)["cell_key"].equals(one["cell_key"])
 
 
 def test_record_keys_of_pseudonyms_are_uniform() -> None:
-    data = ri.demo_data_dir()
-    cfg = ri.load_config(data / "config.toml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ri.DataWarning)
-        valid = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY).valid
-    keys = record_keys(valid["person"].unique()).astype(float) / 2**52
+    keys = record_keys(demo_rows(ri.DEMO_KEY)["person"].unique()).astype(float) / 2**52
     n = len(keys)
     counts = np.histogram(keys, bins=10, range=(0, 1))[0]
     # chi-square with 9 degrees of freedom: 27.88 is its 0.999 quantile
