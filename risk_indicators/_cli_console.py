@@ -39,6 +39,20 @@ class _LiveLine(logging.Handler):
         self.bar.update(self.task, detail=f": {detail}")
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler on whatever ``sys.stderr`` is when a record comes: a handler holding
+    the stream of its creation writes to a closed file once that stream is replaced (a test
+    runner's captured streams, a library caller's redirect)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 class Console:
     """Prints to the terminal according to -q / -v."""
 
@@ -51,7 +65,7 @@ class Console:
             if getattr(handler, "_risk_indicators_console", False):
                 steps.removeHandler(handler)
         if not quiet:
-            handler = logging.StreamHandler(sys.stderr)
+            handler = _Stderr()
             handler.setFormatter(logging.Formatter("%(message)s"))
             handler._risk_indicators_console = True  # type: ignore[attr-defined]
             steps.addHandler(handler)

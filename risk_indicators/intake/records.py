@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -111,18 +110,19 @@ def validate_reports(
     ``batch_rows`` rows at a time on the columnar path (``_columns``, ``_settle``).
     """
     source = open_reports(raw, batch_rows=batch_rows)
-    lock, done = threading.Lock(), [0]
+    done = 0
 
     def check(batch: tuple[Any, Any]) -> Any:
-        checked = check_batch(batch[0], batch[1], source=source.name, areas=config.areas,
-                              today=today)  # fmt: skip
-        with lock:  # batches finish out of order on threads: report the rows checked so far
-            done[0] += len(batch[1])
-            if done[0] >= batch_rows:  # a file of one batch needs no progress
-                progress.info("  %s: %s rows checked", source.name, f"{done[0]:,}")
-        return checked
+        return check_batch(batch[0], batch[1], source=source.name, areas=config.areas,
+                           today=today)  # fmt: skip
 
-    parts = _in_threads(check, source.batches)
+    def checked(batch: tuple[Any, Any]) -> None:
+        nonlocal done
+        done += len(batch[1])
+        if done >= batch_rows:  # a file of one batch needs no progress
+            progress.info("  %s: %s rows checked", source.name, f"{done:,}")
+
+    parts = _in_threads(check, source.batches, collected=checked)
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser,
                                                 source=source.name)  # fmt: skip
     return Records(
@@ -135,25 +135,37 @@ def validate_reports(
     )
 
 
-def _in_threads(func: Callable[[Any], Any], items: Iterator[Any]) -> list[Any]:
+def _in_threads(
+    func: Callable[[Any], Any],
+    items: Iterator[Any],
+    *,
+    collected: Callable[[Any], None] = lambda item: None,
+) -> list[Any]:
     """``[func(x) for x in items]`` on up to :func:`usable_cores` threads, in order, holding
-    at most one item per thread (Arrow, Polars and numpy release the interpreter lock)."""
+    at most one item per thread (Arrow, Polars and numpy release the interpreter lock).
+
+    ``collected(x)`` is called on this thread, in the order of ``items``, once ``func(x)`` is
+    done: progress reports the same lines whichever thread finishes first.
+    """
     workers = min(usable_cores(), 8)
-    first = next(items, None)
-    if first is None:
-        return []
-    second = next(items, None)
-    if workers == 1 or second is None:
-        rest = [] if second is None else [func(second), *(func(x) for x in items)]
-        return [func(first), *rest]
     out: list[Any] = []
+    if workers == 1:
+        for item in items:
+            out.append(func(item))
+            collected(item)
+        return out
+    pending: deque[tuple[Any, Any]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = deque([pool.submit(func, first), pool.submit(func, second)])
         for item in items:
             if len(pending) >= workers:
-                out.append(pending.popleft().result())
-            pending.append(pool.submit(func, item))
-        out.extend(f.result() for f in pending)
+                earlier, future = pending.popleft()
+                out.append(future.result())
+                collected(earlier)
+            pending.append((item, pool.submit(func, item)))
+        while pending:
+            earlier, future = pending.popleft()
+            out.append(future.result())
+            collected(earlier)
     return out
 
 
