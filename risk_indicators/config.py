@@ -37,6 +37,9 @@ Language = Literal["sv", "en"]
 DEFAULT_AGE_BANDS: tuple[int, ...] = (0, 15, 18, 21, 25, 30, 40, 50, 60)
 
 
+DISCLOSURE_METHODS = ("suppression", "cell_key")
+
+
 @dataclass(frozen=True)
 class DisclosureConfig:
     """Disclosure control settings (CONTRACT 5).
@@ -44,16 +47,34 @@ class DisclosureConfig:
     Attributes
     ----------
     min_count
-        Threshold T: no published count lies in 1..T-1.
+        Threshold T: no published count lies in 1..T-1 (``"suppression"``).
     ledger
         Path of the release ledger; empty means ``releases.sqlite`` beside the output folder.
+    method
+        ``"suppression"`` (counts in 1..T-1 hidden, audited) or ``"cell_key"`` (every count
+        perturbed, nothing hidden); ``max_deviation`` and ``variance`` define the latter's
+        published perturbation table (README, "Disclosure control").
     """
 
     min_count: int = 5
     ledger: str = ""
+    method: str = "suppression"
+    max_deviation: int = 2
+    variance: float = 1.0
 
     def __post_init__(self) -> None:
         _check_fields(self, "disclosure")
+        if self.min_count < 1:
+            raise ConfigError("The config key 'disclosure.min_count' must be at least 1.")
+        if self.method not in DISCLOSURE_METHODS:
+            raise ConfigError("The config key 'disclosure.method' must be 'suppression' or "
+                              f"'cell_key'; got {self.method!r}.")  # fmt: skip
+        if not 0 < self.variance < self.max_deviation:
+            raise ConfigError(
+                "The config key 'disclosure.variance' must lie above 0 and below "
+                f"'disclosure.max_deviation' ({self.max_deviation}); got {self.variance}. "
+                "The usual table is max_deviation = 2, variance = 1.0."
+            )
 
 
 @dataclass(frozen=True)
@@ -237,6 +258,9 @@ _FIELD_TYPES: dict[str, Any] = {
     "areas": "tuple[str, ...]",
     "disclosure.min_count": int,
     "disclosure.ledger": str,
+    "disclosure.method": str,
+    "disclosure.max_deviation": int,
+    "disclosure.variance": float,
     "gender_goal.benchmark_female_share": float,
     "gender_goal.benchmark_source": str,
     "gender_goal.target_female_share": float,
@@ -307,8 +331,6 @@ def _validate(cfg: Config) -> None:
             f"(youth_min_age and youth_max_age + 1 in 'age_bands' {list(bands)}), so that "
             "youth counts are sums of published cells. Adjust 'age_bands' or the youth ages."
         )
-    if cfg.disclosure.min_count < 1:
-        raise ConfigError("The config key 'disclosure.min_count' must be at least 1.")
     for key in ("benchmark_female_share", "target_female_share"):
         value = getattr(cfg.gender_goal, key)
         if not 0.0 < value < 1.0:

@@ -1,4 +1,4 @@
-"""The cell-key method (risk_indicators/disclosure/_cellkey.py): the table, the keys, the noise.
+"""The cell-key method (risk_indicators/cube/_cellkey.py): the table, the keys, the noise.
 
 Reference values come from the method's definition (Thompson, Broadfoot and Elazar 2013; the
 ``ptable`` package's maximum-entropy rows): every row sums to 1, has mean 0 and variance V,

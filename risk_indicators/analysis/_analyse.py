@@ -17,13 +17,13 @@ import pandas as pd
 
 from risk_indicators.config import Config, load_config
 from risk_indicators.cube import (
+    PerturbationTable,
     attach_population,
     cube_from_counts,
     cube_from_person_periods,
-    detection_cube,
     order_cube,
     person_periods,
-    window_cube,
+    perturbed_count,
 )
 from risk_indicators.errors import InsufficientDataError, UsageError
 from risk_indicators.fairness import gender_figures, goal_indicators
@@ -40,6 +40,7 @@ from risk_indicators.stats import Indicator, slice_indicators, youth_statistics
 from ._effort import effort_part
 from ._figures import figure_table
 from ._periods import followup_windows
+from ._person_cubes import person_cubes
 from ._result import Analysis
 
 __all__ = ["aggregate", "analyse", "analyse_counts"]
@@ -151,9 +152,15 @@ def aggregate(
 
 
 def _new_persons_youth(
-    pp: pd.DataFrame, period: Period, data_start: pd.Timestamp, config: Config
+    pp: pd.DataFrame,
+    period: Period,
+    data_start: pd.Timestamp,
+    config: Config,
+    *,
+    table: PerturbationTable | None = None,
 ) -> Indicator:
-    """Youth persons in P with no used report in the 24 months before P starts."""
+    """Youth persons in P with no used report in the 24 months before P starts (perturbed
+    by ``table``, the cell-key method, when given: ``pp`` then has the record keys)."""
     start = pd.Timestamp(period.start)
     lookback = start - pd.DateOffset(months=NEW_PERSON_LOOKBACK_MONTHS)
     if data_start > lookback:
@@ -167,7 +174,8 @@ def _new_persons_youth(
     in_p = pp.loc[(pp["period"] == period.ordinal) & pp["age_band"].isin(config.youth_bands)]
     before = pp.loc[(pp["first_date"] < start) & (pp["last_date"] >= lookback), "person"]
     # a person's reports before P lie in earlier periods; last_date catches reports late in them
-    new = int((~in_p["person"].isin(set(before))).sum())
+    fresh = in_p.loc[~in_p["person"].isin(set(before))]
+    new = len(fresh) if table is None else perturbed_count(fresh, table)
     return Indicator("new_persons_youth", new, n=new, uses=("new_youth",))
 
 
@@ -239,31 +247,21 @@ def analyse(
             "The data end before the first complete period; give --period explicitly."
         )
     periods = period_grid(first, chosen)
-    areas = _areas(records, config)
-    years = {p.code: p.year for p in periods}
-    cube = cube_from_person_periods(pp, periods=periods, areas=areas, config=config)
-    cube, notes = attach_population(cube, population, period_years=years)
-    cube = order_cube(cube, periods=list(years), areas=areas, age_bands=config.age_band_labels)
-    ends = [p for p in periods if p.ordinal - first.ordinal >= p.freq - 1]
-    windows = window_cube(pp, ends=ends, areas=areas, config=config)
-    wyears = {window_label(p): p.year for p in ends}
-    if ends:
-        windows, wnotes = attach_population(windows, population, period_years=wyears)
-        windows = order_cube(
-            windows, periods=list(wyears), areas=areas, age_bands=config.age_band_labels
-        )
-        notes = notes + [n for n in wnotes if n not in notes]
-    win = windows if ends else None
+    cubes = person_cubes(pp, population, periods=periods, areas=_areas(records, config),
+                         config=config)  # fmt: skip
+    cube, win, notes = cubes.cube, cubes.windows, cubes.notes
     results, labels = _scopes(cube, win, chosen, first, config)
     data_start = pd.Timestamp(first.start)
-    results["period"]["new_persons_youth"] = _new_persons_youth(pp, chosen, data_start, config)
-    detection = detection_cube(pp, periods=periods, config=config)
+    results["period"]["new_persons_youth"] = _new_persons_youth(
+        cubes.rows, chosen, data_start, config, table=cubes.table
+    )
+    detection = cubes.detection
     return _finish(
         period=chosen, config=config, cube=cube, windows=win, results=results, labels=labels,
         accounting=dict(records.accounting), inputs={"reports": records.sha256},
         notes=tuple(records.notes) + tuple(period_notes) + tuple(notes), mode="records",
         detection=detection,
-        activities=_activities(activity, config),
+        activities=_activities(activity, config), exact_counts=cubes.exact,
     )  # fmt: skip
 
 

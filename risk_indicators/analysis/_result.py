@@ -58,6 +58,11 @@ class Analysis:
     activities
         The activity file's rows (:func:`risk_indicators.intake.read_activity`); None when
         no activity file was given (the effort is unknown).
+    exact_counts
+        With the cell-key method (``disclosure.method = "cell_key"``) ``cube`` and
+        ``windows`` hold the published, perturbed counts every figure is computed from; this
+        is the exact cube followed by the exact windows, for ``internal/counts.csv`` only.
+        None otherwise (``cube`` and ``windows`` are exact).
     """
 
     period: Period
@@ -76,6 +81,7 @@ class Analysis:
     detection: pd.DataFrame | None = None
     effort: EffortStatistics | None = None
     activities: Activities | None = None
+    exact_counts: pd.DataFrame | None = None
 
     @property
     def indicators(self) -> dict[str, dict[str, Any]]:

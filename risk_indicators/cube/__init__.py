@@ -6,6 +6,14 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from ._cellkey import KEY_BITS, PerturbationTable, cell_keys, record_keys
+from ._perturb import (
+    KEY_MEASURES,
+    perturbation_of,
+    perturbed_count,
+    perturbed_persons,
+    with_record_keys,
+)
 from ._population import attach_population
 from .aggregate import (
     GENDERS,
@@ -24,16 +32,25 @@ from .names import TOTAL, CountName, window_block
 __all__ = [
     "GENDERS",
     "KEYS",
+    "KEY_BITS",
+    "KEY_MEASURES",
     "TOTAL",
     "CountName",
+    "PerturbationTable",
     "add_margins",
     "attach_population",
+    "cell_keys",
     "complete_inner",
     "cube_from_counts",
     "cube_from_person_periods",
     "detection_cube",
     "order_cube",
     "person_periods",
+    "perturbation_of",
+    "perturbed_count",
+    "perturbed_persons",
+    "record_keys",
     "window_block",
     "window_cube",
+    "with_record_keys",
 ]

@@ -237,21 +237,31 @@ def cube_from_person_periods(
     periods: Sequence[Period],
     areas: Sequence[str],
     config: Config,
+    measures: Sequence[str] = ("persons", "reports"),
 ) -> pd.DataFrame:
-    """Inner cells and margins of persons and reports for the given periods (no population)."""
+    """Inner cells and margins of persons and reports for the given periods (no population);
+    ``measures`` may add other columns of ``pp`` summed the same way (the cell-key method's
+    record keys)."""
     codes = [p.code for p in periods]
     ordinal_to_code = {p.ordinal: p.code for p in periods}
     inner = pp.loc[pp["period"].isin(list(ordinal_to_code))].assign(
         period=lambda d: d["period"].map(ordinal_to_code), persons=1
     )
-    inner = complete_inner(inner, periods=codes, areas=areas, age_bands=config.age_band_labels)
-    return add_margins(inner)
+    inner = complete_inner(inner, periods=codes, areas=areas, age_bands=config.age_band_labels,
+                           measures=measures)  # fmt: skip
+    return add_margins(inner, measures=measures)
 
 
 DETECTIONS: tuple[str, ...] = ("polisinitierad", "anmalan", "okand")
 
 
-def detection_cube(pp: pd.DataFrame, *, periods: Sequence[Period], config: Config) -> pd.DataFrame:
+def detection_cube(
+    pp: pd.DataFrame,
+    *,
+    periods: Sequence[Period],
+    config: Config,
+    measures: Sequence[str] = ("persons", "reports"),
+) -> pd.DataFrame:
     """Persons by period x detection mode x age band x gender (all areas), with margins.
 
     The detection mode of a person-period is that of the person's first report in the period,
@@ -261,7 +271,8 @@ def detection_cube(pp: pd.DataFrame, *, periods: Sequence[Period], config: Confi
     """
     # the detection mode takes the place of the area key, so the cube machinery applies as is
     as_area = pp.assign(area=pp["detection"])
-    cube = cube_from_person_periods(as_area, periods=periods, areas=DETECTIONS, config=config)
+    cube = cube_from_person_periods(as_area, periods=periods, areas=DETECTIONS, config=config,
+                                    measures=measures)  # fmt: skip
     return cube.rename(columns={"area": "detection"})
 
 
@@ -271,6 +282,7 @@ def window_cube(
     ends: Sequence[Period],
     areas: Sequence[str],
     config: Config,
+    measures: Sequence[str] = ("persons", "reports"),
 ) -> pd.DataFrame:
     """Rolling 12-month windows ending with each period in ``ends``, with margins.
 
@@ -280,7 +292,7 @@ def window_cube(
     keeps the computation vectorised. ``period`` holds the window label.
     """
     if not ends:
-        return pd.DataFrame(columns=["period", *KEYS, "persons", "reports"])
+        return pd.DataFrame(columns=["period", *KEYS, *measures])
     f = ends[0].freq
     codes = person_codes(pp["person"])
     order = np.lexsort((pp["period"].to_numpy(), codes))
@@ -309,8 +321,9 @@ def window_cube(
         periods=[wanted[p.ordinal] for p in ends],
         areas=areas,
         age_bands=config.age_band_labels,
+        measures=measures,
     )
-    return add_margins(inner)
+    return add_margins(inner, measures=measures)
 
 
 def _window_report_sums(q: np.ndarray, person: np.ndarray, rep: np.ndarray, f: int) -> np.ndarray:

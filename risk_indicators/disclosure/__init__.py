@@ -6,6 +6,13 @@ described in ``risk_indicators/__init__.py``).
 
 from __future__ import annotations
 
+from risk_indicators.cube import (  # the cell-key method's table and keys, at the cube
+    KEY_BITS,
+    PerturbationTable,
+    cell_keys,
+    record_keys,
+)
+
 from ._audit_model import (
     DerivedCount,
     Model,
@@ -13,11 +20,8 @@ from ._audit_model import (
     build_model,
     var_name,
 )
-from ._cellkey import (
-    KEY_BITS,
-    PerturbationTable,
-    cell_keys,
-    record_keys,
+from ._cellkey_release import (
+    perturbed_release,
 )
 from ._linear import (
     SOLVER_TIME_LIMIT,
@@ -77,6 +81,7 @@ __all__ = [
     "certify",
     "components",
     "default_priority",
+    "perturbed_release",
     "propagate_bounds",
     "protect",
     "publishable",

@@ -127,6 +127,7 @@ def build_model(
     history: LedgerSnapshot | None = None,
     publish: Mapping[str, str] | None = None,
     measures: Sequence[str] = MEASURES,
+    exact_sums: bool = True,
 ) -> Model:
     """Everything an attacker knows about this release, as linear relations.
 
@@ -150,6 +151,8 @@ def build_model(
     are sums (bounded ones lie between 0 and the sum), figures published beside the tables
     are sums over periods (:class:`PublishedTotal`), and every earlier published fact.
     Relations the data do not satisfy are left out (they are no knowledge).
+    ``exact_sums=False`` accepts margins that are not sums of their cells (perturbed counts,
+    which are not audited: the model then only names and defines the published counts).
     """
     b = _Builder()
     cells: list[tuple[str, str, str, str, str, str, str, str]] = []
@@ -181,7 +184,7 @@ def build_model(
                 value = float(getattr(row, measure))
                 defn = frozenset(f"{measure}|{m}" for m in members)
                 total = sum(b.truth[f"{measure}|{m}"] for m in members)
-                if abs(total - value) > _TOL:
+                if exact_sums and abs(total - value) > _TOL:
                     raise DisclosureError(
                         f"In the {name} table the {measure} margin {period}/{'/'.join(keys)} "
                         f"is {value:g} but its cells sum to {total:g}; margins must be exact sums.",

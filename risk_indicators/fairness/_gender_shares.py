@@ -30,6 +30,7 @@ from statsmodels.stats import rates as sm_rates
 from risk_indicators.config import Config
 from risk_indicators.errors import UsageError
 from risk_indicators.stats import (
+    noise_variance,
     odds_ratio_to_benchmark,
     rate_ratio_table,
     wilson_table,
@@ -128,7 +129,8 @@ def female_share(
     counts = _women_men(gender_counts(cube, config=config, youth=youth, periods=labels))
     women = np.array([counts[label][0] for label in labels], dtype=np.int64)
     men = np.array([counts[label][1] for label in labels], dtype=np.int64)
-    ci = wilson_table(women, women + men)
+    cells = len(config.youth_bands) if youth else 1  # perturbed rows summed per count
+    ci = wilson_table(women, women + men, noise_variance=noise_variance(config, cells=cells))
     rows = []
     for i, label in enumerate(labels):
         defined = bool(ci["defined"].iloc[i])
@@ -206,7 +208,8 @@ def gender_rate_ratio(
     conditional two-sided p-value of ratio 1 from
     ``statsmodels.stats.rates.test_poisson_2indep(a, N1, b, N0, method="exact-cond")``. Use
     the exact interval when either count is below about 10. ``reference="kvinna"`` gives
-    men's rate over women's.
+    men's rate over women's. With perturbed counts (cell-key) the Katz interval is widened
+    for the noise; the exact interval and the p-value treat the published counts as exact.
     """
     func = "gender_rate_ratio"
     if reference not in (MEN, WOMEN):
@@ -218,7 +221,8 @@ def gender_rate_ratio(
     a, b = c[num].to_numpy(float), c[den].to_numpy(float)
     p1 = c[f"pop_{num}"].fillna(0).to_numpy(float)
     p0 = c[f"pop_{den}"].fillna(0).to_numpy(float)
-    katz = rate_ratio_table(a, p1, b, p0, method="katz", alpha=alpha)
+    noise = noise_variance(config, cells=len(config.youth_bands) if youth else 1)
+    katz = rate_ratio_table(a, p1, b, p0, method="katz", alpha=alpha, noise_variance=noise)
     exact = rate_ratio_table(a, p1, b, p0, method="exact", alpha=alpha)
     pvals: list[float | None] = []
     for ai, bi, n1, n0 in zip(a, b, p1, p0, strict=True):
@@ -303,9 +307,11 @@ def benchmark_ratio_youth(
     labels = _labels(cube, period, "benchmark_ratio_youth")
     c = gender_counts(cube, config=config, periods=labels)
     s = config.gender_goal.benchmark_female_share
+    noise = noise_variance(config, cells=len(config.youth_bands))
     rows = []
     for label, (w, m) in _women_men(c).items():
-        e = odds_ratio_to_benchmark(w, w + m, s, alpha=alpha, benchmark_n=benchmark_n)
+        e = odds_ratio_to_benchmark(w, w + m, s, alpha=alpha, benchmark_n=benchmark_n,
+                                    noise_variance=noise)  # fmt: skip
         rows.append({"period": label, "area": TOTAL, "age_band": youth_label(config),
                      "gender": WOMEN, "estimate": e.estimate, "ci_low": e.ci_low,
                      "ci_high": e.ci_high, "n": e.n, "women": w, "men": m,

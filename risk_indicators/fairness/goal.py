@@ -27,7 +27,7 @@ from statsmodels.stats.power import NormalIndPower
 from risk_indicators.config import Config
 from risk_indicators.errors import UsageError
 from risk_indicators.periods import Period, parse_period, window_label
-from risk_indicators.stats import wilson_interval
+from risk_indicators.stats import noise_variance, wilson_interval
 
 from ._gender_counts import COLOURS, gender_counts, period_of
 from ._goal_rules import GOAL_RULE_EN, GOAL_RULE_PLAIN, GOAL_RULE_SV
@@ -309,7 +309,8 @@ def goal_status(
     m = int(current["men"]) if current is not None else 0
     window = window_label(p) + ("" if distinct or current is None else " (sum of periods)")
     n = w + m
-    est = wilson_interval(w, n, alpha=alpha)
+    noise = noise_variance(config, cells=len(config.youth_bands))  # perturbed counts: widen
+    est = wilson_interval(w, n, alpha=alpha, noise_variance=noise)
     recent = gender_counts(cube, config=config, periods=[q.code for q in p.window()])
     n_period = float((recent["women"] + recent["men"]).mean()) if len(recent) else 0.0
     base = est.estimate if est.estimate is not None and 0 < est.estimate < 1 else target
@@ -318,7 +319,8 @@ def goal_status(
     wo, me = yearly["women"].to_numpy(float), yearly["men"].to_numpy(float)
     tt = yearly["years_before_p"].to_numpy(float)
     a = assess_goal(wo, me, tt, horizon_years=h, target=target, n_min=n_min, alpha=alpha,
-                    confidence=confidence, window=window, horizon=horizon.code)  # fmt: skip
+                    confidence=confidence, window=window, horizon=horizon.code,
+                    noise_variance=noise)  # fmt: skip
     status, reason, prob, proj, needed, fit = a
     k = len(yearly)
     projected, projected_low, projected_high = proj if proj is not None else (None, None, None)
@@ -339,12 +341,14 @@ def goal_status(
 def assess_goal(women: np.ndarray, men: np.ndarray, years_before_p: np.ndarray, *,
                 horizon_years: float, target: float, n_min: int = N_MIN, alpha: float = 0.05,
                 confidence: float = CONFIDENCE, window: str = "the 12 months ending with P",
-                horizon: str = "the target period") -> tuple[
+                horizon: str = "the target period", noise_variance: float = 0.0) -> tuple[
                     str, str, float | None, tuple[float, float, float] | None, int | None,
                     LogitFit | None]:  # fmt: skip
     """The rule of :func:`goal_status` on the yearly windows' counts (oldest first, the last
     ends with P): status, reason, probability, projected share with its interval, persons
-    needed per 12 months, and the fit. The goal study of ``simulate`` calls it directly."""
+    needed per 12 months, and the fit. The goal study of ``simulate`` calls it directly.
+    ``noise_variance``: of each perturbed count (cell-key), widening the interval "met"
+    rests on (the fit's dispersion already holds the noise of the windows)."""
     k = len(women)
     problem = logit_trend_problem(women, men, years_before_p, method="quasi") if k else "no window"
     fit = None if problem else fit_logit_trend(women, men, years_before_p, method="quasi")
@@ -363,20 +367,23 @@ def assess_goal(women: np.ndarray, men: np.ndarray, years_before_p: np.ndarray, 
     # extra variation the windows show; phi = 1 without it), so that a share that varies more
     # than binomially is not declared met on one lucky window
     phi = fit.dispersion if fit is not None else 1.0
-    est = _wilson_effective(w, n, phi, alpha)
+    est = _wilson_effective(w, n, phi, alpha, noise_variance)
     status, reason = _decide(n=n, n_min=n_min, window=window, est=est, target=target, k=k,
                              prob=prob, confidence=confidence, horizon=horizon,
                              problem=problem)  # fmt: skip
     return status, reason, prob, proj, needed if status == "cannot_tell_yet" else None, fit
 
 
-def _wilson_effective(w: int, n: int, phi: float, alpha: float) -> Any:
+def _wilson_effective(w: int, n: int, phi: float, alpha: float, noise: float = 0.0) -> Any:
     """Wilson interval of ``w / n`` computed with ``n / phi`` persons (``phi >= 1``): the
-    share itself is unchanged, the interval wider by about ``sqrt(phi)``."""
+    share itself is unchanged, the interval wider by about ``sqrt(phi)``; ``noise`` widens
+    it further as :func:`~risk_indicators.stats.wilson_interval` does."""
     if phi <= 1 or n == 0:
-        return wilson_interval(w, n, alpha=alpha)
+        return wilson_interval(w, n, alpha=alpha, noise_variance=noise)
     z = float(stats.norm.isf(alpha / 2))
     p, ne = w / n, n / phi
+    sampling = p * (1 - p) / ne + z * z / (4 * ne * ne)
+    ne = ne / (1 + noise * (w * w + (n - w) ** 2) / n**4 / sampling)
     centre = (p + z * z / (2 * ne)) / (1 + z * z / ne)
     half = z * math.sqrt(p * (1 - p) / ne + z * z / (4 * ne * ne)) / (1 + z * z / ne)
     return replace(wilson_interval(w, n, alpha=alpha), ci_low=max(0.0, centre - half),

@@ -43,13 +43,14 @@ from collections.abc import Callable
 import pandas as pd
 
 from risk_indicators.analysis import Analysis, detail_periods, followup_windows
-from risk_indicators.cube import TOTAL, CountName, window_block
+from risk_indicators.cube import TOTAL, CountName, perturbation_of, window_block
 from risk_indicators.disclosure import (
     DerivedCount,
     Ledger,
     Protection,
     PublishedTotal,
     default_priority,
+    perturbed_release,
     protect,
 )
 from risk_indicators.periods import window_label
@@ -144,7 +145,8 @@ def _derived_counts(analysis: Analysis, design: dict[CountName, str]) -> list[De
 
 def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection:
     """Suppress and audit every count the release publishes, and every count it does not
-    show, against this release and the earlier ones in the ledger (fail closed).
+    show, against this release and the earlier ones in the ledger (fail closed); with the
+    cell-key method, publish every designed count as perturbed (nothing hidden, no audit).
 
     Raises
     ------
@@ -155,6 +157,16 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     shown = published_windows(analysis)
     windows = {"rolling_12_months": shown} if shown is not None else None
     blocks = _window_blocks(analysis)
+    release_id = f"{analysis.config.municipality} {analysis.period.code}"
+    table = perturbation_of(analysis.config.disclosure)
+    if table is not None:  # the analysis' counts are perturbed already: publish the design
+        return perturbed_release(
+            analysis.cube, table=table, publish=design, windows=windows,
+            window_periods={label: periods for label, (_, periods) in blocks.items()} or None,
+            extra_counts=_derived_counts(analysis, design), release_id=release_id,
+            min_count=analysis.config.disclosure.min_count,
+            state=ledger.state() if ledger is not None else 0,
+        )  # fmt: skip
     return protect(
         analysis.cube,
         min_count=analysis.config.disclosure.min_count,
@@ -163,7 +175,7 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
         extra_counts=_derived_counts(analysis, design),
         published_totals=_rows_used(analysis),
         ledger=ledger,
-        release_id=f"{analysis.config.municipality} {analysis.period.code}",
+        release_id=release_id,
         priority=followup_priority(analysis),
         publish=design,
         zeros="per_table",

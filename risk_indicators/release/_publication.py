@@ -75,6 +75,7 @@ def detection_shown(analysis: Analysis, protection: Protection) -> frozenset[Cou
                     & det["gender"].isin(["kvinna", "man"])
                     & (det["detection"] != TOTAL)]  # fmt: skip
     split = cells.groupby(["detection", "gender"], observed=True)["persons"].sum()
-    if not bool(((split == 0) | (split >= t)).all()):
+    # perturbed counts (the cell-key method) are shown whatever their size
+    if protection.method != "cell_key" and not bool(((split == 0) | (split >= t)).all()):
         return frozenset()
     return frozenset(detection_counts(p))  # a mode without rows has 0 persons

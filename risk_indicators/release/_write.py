@@ -49,7 +49,10 @@ COUNT_COLUMNS = ["period", "area", "age_band", "gender", "persons", "reports", "
 
 
 def counts_csv_table(analysis: Analysis) -> pd.DataFrame:
-    """The cube as written to ``internal/counts.csv`` (periods, then the 12-month windows)."""
+    """The cube as written to ``internal/counts.csv`` (periods, then the 12-month windows),
+    exact also when the release publishes perturbed counts."""
+    if analysis.exact_counts is not None:
+        return analysis.exact_counts.loc[:, COUNT_COLUMNS].reset_index(drop=True)
     parts = [analysis.cube.loc[:, COUNT_COLUMNS]]
     if analysis.windows is not None:
         parts.append(analysis.windows.loc[:, COUNT_COLUMNS])

@@ -50,6 +50,7 @@ from .indicators import (
     CountRef,
     Indicator,
     count_refs,
+    noise_variance,
     slice_indicators,
 )
 from .rates import (
@@ -96,6 +97,7 @@ __all__ = [
     "farrington_flexible",
     "fit_warnings_ignored",
     "mann_kendall",
+    "noise_variance",
     "odds_ratio_to_benchmark",
     "poisson_rate",
     "poisson_rate_table",

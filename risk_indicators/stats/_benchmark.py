@@ -31,6 +31,7 @@ def odds_ratio_to_benchmark(
     *,
     alpha: float = 0.05,
     benchmark_n: float | None = None,
+    noise_variance: float = 0.0,
 ) -> Estimate:
     """Odds of an observed share divided by the odds of a benchmark share.
 
@@ -46,7 +47,9 @@ def odds_ratio_to_benchmark(
     found among users. ``n`` is ``trials``.
 
     With ``benchmark_n``, 0 successes give estimate 0 and no interval; all successes
-    (infinite odds) and 0 trials are not defined.
+    (infinite odds) and 0 trials are not defined. ``noise_variance`` (perturbed counts)
+    widens the Wilson interval as :func:`~risk_indicators.stats.wilson_interval` does, and
+    adds ``V/k^2 + V/(n-k)^2`` to the Woolf variance.
 
     Examples
     --------
@@ -77,7 +80,7 @@ def odds_ratio_to_benchmark(
     if benchmark_n is None:
         # the Wilson limits of the share on the odds scale: the same interval as the published
         # share's, defined at 0 (lower limit 0) and at all (no upper limit)
-        w = wilson_interval(int(k), int(n), alpha=alpha)
+        w = wilson_interval(int(k), int(n), alpha=alpha, noise_variance=noise_variance)
         low = None if w.ci_low is None else (w.ci_low / (1 - w.ci_low)) / bench_odds
         high = None if w.ci_high is None or w.ci_high >= 1 else (
             (w.ci_high / (1 - w.ci_high)) / bench_odds)  # fmt: skip
@@ -89,5 +92,6 @@ def odds_ratio_to_benchmark(
     if k == 0:
         return Estimate(0.0, None, None, int(n), True, REASON_ZERO_ODDS)
     est = (k / (n - k)) / bench_odds
-    half = _z(alpha) * math.sqrt(1 / k + 1 / (n - k) + v_b)
+    noise = noise_variance * (1 / k**2 + 1 / (n - k) ** 2)
+    half = _z(alpha) * math.sqrt(1 / k + 1 / (n - k) + v_b + noise)
     return Estimate(est, est * math.exp(-half), est * math.exp(half), int(n), True, "")

@@ -168,3 +168,12 @@ def _katz(
     half = z * np.sqrt(np.where(both, var_log, 0.0))
     low, high = _where(both, est * np.exp(-half), est * np.exp(half))
     return np.where(b > 0, est, np.nan), low, high
+
+
+def _noise(noise: float, func: str) -> bool:
+    """Whether a noise variance is given (checked: a number >= 0)."""
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0:
+        raise UsageError(
+            f"The 'noise_variance' parameter of {func} must be a number >= 0. Got {noise!r}."
+        )
+    return noise > 0

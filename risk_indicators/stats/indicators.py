@@ -32,7 +32,7 @@ from risk_indicators.config import Config
 from ._benchmark import odds_ratio_to_benchmark
 from .rates import Estimate, poisson_rate, rate_ratio_katz, wilson_interval
 
-__all__ = ["CountRef", "Indicator", "count_refs", "slice_indicators"]
+__all__ = ["CountRef", "Indicator", "count_refs", "noise_variance", "slice_indicators"]
 
 TOTAL = "total"
 
@@ -124,6 +124,15 @@ def _from_estimate(id_: str, e: Estimate, uses: Sequence[str]) -> Indicator:
     )
 
 
+def noise_variance(config: Config, *, cells: int = 1) -> float:
+    """The noise variance of a published count summing ``cells`` perturbed cube rows: ``cells
+    * disclosure.variance`` with the cell-key method (independent noise per row), 0 with
+    suppression (published counts are exact)."""
+    if config.disclosure.method != "cell_key":
+        return 0.0
+    return cells * config.disclosure.variance
+
+
 def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict[str, Indicator]:
     """Count- and rate-based indicators of CONTRACT 4 for one period or window label.
 
@@ -132,6 +141,8 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     benchmark ratio as an odds ratio against the fixed benchmark share with a Woolf interval
     (see :mod:`risk_indicators.stats.rates`). Assumes persons are independent events (Poisson /
     binomial); with police-driven detection the intervals describe chance variation only.
+    With the cell-key method the intervals are widened for the noise of the perturbed counts
+    (:func:`noise_variance`).
 
     Parameters
     ----------
@@ -143,6 +154,8 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         Youth bands and the benchmark share.
     """
     refs = count_refs(period, config=config)
+    # perturbed counts (cell-key): a count of the young sums one perturbed cell per youth band
+    v, vy = noise_variance(config), noise_variance(config, cells=len(config.youth_bands))
     margins = cube.loc[(cube["period"] == period) & (cube["area"] == TOTAL)]
     keys = list(zip(margins["age_band"], margins["gender"], strict=True))
     person_cells = dict(zip(keys, margins["persons"], strict=True))
@@ -156,11 +169,15 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         "persons": Indicator("persons", persons, n=persons, uses=("persons",)),
         "persons_youth": Indicator("persons_youth", youth, n=youth, uses=("youth",)),
         "youth_share": _from_estimate(
-            "youth_share", wilson_interval(youth, persons), ("youth", "persons")
+            "youth_share", wilson_interval(youth, persons, noise_variance=vy), ("youth", "persons")
         ),
-        "female_share": _from_estimate("female_share", wilson_interval(w, w + m), ("women", "men")),
+        "female_share": _from_estimate(
+            "female_share", wilson_interval(w, w + m, noise_variance=v), ("women", "men")
+        ),
         "female_share_youth": _from_estimate(
-            "female_share_youth", wilson_interval(yw, yw + ym), ("youth_women", "youth_men")
+            "female_share_youth",
+            wilson_interval(yw, yw + ym, noise_variance=vy),
+            ("youth_women", "youth_men"),
         ),
     }
     youth_pop = pop["youth"]
@@ -174,7 +191,9 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         )
     else:
         out["youth_rate_per_10k"] = _from_estimate(
-            "youth_rate_per_10k", poisson_rate(youth, youth_pop, per=10_000), ("youth",)
+            "youth_rate_per_10k",
+            poisson_rate(youth, youth_pop, per=10_000, noise_variance=vy),
+            ("youth",),
         )
     pw, pm = pop["youth_women"], pop["youth_men"]
     if not pw or not pm:
@@ -188,12 +207,14 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     else:
         out["rate_ratio_female_male_youth"] = _from_estimate(
             "rate_ratio_female_male_youth",
-            rate_ratio_katz(yw, pw, ym, pm),
+            rate_ratio_katz(yw, pw, ym, pm, noise_variance=vy),
             ("youth_women", "youth_men"),
         )
     out["benchmark_ratio_youth"] = _from_estimate(
         "benchmark_ratio_youth",
-        odds_ratio_to_benchmark(yw, yw + ym, config.gender_goal.benchmark_female_share),
+        odds_ratio_to_benchmark(
+            yw, yw + ym, config.gender_goal.benchmark_female_share, noise_variance=vy
+        ),
         ("youth_women", "youth_men"),
     )
     return out

@@ -15,6 +15,16 @@ Methods (each chosen because it behaves well at the small counts of a small muni
 - odds of a share against the odds of a benchmark share: Woolf log-odds interval
   (:func:`risk_indicators.stats.odds_ratio_to_benchmark`, in ``_benchmark``).
 
+Perturbed counts (the cell-key method, ``noise_variance`` ``V`` > 0): each published count
+carries independent noise of mean 0 and variance ``V`` beside its sampling variation (a
+published 0 carries less, so using ``V`` for it too is conservative). Every interval is then
+widened by the delta method, in the manner of Fay and Feuer's (1997) gamma intervals for
+counts whose variance is not their mean: a share's Wilson interval uses the effective
+sample size ``n / f`` (Kish), ``f = 1 + V (k^2 + (n-k)^2) / n^4 / v``, ``v`` its binomial
+variance with Wilson's ``z^2 / (4 n^2)`` added (finite at 0 and n); a rate's exact interval
+is that of the effective count ``k / f`` scaled by ``f = 1 + V / max(k, 1)``; a log ratio's
+variance gains ``V / a^2 + V / b^2``. ``V = 0`` gives the usual intervals exactly.
+
 Zeros and empty denominators never produce NaN or inf. Every function returns an
 :class:`Estimate` (scalars) or a tidy DataFrame (``*_table``, array-likes) whose ``defined``
 and ``reason`` say what could not be computed:
@@ -64,6 +74,7 @@ from ._estimate import (
     _first,
     _index_of,
     _katz,
+    _noise,
     _reasons,
     _table,
     _where,
@@ -91,7 +102,9 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- shares
-def wilson_table(successes: Any, trials: Any, *, alpha: float = 0.05) -> pd.DataFrame:
+def wilson_table(
+    successes: Any, trials: Any, *, alpha: float = 0.05, noise_variance: float = 0.0
+) -> pd.DataFrame:
     """Wilson score intervals for many shares at once.
 
     Parameters
@@ -100,6 +113,8 @@ def wilson_table(successes: Any, trials: Any, *, alpha: float = 0.05) -> pd.Data
         Array-likes (or scalars) of whole numbers, broadcast together; a Series index is kept.
     alpha
         1 - confidence level.
+    noise_variance
+        Variance of the perturbation of each count (the cell-key method; see the module).
 
     Returns
     -------
@@ -111,10 +126,13 @@ def wilson_table(successes: Any, trials: Any, *, alpha: float = 0.05) -> pd.Data
     >>> wilson_table([0, 3], [10, 10])["ci_high"].round(4).tolist()
     [0.2775, 0.6032]
     """
-    return _table(_wilson(successes, trials, alpha, "wilson_table"), _index_of(successes, trials))
+    cols = _wilson(successes, trials, alpha, "wilson_table", noise_variance)
+    return _table(cols, _index_of(successes, trials))
 
 
-def _wilson(successes: Any, trials: Any, alpha: float, func: str) -> _Columns:
+def _wilson(
+    successes: Any, trials: Any, alpha: float, func: str, noise: float = 0.0
+) -> _Columns:
     alpha = _check_alpha(alpha, func)
     k, n = np.broadcast_arrays(_arr(successes, "successes", func), _arr(trials, "trials", func))
     _at_least(k, n, ("successes", "trials"), func)
@@ -122,6 +140,9 @@ def _wilson(successes: Any, trials: Any, alpha: float, func: str) -> _Columns:
     ok = n > 0
     nn = np.where(ok, n, 1.0)
     p = k / nn
+    if _noise(noise, func):  # Kish's effective sample size for the added variance
+        sampling = p * (1 - p) / nn + z**2 / (4 * nn**2)
+        nn = nn / (1 + noise * (k**2 + (nn - k) ** 2) / nn**4 / sampling)
     denom = 1 + z**2 / nn
     centre = (p + z**2 / (2 * nn)) / denom
     half = z * np.sqrt(p * (1 - p) / nn + z**2 / (4 * nn**2)) / denom
@@ -134,7 +155,9 @@ def _wilson(successes: Any, trials: Any, alpha: float, func: str) -> _Columns:
     return _clean(est, low, high, n, reason)
 
 
-def wilson_interval(successes: int, trials: int, *, alpha: float = 0.05) -> Estimate:
+def wilson_interval(
+    successes: int, trials: int, *, alpha: float = 0.05, noise_variance: float = 0.0
+) -> Estimate:
     """Share ``successes / trials`` with its Wilson score interval.
 
     The Wilson interval inverts the score test of a binomial proportion; it assumes
@@ -147,13 +170,21 @@ def wilson_interval(successes: int, trials: int, *, alpha: float = 0.05) -> Esti
     (0.0816, 0.0419, 0.1529)
     >>> wilson_interval(0, 0).defined
     False
+    >>> round(wilson_interval(8, 98, noise_variance=1.0).ci_high, 4)  # perturbed counts
+    0.1573
     """
-    return _first(_wilson(successes, trials, alpha, "wilson_interval"))
+    return _first(_wilson(successes, trials, alpha, "wilson_interval", noise_variance))
+
 
 
 # --------------------------------------------------------------------------- rates
 def poisson_rate_table(
-    count: Any, population: Any, *, per: float = 10_000, alpha: float = 0.05
+    count: Any,
+    population: Any,
+    *,
+    per: float = 10_000,
+    alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> pd.DataFrame:
     """Rates per ``per`` inhabitants with exact (Garwood) Poisson intervals, vectorised.
 
@@ -162,11 +193,13 @@ def poisson_rate_table(
     DataFrame
         Columns ``estimate, ci_low, ci_high, n, defined, reason``; ``n`` is ``count``.
     """
-    cols = _poisson(count, population, per, alpha, "poisson_rate_table")
+    cols = _poisson(count, population, per, alpha, "poisson_rate_table", noise_variance)
     return _table(cols, _index_of(count, population))
 
 
-def _poisson(count: Any, population: Any, per: float, alpha: float, func: str) -> _Columns:
+def _poisson(
+    count: Any, population: Any, per: float, alpha: float, func: str, noise: float = 0.0
+) -> _Columns:
     alpha = _check_alpha(alpha, func)
     if not (isinstance(per, int | float) and per > 0):
         raise UsageError(f"The 'per' parameter of {func} must be positive. Got {per!r} instead.")
@@ -176,9 +209,12 @@ def _poisson(count: Any, population: Any, per: float, alpha: float, func: str) -
     ok = pop > 0
     with np.errstate(over="ignore"):  # absurdly small populations are caught in _table
         scale = per / np.where(ok, pop, 1.0)
+    # the effective count k / f of variance k + V (Fay and Feuer), its bounds scaled back
+    f = 1 + noise / np.maximum(k, 1) if _noise(noise, func) else np.ones(k.shape)
     # chi2 with 0 degrees of freedom is degenerate at 0, the exact lower bound for k = 0
-    low_k = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1)) / 2, 0.0)
-    high_k = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    low_k = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k / f, 1e-12)) / 2, 0.0)
+    high_k = stats.chi2.ppf(1 - alpha / 2, 2 * k / f + 2) / 2 * f
+    low_k = low_k * f
     reason = _reasons(k.shape)
     reason[~ok] = REASON_NO_POPULATION
     # a population near 0 can overflow; _table reports such a rate as not defined
@@ -188,7 +224,12 @@ def _poisson(count: Any, population: Any, per: float, alpha: float, func: str) -
 
 
 def poisson_rate(
-    count: int, population: float, *, per: float = 10_000, alpha: float = 0.05
+    count: int,
+    population: float,
+    *,
+    per: float = 10_000,
+    alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> Estimate:
     """Rate ``count / population * per`` with the exact (Garwood) Poisson interval.
 
@@ -203,7 +244,7 @@ def poisson_rate(
     >>> e.estimate, e.ci_low, round(e.ci_high, 3)
     (0.0, 0.0, 18.444)
     """
-    return _first(_poisson(count, population, per, alpha, "poisson_rate"))
+    return _first(_poisson(count, population, per, alpha, "poisson_rate", noise_variance))
 
 
 # --------------------------------------------------------------------------- ratios
@@ -218,6 +259,7 @@ def rate_ratio_table(
     *,
     method: RatioMethod = "katz",
     alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> pd.DataFrame:
     """Ratios of two Poisson rates, ``(count1/pop1) / (count0/pop0)``, vectorised.
 
@@ -242,12 +284,20 @@ def rate_ratio_table(
         ``count0 = 0`` or a zero population: not defined. ``count1 = 0``: estimate 0; Katz
         gives no interval, exact gives ``[0, upper]``.
     """
-    cols = _rate_ratio(count1, pop1, count0, pop0, method, alpha, "rate_ratio_table")
+    cols = _rate_ratio(count1, pop1, count0, pop0, method, alpha, "rate_ratio_table",
+                       noise_variance)  # fmt: skip
     return _table(cols, _index_of(count1, pop1, count0, pop0))
 
 
 def _rate_ratio(
-    count1: Any, pop1: Any, count0: Any, pop0: Any, method: str, alpha: float, func: str
+    count1: Any,
+    pop1: Any,
+    count0: Any,
+    pop0: Any,
+    method: str,
+    alpha: float,
+    func: str,
+    noise: float = 0.0,
 ) -> _Columns:
     alpha = _check_alpha(alpha, func)
     if method not in ("katz", "exact"):
@@ -267,7 +317,8 @@ def _rate_ratio(
         est = a / bb * (np.where(pops, p0, 1.0) / np.where(pops, p1, 1.0))
         if method == "katz":
             aa = np.where(a > 0, a, 1.0)
-            est, low, high = _katz(a, b, est, 1 / aa + 1 / bb, _z(alpha))
+            var = 1 / aa + 1 / bb + (noise / aa**2 + noise / bb**2 if _noise(noise, func) else 0)
+            est, low, high = _katz(a, b, est, var, _z(alpha))
         else:
             scale = np.where(pops, p0, 1.0) / np.where(pops, p1, 1.0)
             pi_low = np.where(a > 0, stats.beta.ppf(alpha / 2, np.maximum(a, 1), b + 1), 0.0)
@@ -290,7 +341,13 @@ def _rate_ratio(
 
 
 def rate_ratio_katz(
-    count1: int, pop1: float, count0: int, pop0: float, *, alpha: float = 0.05
+    count1: int,
+    pop1: float,
+    count0: int,
+    pop0: float,
+    *,
+    alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> Estimate:
     """Ratio of two Poisson rates with the Katz log interval.
 
@@ -306,7 +363,8 @@ def rate_ratio_katz(
     >>> round(e.estimate, 4), round(e.ci_low, 4), round(e.ci_high, 4)
     (0.0937, 0.0455, 0.1931)
     """
-    return _first(_rate_ratio(count1, pop1, count0, pop0, "katz", alpha, "rate_ratio_katz"))
+    return _first(_rate_ratio(count1, pop1, count0, pop0, "katz", alpha, "rate_ratio_katz",
+                              noise_variance))  # fmt: skip
 
 
 def rate_ratio_exact(

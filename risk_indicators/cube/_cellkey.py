@@ -194,8 +194,16 @@ class PerturbationTable:
         c, k = np.asarray(counts, dtype=np.int64), np.asarray(keys, dtype=float)
         if c.shape != k.shape:
             raise UsageError(f"{len(c)} counts but {len(k)} cell keys.")
-        return np.array([n + self.perturbation(int(n), float(x)) for n, x in zip(c, k,
-                         strict=True)], dtype=np.int64)  # fmt: skip
+        if len(k) and not (k.min() >= 0 and k.max() < 1):
+            raise UsageError(f"A cell key lies in [0, 1); got {k[(k < 0) | (k >= 1)][0]}.")
+        out = c.copy()
+        rows = np.minimum(c, self.max_deviation + 1)
+        for i in np.unique(rows[rows > 0]):  # counts above D share one row
+            r = self.row(int(i))
+            at = rows == i
+            pick = np.searchsorted(np.cumsum(r.to_numpy()), k[at], side="right")
+            out[at] += r.index.to_numpy()[np.minimum(pick, len(r) - 1)]
+        return out
 
     def support(self, published: int) -> tuple[int, int]:
         """The true counts a published value can come from, as an interval ``(low, high)``."""
