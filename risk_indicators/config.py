@@ -58,7 +58,7 @@ class DisclosureConfig:
 
     min_count: int = 5
     ledger: str = ""
-    method: str = "suppression"
+    method: str = "cell_key"
     max_deviation: int = 2
     variance: float = 1.0
 
@@ -70,11 +70,9 @@ class DisclosureConfig:
             raise ConfigError("The config key 'disclosure.method' must be 'suppression' or "
                               f"'cell_key'; got {self.method!r}.")  # fmt: skip
         if not 0 < self.variance < self.max_deviation:
-            raise ConfigError(
-                "The config key 'disclosure.variance' must lie above 0 and below "
-                f"'disclosure.max_deviation' ({self.max_deviation}); got {self.variance}. "
-                "The usual table is max_deviation = 2, variance = 1.0."
-            )
+            raise ConfigError(f"The config key 'disclosure.variance' must lie in (0, "
+                              f"disclosure.max_deviation = {self.max_deviation}); got "
+                              f"{self.variance}; usual: 2 and 1.0.")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -342,9 +340,7 @@ def _validate(cfg: Config) -> None:
             f"'total'. Got {list(cfg.areas)!r}: remove or rename the empty, repeated or "
             "'total' name."
         )
-    from risk_indicators.periods import (
-        parse_period,  # periods imports nothing from config at import time
-    )
+    from risk_indicators.periods import parse_period  # imports nothing from config
 
     try:
         parse_period(cfg.gender_goal.target_period)
@@ -368,7 +364,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     path
         A TOML file as in CONTRACT 1.4, or ``None``.
     **overrides
-        Top-level fields to replace after reading (e.g. ``language="en"``); validated too.
+        Fields to replace after reading (e.g. ``language="en"``, or a section's keys as
+        ``disclosure={"method": "suppression"}``); validated too.
 
     Returns
     -------
@@ -412,9 +409,11 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
 
 
 def _with_overrides(cfg: Config, overrides: dict[str, Any]) -> Config:
-    if overrides:
-        unknown = [k for k in overrides if k not in _FIELD_TYPES or "." in k]
-        if unknown:
-            raise ConfigError(_unknown(unknown[0]))
-        cfg = replace(cfg, **overrides)
+    """Top-level fields, or a section's keys as a mapping (``disclosure={"method": ...}``)."""
+    for key, value in overrides.items():
+        subs = value if key in _SECTIONS and isinstance(value, Mapping) else {}
+        wrong = [f"{key}.{s}" for s in subs if f"{key}.{s}" not in _FIELD_TYPES]
+        if wrong or (not subs and (key not in _FIELD_TYPES or "." in key)):
+            raise ConfigError(_unknown(wrong[0] if wrong else key))
+        cfg = replace(cfg, **{key: replace(getattr(cfg, key), **subs) if subs else value})
     return cfg

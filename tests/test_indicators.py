@@ -20,6 +20,9 @@ row  person  date        age  gender  area  note
 
 In P: persons A, B, C, D, E = 5; youth A, B, D, E = 4; women B, D = 2; men A, C = 2; young
 women B, D = 2; young men A = 1; new youth A, D, E = 3.
+
+The figures are exact under ``disclosure.method = "suppression"`` (EXACT); the default
+cell-key method perturbs the counts first (tests/test_cellkey.py).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import risk_indicators as ri
 
 Z = stats.norm.ppf(0.975)
 KEY = b"fixture-key-0123456789"
+EXACT = ri.load_config(disclosure={"method": "suppression"})
 
 
 def _records() -> ri.Records:
@@ -83,7 +87,7 @@ def _population() -> pd.DataFrame:
 def analysis() -> ri.Analysis:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)  # 2021-2022 use the 2023 population
-        return ri.analyse(_records(), _population(), period="2024T1")
+        return ri.analyse(_records(), _population(), period="2024T1", config=EXACT)
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
@@ -193,7 +197,7 @@ def test_new_persons_needs_24_months_of_history() -> None:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
-        a = ri.analyse(late, _population(), period="2024T1")
+        a = ri.analyse(late, _population(), period="2024T1", config=EXACT)
     got = a.indicators["new_persons_youth"]
     assert got["value"] is None
     assert "24 months" in got["reason"]

@@ -365,8 +365,15 @@ def analyse_counts(
     """The indicators of CONTRACT 4 from an aggregated counts table or file (CONTRACT 1.3).
 
     Everything that counts allow: no rolling 12 months and no ``new_persons_youth`` (they
-    need person-level rows); ``goal_status`` sums the periods of the last 12 months.
+    need person-level rows); ``goal_status`` sums the periods of the last 12 months. The
+    cell-key method needs each person's record key, so counts are protected by suppression
+    whatever ``disclosure.method`` says (the notes say so).
     """
+    method_note = ()
+    if config.disclosure.method == "cell_key":
+        config = replace(config, disclosure=replace(config.disclosure, method="suppression"))
+        method_note = ("counts mode: the cell-key method needs person rows, so the release "
+                       "uses suppression",)  # fmt: skip
     table = read_counts(counts, config=config)
     kind = table.kind
     periods = table.periods
@@ -392,6 +399,7 @@ def analyse_counts(
         period=chosen, config=config, cube=cube, windows=None, results=results, labels=labels,
         accounting={"read": table.rows, "used": table.rows, "rejected": 0, "duplicates": 0},
         inputs={"counts": table.sha256},
-        notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table"),
+        notes=(*tuple(notes), f"counts mode: {persons} person-periods in the table",
+               *method_note),
         mode="counts", detection=None, activities=_activities(activity, config),
     )  # fmt: skip

@@ -17,6 +17,7 @@ import pandas as pd
 from risk_indicators.config import Config
 from risk_indicators.cube import (
     KEY_MEASURES,
+    NOISE_ATTR,
     PerturbationTable,
     attach_population,
     cube_from_person_periods,
@@ -86,5 +87,9 @@ def person_cubes(
             exact.append(placed(keyed_windows.drop(columns=list(KEY_MEASURES)), wyears)[0])
         notes = notes + [n for n in wnotes if n not in notes]
     detection = shown(detection_cube(rows, periods=periods, config=config, measures=measures))
+    if table is not None:  # the statistics widen their intervals by it (a merge drops attrs)
+        for counts in (cube, windows, detection):
+            if counts is not None:
+                counts.attrs[NOISE_ATTR] = float(table.variance)
     exact_counts = pd.concat(exact, ignore_index=True) if exact else None
     return PersonCubes(cube, windows, detection, notes, rows, table, exact_counts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._cellkey import KEY_BITS, PerturbationTable, cell_keys, record_keys
 from ._perturb import (
     KEY_MEASURES,
+    NOISE_ATTR,
     perturbation_of,
     perturbed_count,
     perturbed_persons,
@@ -34,6 +35,7 @@ __all__ = [
     "KEYS",
     "KEY_BITS",
     "KEY_MEASURES",
+    "NOISE_ATTR",
     "TOTAL",
     "CountName",
     "PerturbationTable",

@@ -20,8 +20,12 @@ import pandas as pd
 
 from ._cellkey import KEY_BITS, PerturbationTable, record_keys
 
-__all__ = ["KEY_MEASURES", "perturbation_of", "perturbed_count", "perturbed_persons",
-           "with_record_keys"]  # fmt: skip
+__all__ = ["KEY_MEASURES", "NOISE_ATTR", "perturbation_of", "perturbed_count",
+           "perturbed_persons", "with_record_keys"]  # fmt: skip
+
+#: ``DataFrame.attrs`` key of a perturbed cube: the noise variance of each of its counts,
+#: which the statistics read to widen their intervals (absent: exact counts).
+NOISE_ATTR = "noise_variance"
 
 #: Columns carrying each count's cell key through the cube (high and low 26 bits, summed).
 KEY_MEASURES = ("key_high", "key_low")
@@ -52,10 +56,13 @@ def _cell_key(high: np.ndarray, low: np.ndarray) -> np.ndarray:
 
 def perturbed_persons(cube: pd.DataFrame, table: PerturbationTable) -> pd.DataFrame:
     """The cube with ``persons`` replaced by its published (perturbed) value and the key
-    columns dropped; zeros stay zero (a cell without persons has no key)."""
+    columns dropped; zeros stay zero (a cell without persons has no key). Its
+    ``attrs[NOISE_ATTR]`` is the table's variance (a merge drops ``attrs``: set it again)."""
     keys = _cell_key(cube["key_high"].to_numpy(), cube["key_low"].to_numpy())
     shown = table.perturb(cube["persons"].to_numpy(dtype=np.int64), keys)
-    return cube.drop(columns=list(KEY_MEASURES)).assign(persons=shown)
+    out = cube.drop(columns=list(KEY_MEASURES)).assign(persons=shown)
+    out.attrs[NOISE_ATTR] = float(table.variance)
+    return out
 
 
 def perturbed_count(rows: pd.DataFrame, table: PerturbationTable) -> int:

@@ -130,7 +130,7 @@ def female_share(
     women = np.array([counts[label][0] for label in labels], dtype=np.int64)
     men = np.array([counts[label][1] for label in labels], dtype=np.int64)
     cells = len(config.youth_bands) if youth else 1  # perturbed rows summed per count
-    ci = wilson_table(women, women + men, noise_variance=noise_variance(config, cells=cells))
+    ci = wilson_table(women, women + men, noise_variance=noise_variance(cube, cells=cells))
     rows = []
     for i, label in enumerate(labels):
         defined = bool(ci["defined"].iloc[i])
@@ -221,7 +221,7 @@ def gender_rate_ratio(
     a, b = c[num].to_numpy(float), c[den].to_numpy(float)
     p1 = c[f"pop_{num}"].fillna(0).to_numpy(float)
     p0 = c[f"pop_{den}"].fillna(0).to_numpy(float)
-    noise = noise_variance(config, cells=len(config.youth_bands) if youth else 1)
+    noise = noise_variance(cube, cells=len(config.youth_bands) if youth else 1)
     katz = rate_ratio_table(a, p1, b, p0, method="katz", alpha=alpha, noise_variance=noise)
     exact = rate_ratio_table(a, p1, b, p0, method="exact", alpha=alpha)
     pvals: list[float | None] = []
@@ -307,7 +307,7 @@ def benchmark_ratio_youth(
     labels = _labels(cube, period, "benchmark_ratio_youth")
     c = gender_counts(cube, config=config, periods=labels)
     s = config.gender_goal.benchmark_female_share
-    noise = noise_variance(config, cells=len(config.youth_bands))
+    noise = noise_variance(cube, cells=len(config.youth_bands))
     rows = []
     for label, (w, m) in _women_men(c).items():
         e = odds_ratio_to_benchmark(w, w + m, s, alpha=alpha, benchmark_n=benchmark_n,

@@ -309,7 +309,7 @@ def goal_status(
     m = int(current["men"]) if current is not None else 0
     window = window_label(p) + ("" if distinct or current is None else " (sum of periods)")
     n = w + m
-    noise = noise_variance(config, cells=len(config.youth_bands))  # perturbed counts: widen
+    noise = noise_variance(cube, cells=len(config.youth_bands))  # perturbed counts: widen
     est = wilson_interval(w, n, alpha=alpha, noise_variance=noise)
     recent = gender_counts(cube, config=config, periods=[q.code for q in p.window()])
     n_period = float((recent["women"] + recent["men"]).mean()) if len(recent) else 0.0

@@ -14,7 +14,8 @@ table                  counts
                        period a year earlier, with the total
 ``persons_by_area``    persons by area (all ages and genders), the same periods
 ``persons_by_gender``  persons by gender (all areas and ages), the same periods
-``youth_by_gender``    the young women and men of the same periods
+``youth_by_gender``    the young women and men of the same periods (with the cell-key
+                       method: of every period, which the share's trend uses)
 ``new_youth``          P's young persons not reported in the 24 months before P
 ``youth_12m``          for each 12-month window ending with P, a year earlier, two years
                        earlier, ... (:func:`risk_indicators.analysis.followup_windows`):
@@ -88,8 +89,12 @@ def publication_design(analysis: Analysis) -> dict[CountName, str]:
     the table of a period's breakdown is named ``"<table> <period>"``)."""
     design: dict[CountName, str] = {}
     cube_periods = [str(p) for p in analysis.cube["period"].unique()]
+    perturbed = perturbation_of(analysis.config.disclosure) is not None
     for p in cube_periods:
         design[CountName.derived_count("youth", p)] = "youth_by_period"
+        if perturbed:  # every period's split (the share's trend uses it), noise protects it
+            for name in SHOWN_SPLIT:
+                design[CountName.derived_count(name, p)] = f"youth_by_gender {p}"
     cfg = analysis.config
     areas = sorted({str(a) for a in analysis.cube["area"]} - {TOTAL})
     genders = sorted({str(g) for g in analysis.cube["gender"]} - {TOTAL})
@@ -159,7 +164,7 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     blocks = _window_blocks(analysis)
     release_id = f"{analysis.config.municipality} {analysis.period.code}"
     table = perturbation_of(analysis.config.disclosure)
-    if table is not None:  # the analysis' counts are perturbed already: publish the design
+    if analysis.exact_counts is not None and table is not None:  # perturbed already
         return perturbed_release(
             analysis.cube, table=table, publish=design, windows=windows,
             window_periods={label: periods for label, (_, periods) in blocks.items()} or None,

@@ -316,4 +316,6 @@ def _public_release(
         notes=tuple(analysis.notes),
         draft=draft,
         effort=effort_view(analysis, protection),  # issue 16
-    )
+        noise=(cfg.disclosure.max_deviation, cfg.disclosure.variance)
+        if protection.method == "cell_key" else None,
+    )  # fmt: skip

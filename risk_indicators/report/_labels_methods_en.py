@@ -124,6 +124,29 @@ EN_METHODS: dict[str, str] = {
         "published or not, can be worked out from everything published (also in earlier "
         "reports); an audit by integer programming proves it before every release."
     ),
+    "method_disclosure_cell_key": (
+        "The report shows a few designed tables, not every combination of area, age and "
+        "gender: young persons by period; persons by age, area and gender for the period and "
+        "the same period a year earlier; young women and men over 12-month periods. Every "
+        "count except 0 is changed a little at random before anything is computed (the "
+        "cell-key method, as Statistics Sweden, the ONS and the Australian Bureau of "
+        "Statistics use it): by at most {D}, on average by nothing, with variance {V}. The "
+        "same persons always get the same change, in every table and every report, so the "
+        "change cannot be averaged away by comparing or repeating reports. A published small "
+        "number is therefore not the true number: someone who knows this rule and nothing "
+        "else guesses the true number right at most {worst} of the time. A 0 may stand for up "
+        "to {D} persons. Shares, rates, "
+        "ratios and trends are computed from the published numbers, and their 95% confidence "
+        "intervals include the change. Because each number is changed on its own, a total "
+        "can differ a little from the sum of its parts."
+    ),
+    "meaning_perturbed": (
+        "Every number except 0 has been changed by at most {D} persons up or down, so that "
+        "nobody can be recognised in a small number. A 0 may stand for up to {D} persons. The "
+        "confidence intervals include this change. Totals can differ a little from the sum of "
+        "their parts."
+    ),
+    "perturbed_text": "No count is hidden: every number is shown, changed a little.",
     "suppressed_count_text": "{k} counts in the report's tables are shown as a dash (–).",
     "suppressed_none_text": "No count in the report's tables had to be hidden.",
     "rows_read": "Rows in the police extract",

@@ -129,6 +129,28 @@ SV_METHODS: dict[str, str] = {
         "publicerat eller inte, kan räknas fram ur allt som publicerats (även i tidigare "
         "rapporter); en granskning med heltalsprogrammering visar det före varje publicering."
     ),
+    "method_disclosure_cell_key": (
+        "Rapporten redovisar ett fåtal utvalda tabeller, inte alla kombinationer av område, "
+        "ålder och kön: unga per period; personer efter ålder, område och kön för perioden och "
+        "samma period året innan; unga kvinnor och män under tolvmånadersperioder. Varje antal "
+        "utom 0 ändras lite slumpmässigt innan något räknas ut (cellnyckelmetoden, som SCB, "
+        "ONS och Australian Bureau of Statistics använder den): med högst {D}, i genomsnitt "
+        "med ingenting, med variansen {V}. Samma personer får alltid samma ändring, i varje "
+        "tabell och varje rapport, så ändringen kan inte jämnas ut genom att jämföra eller "
+        "upprepa rapporter. Ett publicerat "
+        "litet tal är alltså inte det sanna talet: den som känner denna regel och inget annat "
+        "gissar rätt på det sanna talet högst {worst} av gångerna. En 0 kan stå för upp till "
+        "{D} personer. Andelar, tal per invånare, kvoter och trender räknas ut ur de "
+        "publicerade talen, och deras 95-procentiga konfidensintervall inkluderar ändringen. "
+        "Eftersom varje tal ändras för sig kan en summa skilja sig lite från summan av delarna."
+    ),
+    "meaning_perturbed": (
+        "Varje tal utom 0 har ändrats med högst {D} personer uppåt eller nedåt, så att ingen "
+        "kan kännas igen i ett litet tal. En 0 kan stå för upp till {D} personer. "
+        "Konfidensintervallen inkluderar ändringen. Summor kan skilja sig lite från summan av "
+        "delarna."
+    ),
+    "perturbed_text": "Inget antal döljs: varje tal visas, lite ändrat.",
     "suppressed_count_text": "I rapportens tabeller visas {k} antal som streck (–).",
     "suppressed_none_text": "Inget antal i rapportens tabeller behövde döljas.",
     "rows_read": "Rader i polisens uttag",

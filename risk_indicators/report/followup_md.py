@@ -19,6 +19,7 @@ from .effort import detection_sentences, effort_sentences
 from .labels import text
 from .model import PublicRelease
 from .summary import (
+    dash_meaning,
     gender_sentences,
     goal_sentences,
     persons_sentences,
@@ -99,7 +100,7 @@ def followup_blocks(release: PublicRelease) -> list[tuple[Kind, str]]:
         ("heading", text(lang, "md_caution")),
         ("text", text(lang, "meaning_police")),
         ("text", text(lang, "meaning_chance")),
-        ("text", text(lang, "meaning_suppressed", T=release.min_count)),
+        ("text", dash_meaning(release)[-1]),
         ("rule", ""),
         ("text", " ".join([
             text(lang, "md_more"),

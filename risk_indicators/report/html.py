@@ -24,7 +24,15 @@ from .effort import effort_view
 from .figures import make_figures
 from .labels import text
 from .model import PublicRelease
-from .summary import ages_text, goal_sentences, scope_label, source_lines, summary_sentences
+from .summary import (
+    ages_text,
+    cell_key_text,
+    dash_meaning,
+    goal_sentences,
+    scope_label,
+    source_lines,
+    summary_sentences,
+)
 
 __all__ = ["render_html", "report_view"]
 
@@ -45,13 +53,16 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
     fig_alt = {"youth_rate": "fig_youth_alt", "female_share": "fig_female_alt",
                "effort": "fig_effort_alt"}  # fmt: skip
     area_tables = [t for t in (cube_table(release, "area"), cube_table(release, "age_band")) if t]
-    disclosure = [text(lang, "method_disclosure", T=t_count, T1=t_count - 1)]
-    disclosure.append(
-        text(lang, "suppressed_count_text", k=release.suppressed_count)
-        if release.suppressed_count
-        else text(lang, "suppressed_none_text")
-    )
-    disclosure.append(text(lang, "footnote_suppressed", T=t_count))
+    if release.noise is not None:  # the cell-key method: nothing hidden, every count changed
+        disclosure = [cell_key_text(release), text(lang, "perturbed_text")]
+    else:
+        disclosure = [text(lang, "method_disclosure", T=t_count, T1=t_count - 1)]
+        disclosure.append(
+            text(lang, "suppressed_count_text", k=release.suppressed_count)
+            if release.suppressed_count
+            else text(lang, "suppressed_none_text")
+        )
+        disclosure.append(text(lang, "footnote_suppressed", T=t_count))
     return {
         "lang": lang,
         "title": (text(lang, "draft_prefix") if release.draft else "") + text(lang, "title"),
@@ -96,8 +107,7 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
             text(lang, "meaning_police"),
             text(lang, "meaning_chance"),
             text(lang, "meaning_arrows"),
-            text(lang, "meaning_zero"),
-            text(lang, "meaning_suppressed", T=t_count),
+            *dash_meaning(release),
             text(lang, "meaning_counting"),
             text(lang, "meaning_benchmark"),
         ],

@@ -87,6 +87,9 @@ class PublicRelease:
         Disclosure threshold T.
     suppressed_count
         Number of published cells that are suppressed.
+    noise
+        ``(max_deviation, variance)`` of the cell-key method when the counts are perturbed
+        (nothing is suppressed then); None with suppression.
     youth_ages
         ``(youth_min_age, youth_max_age)``.
     goal
@@ -129,6 +132,7 @@ class PublicRelease:
     sources: tuple[str, ...] = ()
     draft: bool = False
     effort: EffortView | None = None
+    noise: tuple[int, float] | None = None
 
     def __post_init__(self) -> None:
         if self.language not in ("sv", "en"):

@@ -318,3 +318,27 @@ def source_lines(release: PublicRelease) -> list[str]:
         text(lang, "source_police", municipality=release.municipality),
         text(lang, "source_population"),
     ]
+
+
+def cell_key_text(release: PublicRelease) -> str:
+    """The method paragraph of the cell-key method: its table and its posterior risk
+    (:meth:`~risk_indicators.cube.PerturbationTable.posterior`, the attacker who knows the
+    table and nothing else)."""
+    from risk_indicators.cube import PerturbationTable
+
+    d, v = release.noise or (2, 1.0)
+    table = PerturbationTable(max_deviation=d, variance=v)
+    worst = max(float(table.posterior(j).max()) for j in range(1, 2 * d + 3))
+    lang = release.language
+    return text(lang, "method_disclosure_cell_key", D=d,
+                V=fmt_value(v, "rate", lang), worst=fmt_value(worst, "percent", lang,
+                                                          decimals=0))  # fmt: skip
+
+
+def dash_meaning(release: PublicRelease) -> list[str]:
+    """What a shown number or a dash means, for the reader (the last item alone in short
+    texts)."""
+    lang = release.language
+    if release.noise is not None:
+        return [text(lang, "meaning_perturbed", D=release.noise[0])]
+    return [text(lang, "meaning_zero"), text(lang, "meaning_suppressed", T=release.min_count)]

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from risk_indicators.config import Config
+from risk_indicators.cube import NOISE_ATTR
 
 from ._benchmark import odds_ratio_to_benchmark
 from .rates import Estimate, poisson_rate, rate_ratio_katz, wilson_interval
@@ -124,13 +125,11 @@ def _from_estimate(id_: str, e: Estimate, uses: Sequence[str]) -> Indicator:
     )
 
 
-def noise_variance(config: Config, *, cells: int = 1) -> float:
-    """The noise variance of a published count summing ``cells`` perturbed cube rows: ``cells
-    * disclosure.variance`` with the cell-key method (independent noise per row), 0 with
-    suppression (published counts are exact)."""
-    if config.disclosure.method != "cell_key":
-        return 0.0
-    return cells * config.disclosure.variance
+def noise_variance(cube: pd.DataFrame, *, cells: int = 1) -> float:
+    """The noise variance of a count summing ``cells`` rows of ``cube``: ``cells * V`` for a
+    cube perturbed by the cell-key method (independent noise of variance ``V`` per row, in
+    ``cube.attrs``, :data:`risk_indicators.cube.NOISE_ATTR`), 0 for exact counts."""
+    return cells * float(cube.attrs.get(NOISE_ATTR, 0.0))
 
 
 def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict[str, Indicator]:
@@ -155,7 +154,7 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
     """
     refs = count_refs(period, config=config)
     # perturbed counts (cell-key): a count of the young sums one perturbed cell per youth band
-    v, vy = noise_variance(config), noise_variance(config, cells=len(config.youth_bands))
+    v, vy = noise_variance(cube), noise_variance(cube, cells=len(config.youth_bands))
     margins = cube.loc[(cube["period"] == period) & (cube["area"] == TOTAL)]
     keys = list(zip(margins["age_band"], margins["gender"], strict=True))
     person_cells = dict(zip(keys, margins["persons"], strict=True))
