@@ -78,7 +78,8 @@ def run_pipeline(
         else:
             raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
         timings["analyse"] = time.perf_counter() - t0 - timings["read"]
-        console.step("Disclosure audit ...")
+        console.step("Disclosure audit ..." if result.exact_counts is None else
+                     "Disclosure control: counts perturbed by the cell-key method ...")  # fmt: skip
         write_release(
             result,
             out,

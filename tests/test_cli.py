@@ -572,9 +572,12 @@ def test_headerless_file_error_does_not_echo_local_id(tmp_path: Path) -> None:
 def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> None:
     """The README's main job end to end: the young persons of every tertial (the series the
     trend and the alarms rest on) and the 12-month split of the young by gender a year
-    before P are published and equal a count made by hand from the bundled extract with
-    pandas (CONTRACT 4 counting rule: a person once, in the cell of their first report in
-    the period or window)."""
+    before P are published and lie within the cell-key noise of a count made by hand from
+    the bundled extract with pandas (CONTRACT 4 counting rule: a person once, in the cell of
+    their first report in the period or window). A count of the young sums 3 youth-band
+    counts, each moved by at most D = 2 with mean 0 and variance 1: within 6 of the hand
+    count, 0 exactly when it is 0, and over 20 periods the mean difference is within 4.5
+    standard errors (sqrt(3 / 20)) of 0."""
     from risk_indicators import demo_data_dir
 
     out = tmp_path / "demo"
@@ -592,39 +595,52 @@ def test_demo_publishes_the_headline_counts_and_says_where(tmp_path: Path) -> No
         first = inside.sort_values("date", kind="stable").drop_duplicates("person")
         return first[first["ålder"].between(15, 24)]
 
+    def near(published: int, true: int) -> bool:
+        return abs(published - true) <= 6 and (published == 0) == (true == 0)
+
     public = json.loads((out / "public" / "indicators.json").read_text(encoding="utf-8"))
     assert public["period"] == "2025T2"
     youth = pd.read_csv(out / "public" / "tables" / "youth_by_period.csv")
-    assert len(youth) == 20
+    assert len(youth) == 20 and not youth["persons_youth"].isna().any()
     starts = {"1": ("01-01", "04-30"), "2": ("05-01", "08-31"), "3": ("09-01", "12-31")}
+    differences = []
     for code, shown in zip(youth["period"], youth["persons_youth"], strict=True):
         first, last = starts[code[-1]]
-        assert shown == len(first_reports(f"{code[:4]}-{first}", f"{code[:4]}-{last}")), code
+        true = len(first_reports(f"{code[:4]}-{first}", f"{code[:4]}-{last}"))
+        assert near(int(shown), true), code
+        differences.append(int(shown) - true)
+    assert abs(sum(differences) / 20) <= 4.5 * (3 / 20) ** 0.5
+    assert any(differences)  # the counts are perturbed
     assert public["indicators"]["persons_youth"]["value"] == youth["persons_youth"].iloc[-1]
     window = first_reports("2023-09-01", "2024-08-31")  # 12 months ending a year before P
     shares = pd.read_csv(out / "public" / "tables" / "female_share.csv")
     row = shares[shares["period"] == "2023T3-2024T2"].iloc[0]
-    assert int(row["women"]) == int((window["kön"] == "Kvinna").sum())
-    assert int(row["men"]) == int((window["kön"] == "Man").sum())
-    # the goal rests on the last 12 months' split (issue 14): published, by hand the same,
-    # and P's female share of the young over 12 months with it
+    assert near(int(row["women"]), int((window["kön"] == "Kvinna").sum()))
+    assert near(int(row["men"]), int((window["kön"] == "Man").sum()))
+    # the goal rests on the last 12 months' split (issue 14): published, near the hand count,
+    # and P's female share of the young over 12 months computed from the published counts
     window = first_reports("2024-09-01", "2025-08-31")
     last = shares[shares["period"] == "2024T3-2025T2"].iloc[0]
     assert not bool(last["suppressed"])
-    women, men = int((window["kön"] == "Kvinna").sum()), int((window["kön"] == "Man").sum())
-    assert (int(last["women"]), int(last["men"])) == (women, men)
+    women, men = int(last["women"]), int(last["men"])
+    assert near(women, int((window["kön"] == "Kvinna").sum()))
+    assert near(men, int((window["kön"] == "Man").sum()))
     twelve = public["indicators"]["female_share_youth_12m"]
     assert twelve["value"] == pytest.approx(women / (women + men))
     assert twelve["ci_low"] < twelve["value"] < twelve["ci_high"]
-    # the goal (issue 15), by hand: the yearly 12-month windows September-August that end
-    # on or after the baseline 2021T3 (the bundled config's baseline_period: the promise's
-    # year), i.e. the four from 2021-09 to 2025-08, a quasi-binomial logistic trend of their
-    # shares (statsmodels, dispersion floored at 1, t with 2 df), projected 4/3 years on to
-    # 2026T3, and the probability that the share is at least 25 %
+    # the goal (issue 15) as a reader can check it from the published table: the yearly
+    # 12-month windows September-August that end on or after the baseline 2021T3 (the
+    # bundled config's baseline_period: the promise's year), i.e. the four from 2021-09 to
+    # 2025-08 (each near the hand count), a quasi-binomial logistic trend of their shares
+    # (statsmodels, dispersion floored at 1, t with 2 df), projected 4/3 years on to 2026T3,
+    # and the probability that the share is at least 25 %
     counts = []
     for year in range(2021, 2025):
         w = first_reports(f"{year}-09-01", f"{year + 1}-08-31")
-        counts.append(((w["kön"] == "Kvinna").sum(), (w["kön"] == "Man").sum()))
+        shown = shares[shares["period"] == f"{year}T3-{year + 1}T2"].iloc[0]
+        assert near(int(shown["women"]), int((w["kön"] == "Kvinna").sum()))
+        assert near(int(shown["men"]), int((w["kön"] == "Man").sum()))
+        counts.append((int(shown["women"]), int(shown["men"])))
     wo, me = (np.array(c, dtype=float) for c in zip(*counts, strict=True))
     years = np.arange(4.0) - 3
     fit = sm.GLM(wo / (wo + me), sm.add_constant(years), family=sm.families.Binomial(),

@@ -158,16 +158,24 @@ def test_placeholder_benchmark_source_is_refused_unless_draft(
 @pytest.mark.usefixtures("key_env")
 def test_the_audit_reports_its_progress_unless_quiet(tmp_path: Path,
                                                      population_file: Path) -> None:  # fmt: skip
-    """Issue 19: the long step says what it does (stderr); -q prints only errors."""
+    """Issue 19: the long step says what it does (stderr); -q prints only errors. The
+    suppression audit reports its rounds; the cell-key method (the default) says that it
+    perturbs instead of auditing."""
     reports = write_csv(tmp_path / "r.csv", valid_rows(40))
-    (tmp_path / "config.toml").write_text(AREAS_TOML + NAMED_SOURCE_TOML, encoding="utf-8")
-    args = ("run", "--reports", reports, "--population", population_file,
-            "--config", tmp_path / "config.toml")  # fmt: skip
-    loud = invoke(*args, "--out", tmp_path / "a")
-    quiet = invoke(*args, "--out", tmp_path / "b", "-q")
-    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.stdout + loud.stderr
+    suppression = '\n[disclosure]\nmethod = "suppression"\n'
+    (tmp_path / "config.toml").write_text(AREAS_TOML + NAMED_SOURCE_TOML + suppression,
+                                          encoding="utf-8")  # fmt: skip
+    (tmp_path / "cellkey.toml").write_text(AREAS_TOML + NAMED_SOURCE_TOML, encoding="utf-8")
+    args = ("run", "--reports", reports, "--population", population_file)
+    loud = invoke(*args, "--config", tmp_path / "config.toml", "--out", tmp_path / "a")
+    quiet = invoke(*args, "--config", tmp_path / "config.toml", "--out", tmp_path / "b", "-q")
+    perturbed = invoke(*args, "--config", tmp_path / "cellkey.toml", "--out", tmp_path / "c")
+    for result in (loud, quiet, perturbed):
+        assert result.exit_code == 0, result.stdout + result.stderr
     assert re.search(r"exact audit, round 1: \d+ counts hidden \(\d+ s\)", loud.stderr)
     assert "audit" not in quiet.stdout + quiet.stderr
+    assert "counts perturbed by the cell-key method" in perturbed.stdout + perturbed.stderr
+    assert "exact audit" not in perturbed.stderr
 
 
 @pytest.mark.usefixtures("key_env")

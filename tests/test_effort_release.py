@@ -63,30 +63,58 @@ def test_the_demo_publishes_every_activity_row_up_to_p(demo: Path) -> None:
     assert len(run["inputs"]["activity"]["sha256"]) == 64
 
 
-def test_the_young_by_detection_mode_pass_the_disclosure_rule(demo: Path) -> None:
-    """Shown exactly when no young woman or man count of a mode in P lies in 1..T-1
-    (the rule of the split outside the audited cube), counted by hand from the extract."""
+def _detection_split_by_hand() -> pd.Series:
+    """The young of the demo's P (2025T2) by detection mode and gender, counted from the
+    extract: each person once, in the detection mode of their first report in P."""
     raw = pd.read_csv(ri.demo_data_dir() / "reports.csv", sep=";", encoding="cp1252")
     raw["date"] = pd.to_datetime(raw["anmalningsdatum"])
     raw["person"] = raw["personnummer"].str.replace(r"\D", "", regex=True).str[-10:]
     inside = raw[(raw["date"] >= "2025-05-01") & (raw["date"] <= "2025-08-31")]
     first = inside.sort_values("date", kind="stable").drop_duplicates("person")
     young = first[first["ålder"].between(15, 24)]
-    split = young.groupby(["upptäckt", "kön"]).size()
-    small = bool(((split > 0) & (split < T)).any())
-    shown = pd.read_csv(demo / "public" / "tables" / "effort_detection.csv")
+    return young.groupby(["upptäckt", "kön"]).size()
+
+
+def test_the_young_by_detection_mode_are_shown_perturbed(demo: Path) -> None:
+    """With the demo's cell-key method the split is shown whatever its size: each published
+    count is the sum of 3 perturbed youth-band counts, so within 3 x D = 6 of the count by
+    hand (a true 0 stays 0), and the police-initiated share is that of the published counts."""
+    split = _detection_split_by_hand()
+    shown = pd.read_csv(demo / "public" / "tables" / "effort_detection.csv").set_index("detection")
+    assert not shown["suppressed"].any()
+    for mode, raw_mode in (("polisinitierad", "Polisinitierad"), ("anmalan", "Anmälan")):
+        for column, gender in (("women", "Kvinna"), ("men", "Man")):
+            true = int(split.get((raw_mode, gender), 0))
+            published = int(shown.loc[mode, column])
+            assert abs(published - true) <= 6 and (published == 0) == (true == 0)
+    assert int(shown.loc["okand", "persons"]) == 0  # the extract knows every detection mode
     public = json.loads((demo / "public" / "indicators.json").read_text(encoding="utf-8"))
     share = public["indicators"]["police_initiated_share_youth"]
-    assert bool(shown["suppressed"].all()) == small
-    assert share["suppressed"] == small
-    if not small:  # the demo's split has small counts; the other branch for a changed demo
-        police = int(split.get("Polisinitierad", pd.Series(dtype=int)).sum())
-        assert share["value"] == pytest.approx(police / (police + int(split.get("Anmälan").sum())))
+    police, reported = shown.loc["polisinitierad", "persons"], shown.loc["anmalan", "persons"]
+    assert share["value"] == pytest.approx(police / (police + reported))
     html = (demo / "public" / "report.html").read_text(encoding="utf-8")
     section = html[html.index('<section id="effort">') : html.index('<section id="meaning">')]
     assert "Vad som gjordes" in section and section.count("<img") == 1
     assert "Aktiviteter i löftet" in section and "Insats på hot spot" in section
     assert (demo / "public" / "figures" / "effort.png").is_file()
+
+
+def test_with_suppression_the_detection_split_passes_the_rule() -> None:
+    """With suppression the split is shown exactly when no young woman or man count of a
+    mode in P lies in 1..T-1 (the rule of the split outside the audited cube)."""
+    from risk_indicators.release import protect_analysis
+    from risk_indicators.release._publication import detection_shown
+
+    split = _detection_split_by_hand()
+    small = bool(((split > 0) & (split < T)).any())
+    data = ri.demo_data_dir()
+    cfg = ri.load_config(data / "config.toml", disclosure={"method": "suppression"})
+    records = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY)
+    population = ri.read_population(data / "population.csv", config=cfg)
+    analysis = ri.analyse(records, population, config=cfg, period="2025T2")
+    shown = detection_shown(analysis, protect_analysis(analysis, ledger=None))
+    assert (not shown) == small
+    assert small  # the demo's split has small counts (1 young man reported, by hand)
 
 
 def _release(lang: str, effort: EffortView | None) -> PublicRelease:

@@ -29,7 +29,9 @@ KEY = b"release-test-key-0123456789"
 @pytest.fixture(scope="module")
 def setup() -> tuple[ri.Analysis, ri.Records, pd.DataFrame]:
     data = generate(SynthParams.municipal(), seed=7, start="2022-01-01", end="2024-08-31")
-    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40])
+    # the audited suppression method (the cell-key method: tests/test_cellkey_release.py)
+    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40],
+                         disclosure={"method": "suppression"})  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
         records = ri.read_reports(data.reports, config=cfg, key=KEY, today=date(2025, 1, 1))
@@ -316,7 +318,8 @@ def test_a_hidden_count_hides_every_per_period_model_value(
     young = in_t2 & raw["age"].astype(int).between(15, 24)
     keep = set(raw.loc[young, "person_id"].drop_duplicates().head(3))
     reports = raw[~young | raw["person_id"].isin(keep)]
-    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40])
+    cfg = ri.load_config(areas=AREAS, age_bands=[0, 15, 18, 25, 40],
+                         disclosure={"method": "suppression"})  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ri.DataWarning)
         records = ri.read_reports(reports, config=cfg, key=KEY, today=date(2025, 1, 1))
