@@ -97,10 +97,11 @@ def run_pipeline(
         f"({acc['rejected']} rejected, {acc['duplicates']} duplicates)."
     )
     ind = result.indicators
-    console.say(
-        f"Persons {ind['persons']['value']}, of whom youth {ind['persons_youth']['value']} "
-        f"(internal figures, not for publication)."
-    )
+    persons, youth = ind["persons"]["value"], ind["persons_youth"]["value"]
+    if result.exact_counts is not None:  # the cell-key method: the exact counts, not the noise
+        persons, youth = exact_persons(result)
+    console.say(f"Persons {persons}, of whom youth {youth} (internal figures, exact, not for "
+                "publication).")  # fmt: skip
     if draft:
         console.say(f"Draft, not for publication: {out / 'public'} (every file says so).")
     else:
@@ -140,3 +141,13 @@ def read_or_list_problems(reports: Path, *, config: Any, key: bytes | None, out:
         typer.echo(problem_table(error.rejected), err=True)
         raise RejectedRowsError(f"{error} Every rejected row and its reason: {listed}.",
                                 error.rejected) from None  # fmt: skip
+
+
+def exact_persons(analysis: Any) -> tuple[int, int]:
+    """P's persons and young persons from the exact counts (internal/counts.csv)."""
+    c = analysis.exact_counts
+    rows = c.loc[(c["period"] == analysis.period.code) & (c["area"] == "total")
+                 & (c["gender"] == "total")]  # fmt: skip
+    persons = int(rows.loc[rows["age_band"] == "total", "persons"].sum())
+    youth = int(rows.loc[rows["age_band"].isin(analysis.config.youth_bands), "persons"].sum())
+    return persons, youth

@@ -137,6 +137,7 @@ EN: dict[str, str] = {
     "dir_same": "→ unchanged",
     "ci_short": "95% CI",
     "not_defined": "n/a",
+    "footnote_unshown": "– = not shown: it rests on counts the report does not publish.",
     "footnote_suppressed": (
         "– = not shown: fewer than {T} persons, possibly none, or hidden so that another "
         "figure cannot be worked out."

@@ -129,6 +129,7 @@ SV: dict[str, str] = {
     "dir_same": "→ oförändrat",
     "ci_short": "95 % KI",
     "not_defined": "ej def.",
+    "footnote_unshown": "– = visas inte: bygger på antal som rapporten inte publicerar.",
     "footnote_suppressed": (
         "– = visas inte: färre än {T} personer, kanske inga, eller dolt för att en annan siffra "
         "inte ska kunna räknas fram."

@@ -101,8 +101,9 @@ def _finish(
     lang = release.language
     texts = {c.text for row in rows for c in row}
     notes: list[str] = []
-    if SUPPRESSED in texts:
-        notes.append(text(lang, "footnote_suppressed", T=release.min_count))
+    if SUPPRESSED in texts:  # with the cell-key method only figures resting on unshown counts
+        key = "footnote_suppressed" if release.noise is None else "footnote_unshown"
+        notes.append(text(lang, key, T=release.min_count))
     if text(lang, "not_defined") in texts:
         notes.append(text(lang, "footnote_not_defined"))
     return TableView(key, caption, tuple(headers), tuple(rows), tuple(notes) + extra_notes)
