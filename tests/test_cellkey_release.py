@@ -121,6 +121,11 @@ def test_the_release_publishes_every_designed_count_and_its_figures(
     w, n = int(last["women"]), int(last["women"] + last["men"])
     plain = wilson_table([w], [n]).iloc[0]
     assert twelve["ci_low"] < plain["ci_low"] and twelve["ci_high"] > plain["ci_high"]
+    # every share of the public table: Wilson widened for noise variance 3 per count
+    widened = wilson_table(shares["women"], shares["women"] + shares["men"], noise_variance=3.0)
+    assert np.allclose(shares["ci_low"], widened["ci_low"].astype(float))
+    assert np.allclose(shares["ci_high"], widened["ci_high"].astype(float))
+    assert twelve["ci_low"] == pytest.approx(float(widened["ci_low"].iloc[-1]))
     internal = pd.read_csv(out / "internal" / "counts.csv", keep_default_na=False)
     assert a.exact_counts is not None
     exact = a.exact_counts.reset_index(drop=True)

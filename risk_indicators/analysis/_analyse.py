@@ -35,7 +35,7 @@ from risk_indicators.periods import (
     period_grid,
     window_label,
 )
-from risk_indicators.stats import Indicator, slice_indicators, youth_statistics
+from risk_indicators.stats import Indicator, noise_variance, slice_indicators, youth_statistics
 
 from ._effort import effort_part
 from ._figures import figure_table
@@ -294,6 +294,7 @@ def _finish(
         fairness=fairness, cube_periods=[str(p) for p in cube["period"].unique()],
         areas=sorted({str(a) for a in cube["area"]}),
         windows=followup_windows(period, windows),
+        noise_variance=noise_variance(cube, cells=len(config.youth_bands)),
     )  # fmt: skip
     if len(effort_rows):
         figures = pd.concat([figures, effort_rows], ignore_index=True)

@@ -110,6 +110,7 @@ def figure_table(
     cube_periods: Sequence[str],
     areas: Sequence[str],
     windows: Sequence[Period] = (),
+    noise_variance: float = 0.0,
 ) -> pd.DataFrame:
     """Every figure of one analysis (see the module docstring), one row each.
 
@@ -132,6 +133,9 @@ def figure_table(
     windows
         The last periods of the 12-month windows the follow-up reports
         (:func:`~risk_indicators.analysis.followup_windows`).
+    noise_variance
+        Of a count of the young when the counts are perturbed (the cell-key method,
+        :func:`~risk_indicators.stats.noise_variance`): widens the per-period intervals.
     """
     rows = _Rows()
     blocks = {p: p for p in cube_periods}
@@ -160,8 +164,9 @@ def figure_table(
                 uses = _uses(ind.uses, own)
             rows.add("indicators", ind_id, scope, label, ind.value, uses, ci_low=ind.ci_low,
                      ci_high=ind.ci_high, n=ind.n)  # fmt: skip
-    _youth_rows(rows, youth)
-    _share_rows(rows, youth, fairness, labels_w, blocks, detail_periods(period, cube_periods))
+    _youth_rows(rows, youth, noise_variance)
+    _share_rows(rows, youth, fairness, labels_w, blocks, detail_periods(period, cube_periods),
+                noise_variance)  # fmt: skip
     _comparison_rows(rows, youth, period)
     _fairness_rows(rows, fairness, period, config, areas, all_splits)
     _goal_rows(rows, fairness, period, blocks, yearly_splits)
@@ -172,10 +177,11 @@ def figure_table(
     return pd.DataFrame(rows.rows, columns=FIGURE_COLUMNS)
 
 
-def _youth_rows(rows: _Rows, youth: YouthStatistics) -> None:
+def _youth_rows(rows: _Rows, youth: YouthStatistics, noise: float) -> None:
     s = youth.series
     pop = s["population"].astype("Float64")
-    rates = poisson_rate_table(s["persons"].to_numpy(), pop.fillna(0).to_numpy(dtype=float))
+    rates = poisson_rate_table(s["persons"].to_numpy(), pop.fillna(0).to_numpy(dtype=float),
+                               noise_variance=noise)  # fmt: skip
     fitted = youth.trend.fitted.set_index("period")
     scale = 10_000 / pop.to_numpy(dtype=float, na_value=np.nan)
     alarms = youth.alarms.table.set_index("period") if youth.alarms is not None else None
@@ -205,7 +211,7 @@ def _youth_rows(rows: _Rows, youth: YouthStatistics) -> None:
 
 def _share_rows(rows: _Rows, youth: YouthStatistics, fairness: FairnessResult,
                 windows: Sequence[str], blocks: dict[str, str],
-                periods: Sequence[str]) -> None:  # fmt: skip
+                periods: Sequence[str], noise: float) -> None:  # fmt: skip
     """The female share of the young in the periods broken down and in the reported
     12-month windows."""
     entries = [("period", str(p), int(r["women"]), int(r["men"]))
@@ -220,7 +226,7 @@ def _share_rows(rows: _Rows, youth: YouthStatistics, fairness: FairnessResult,
         return
     women = np.array([e[2] for e in entries])
     men = np.array([e[3] for e in entries])
-    ci = wilson_table(women, women + men)
+    ci = wilson_table(women, women + men, noise_variance=noise)
     for k, (scope, label, w, m) in enumerate(entries):
         uses = _split(blocks.get(label, label))
         rows.add("female_share", "women", scope, label, w, uses)

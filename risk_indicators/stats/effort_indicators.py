@@ -40,7 +40,7 @@ from risk_indicators.periods import Period
 from ._estimate import Estimate
 from .effort import REASON_NO_EFFORT, EffortTrendResult, effort_adjusted_trend
 from .followup import YouthStatistics
-from .indicators import Indicator
+from .indicators import Indicator, noise_variance
 from .rates import poisson_rate, wilson_interval
 
 __all__ = [
@@ -88,7 +88,12 @@ def youth_by_detection(detection: pd.DataFrame, period: str, *, config: Config) 
 
 
 def police_initiated_share_youth(
-    detection: pd.DataFrame, period: str, *, config: Config, alpha: float = 0.05
+    detection: pd.DataFrame,
+    period: str,
+    *,
+    config: Config,
+    alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> Estimate:
     """Share of the young found by police activity, among those whose mode is known.
 
@@ -106,11 +111,12 @@ def police_initiated_share_youth(
     """
     split = youth_by_detection(detection, period, config=config)
     police = int(split.loc["polisinitierad"].sum())
-    return wilson_interval(police, police + int(split.loc["anmalan"].sum()), alpha=alpha)
+    return wilson_interval(police, police + int(split.loc["anmalan"].sum()), alpha=alpha,
+                           noise_variance=noise_variance)  # fmt: skip
 
 
 def youth_per_100_activity_hours(
-    persons_youth: int, hours: float | None, *, alpha: float = 0.05
+    persons_youth: int, hours: float | None, *, alpha: float = 0.05, noise_variance: float = 0.0
 ) -> Estimate:
     """Young persons per 100 activity hours with the exact (Garwood) Poisson interval.
 
@@ -125,7 +131,8 @@ def youth_per_100_activity_hours(
     if hours is None or not np.isfinite(hours) or hours <= 0:
         reason = REASON_NO_EFFORT.format(what="no activity hours in the period")
         return Estimate(None, None, None, int(persons_youth), False, reason)
-    return poisson_rate(int(persons_youth), float(hours), per=100, alpha=alpha)
+    return poisson_rate(int(persons_youth), float(hours), per=100, alpha=alpha,
+                        noise_variance=noise_variance)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -252,14 +259,19 @@ def effort_statistics(
         trend = _unknown(trend)
     p_hours = None if aligned is None else float(aligned.iloc[-1])
     persons = int(series["persons"].iloc[-1])
-    per_hours = youth_per_100_activity_hours(persons, p_hours)
+    # perturbed counts (cell-key; the detection cube carries the noise): a count of the
+    # young sums one cell per youth band, a detection mode's young one per band and gender
+    bands = len(config.youth_bands)
+    noise = 0.0 if detection is None else noise_variance(detection, cells=bands)
+    per_hours = youth_per_100_activity_hours(persons, p_hours, noise_variance=noise)
     if aligned is None:
         per_hours = Estimate(None, None, None, persons, False,
                              REASON_NO_EFFORT.format(what=NO_ACTIVITY))  # fmt: skip
     share = split = None
     if detection is not None:
         split = youth_by_detection(detection, period.code, config=config)
-        share = police_initiated_share_youth(detection, period.code, config=config)
+        share = police_initiated_share_youth(detection, period.code, config=config,
+                                             noise_variance=2 * noise)  # fmt: skip
     return EffortStatistics(aligned is not None, aligned, trend, per_hours, share, split,
                             period.code)  # fmt: skip
 

@@ -168,7 +168,11 @@ def slice_indicators(cube: pd.DataFrame, period: str, *, config: Config) -> dict
         "persons": Indicator("persons", persons, n=persons, uses=("persons",)),
         "persons_youth": Indicator("persons_youth", youth, n=youth, uses=("youth",)),
         "youth_share": _from_estimate(
-            "youth_share", wilson_interval(youth, persons, noise_variance=vy), ("youth", "persons")
+            "youth_share",
+            # perturbed, the young (3 cells) can exceed all persons (1 cell): a share of 1
+            wilson_interval(min(youth, persons), persons, noise_variance=vy,
+                            trials_noise_variance=v),
+            ("youth", "persons"),
         ),
         "female_share": _from_estimate(
             "female_share", wilson_interval(w, w + m, noise_variance=v), ("women", "men")

@@ -130,9 +130,8 @@ def wilson_table(
     return _table(cols, _index_of(successes, trials))
 
 
-def _wilson(
-    successes: Any, trials: Any, alpha: float, func: str, noise: float = 0.0
-) -> _Columns:
+def _wilson(successes: Any, trials: Any, alpha: float, func: str, noise: float = 0.0,
+            trials_noise: float | None = None) -> _Columns:  # fmt: skip
     alpha = _check_alpha(alpha, func)
     k, n = np.broadcast_arrays(_arr(successes, "successes", func), _arr(trials, "trials", func))
     _at_least(k, n, ("successes", "trials"), func)
@@ -140,9 +139,11 @@ def _wilson(
     ok = n > 0
     nn = np.where(ok, n, 1.0)
     p = k / nn
-    if _noise(noise, func):  # Kish's effective sample size for the added variance
-        sampling = p * (1 - p) / nn + z**2 / (4 * nn**2)
-        nn = nn / (1 + noise * (k**2 + (nn - k) ** 2) / nn**4 / sampling)
+    if _noise(noise, func) or (trials_noise is not None and _noise(trials_noise, func)):
+        sampling = p * (1 - p) / nn + z**2 / (4 * nn**2)  # Kish's effective sample size
+        added = (noise * (k**2 + (nn - k) ** 2) / nn**4 if trials_noise is None
+                 else noise / nn**2 + k**2 * trials_noise / nn**4)  # fmt: skip
+        nn = nn / (1 + added / sampling)
     denom = 1 + z**2 / nn
     centre = (p + z**2 / (2 * nn)) / denom
     half = z * np.sqrt(p * (1 - p) / nn + z**2 / (4 * nn**2)) / denom
@@ -156,12 +157,20 @@ def _wilson(
 
 
 def wilson_interval(
-    successes: int, trials: int, *, alpha: float = 0.05, noise_variance: float = 0.0
+    successes: int,
+    trials: int,
+    *,
+    alpha: float = 0.05,
+    noise_variance: float = 0.0,
+    trials_noise_variance: float | None = None,
 ) -> Estimate:
     """Share ``successes / trials`` with its Wilson score interval.
 
     The Wilson interval inverts the score test of a binomial proportion; it assumes
     independent trials with a common probability. 0 successes give estimate 0 and low 0.
+    ``noise_variance`` is that of each of the perturbed counts ``successes`` and ``trials -
+    successes``; ``trials_noise_variance`` instead says that ``trials`` is a count perturbed
+    on its own (a total beside its part): the noise then adds ``V/n^2 + k^2 V_n/n^4``.
 
     Examples
     --------
@@ -173,8 +182,8 @@ def wilson_interval(
     >>> round(wilson_interval(8, 98, noise_variance=1.0).ci_high, 4)  # perturbed counts
     0.1573
     """
-    return _first(_wilson(successes, trials, alpha, "wilson_interval", noise_variance))
-
+    return _first(_wilson(successes, trials, alpha, "wilson_interval", noise_variance,
+                          trials_noise_variance))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- rates
@@ -223,14 +232,8 @@ def _poisson(
     return _clean(est, low, high, k, reason)
 
 
-def poisson_rate(
-    count: int,
-    population: float,
-    *,
-    per: float = 10_000,
-    alpha: float = 0.05,
-    noise_variance: float = 0.0,
-) -> Estimate:
+def poisson_rate(count: int, population: float, *, per: float = 10_000, alpha: float = 0.05,
+                 noise_variance: float = 0.0) -> Estimate:  # fmt: skip
     """Rate ``count / population * per`` with the exact (Garwood) Poisson interval.
 
     Assumes the count is Poisson with mean ``rate * population``; the interval is the
@@ -340,15 +343,8 @@ def _rate_ratio(
     return _clean(est, low, high, a + b, reason)
 
 
-def rate_ratio_katz(
-    count1: int,
-    pop1: float,
-    count0: int,
-    pop0: float,
-    *,
-    alpha: float = 0.05,
-    noise_variance: float = 0.0,
-) -> Estimate:
+def rate_ratio_katz(count1: int, pop1: float, count0: int, pop0: float, *, alpha: float = 0.05,
+                    noise_variance: float = 0.0) -> Estimate:  # fmt: skip
     """Ratio of two Poisson rates with the Katz log interval.
 
     ``(count1/pop1) / (count0/pop0)``, ``log RR +- z * sqrt(1/count1 + 1/count0)``. Use it
