@@ -208,3 +208,24 @@ def test_counts_mode_uses_suppression(demo: dict[str, ri.Analysis]) -> None:
                          period="2025T2")  # fmt: skip
     assert counted.config.disclosure.method == "suppression"
     assert any("cell-key method needs person rows" in note for note in counted.notes)
+
+
+def test_one_ledger_keeps_one_method(demo: dict[str, ri.Analysis], tmp_path: Path) -> None:
+    """A suppression release on a ledger of cell-key releases is refused before anything is
+    written (its audit could not hide what they published), and so is the reverse."""
+    ledger = tmp_path / "series.sqlite"
+    ri.write_release(demo["2025T1"], tmp_path / "2025T1", ledger=ledger)
+    data = ri.demo_data_dir()
+    cfg = ri.load_config(data / "config.toml", disclosure={"method": "suppression"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ri.DataWarning)
+        records = ri.read_reports(data / "reports.csv", config=cfg, key=ri.DEMO_KEY)
+        population = ri.read_population(data / "population.csv", config=cfg)
+        exact = ri.analyse(records, population, config=cfg, period="2025T2")
+    with pytest.raises(ri.errors.LedgerError, match=r'made with disclosure\.method = "cell_key"'):
+        ri.write_release(exact, tmp_path / "2025T2", ledger=ledger)
+    assert not any((tmp_path / "2025T2").glob("*"))  # nothing written
+    other = tmp_path / "other.sqlite"
+    ri.write_release(exact, tmp_path / "b" / "2025T2", ledger=other)
+    with pytest.raises(ri.errors.LedgerError, match='"suppression"; this release uses "cell_key"'):
+        ri.write_release(demo["2025T2"], tmp_path / "b" / "2025T2x", ledger=other)

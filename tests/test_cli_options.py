@@ -169,7 +169,8 @@ def test_the_audit_reports_its_progress_unless_quiet(tmp_path: Path,
     args = ("run", "--reports", reports, "--population", population_file)
     loud = invoke(*args, "--config", tmp_path / "config.toml", "--out", tmp_path / "a")
     quiet = invoke(*args, "--config", tmp_path / "config.toml", "--out", tmp_path / "b", "-q")
-    perturbed = invoke(*args, "--config", tmp_path / "cellkey.toml", "--out", tmp_path / "c")
+    perturbed = invoke(*args, "--config", tmp_path / "cellkey.toml", "--out", tmp_path / "c",
+                       "--ledger", tmp_path / "cellkey.sqlite")  # one method per ledger
     for result in (loud, quiet, perturbed):
         assert result.exit_code == 0, result.stdout + result.stderr
     assert re.search(r"exact audit, round 1: \d+ counts hidden \(\d+ s\)", loud.stderr)

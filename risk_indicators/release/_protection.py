@@ -54,9 +54,11 @@ from risk_indicators.disclosure import (
     perturbed_release,
     protect,
 )
+from risk_indicators.errors import LedgerError
 from risk_indicators.periods import window_label
 
-__all__ = ["followup_priority", "protect_analysis", "publication_design", "published_windows"]
+__all__ = ["check_one_method", "followup_priority", "protect_analysis", "publication_design",
+           "published_windows"]  # fmt: skip
 
 #: The derived counts of the young: name -> the gender summed (all youth bands and areas).
 YOUTH_COUNTS = {"youth": TOTAL, "youth_women": "kvinna", "youth_men": "man",
@@ -164,6 +166,7 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     blocks = _window_blocks(analysis)
     release_id = f"{analysis.config.municipality} {analysis.period.code}"
     table = perturbation_of(analysis.config.disclosure)
+    check_one_method(analysis, ledger)
     if analysis.exact_counts is not None and table is not None:  # perturbed already
         return perturbed_release(
             analysis.cube, table=table, publish=design, windows=windows,
@@ -186,6 +189,36 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
         zeros="per_table",
         measures=("persons",),  # the design publishes no report count
     )
+
+
+def check_one_method(analysis: Analysis, ledger: Ledger | None) -> None:
+    """One disclosure method per ledger (series of releases), else a clear refusal.
+
+    A suppression release after cell-key releases cannot hide what they published (its
+    audit would fail closed after a long search); a cell-key release after suppression
+    releases would publish values within D of counts they hid, breaking their promise.
+
+    Raises
+    ------
+    LedgerError
+        The ledger holds releases of the other method (exit code 2).
+    """
+    if ledger is None:
+        return
+    perturbed = analysis.exact_counts is not None
+    method = "cell_key" if perturbed else "suppress"
+    methods = ledger.releases()["method"]
+    other = methods[methods.ne(method) & methods.isin(["cell_key", "suppress"])]
+    if len(other):
+        name = {"cell_key": "cell_key", "suppress": "suppression"}
+        raise LedgerError(
+            f"The release ledger {ledger.path.name} holds {len(other)} release(s) made with "
+            f"disclosure.method = \"{name[str(other.iloc[0])]}\"; this release uses "
+            f"\"{name[method]}\". One series of releases keeps one method: set "
+            "disclosure.method as in the earlier releases, or begin a new series with a new "
+            "ledger (--ledger NEW.sqlite), knowing that its figures may then narrow down "
+            "counts the old series protected."
+        )
 
 
 def _rows_used(analysis: Analysis) -> list[PublishedTotal]:

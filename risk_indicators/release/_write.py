@@ -37,7 +37,7 @@ from risk_indicators.intake import REJECTED_COLUMNS, Records
 from risk_indicators.report import PublicRelease, write_report
 
 from ._effort import effort_view
-from ._protection import protect_analysis
+from ._protection import check_one_method, protect_analysis
 from ._public import public_view
 
 __all__ = ["check_release_target", "counts_csv_table", "ledger_path", "write_release"]
@@ -193,13 +193,14 @@ def write_release(
     OutputError
         A folder could not be written (exit code 2); no partial folder is left.
     LedgerError
-        The ledger is corrupt or locked, or its releases were made with another key
-        (exit code 2); nothing is written.
+        The ledger is corrupt or locked, or its releases were made with another key or
+        another disclosure method (exit code 2); nothing is written.
     """
     root = Path(out)
     ledger_file = Path(ledger) if ledger else ledger_path(root, analysis.config.disclosure.ledger)
     fingerprint = records.key_fingerprint if records is not None else None
     book = check_release_target(root, ledger=ledger_file, key_fingerprint=fingerprint)
+    check_one_method(analysis, book)  # before anything is written
     recorded: list[bool] = []
     try:
         said = _write_folders(
