@@ -138,7 +138,9 @@ def test_the_release_publishes_every_designed_count_and_its_figures(
                     "area", "age_band", "gender", "measure"]]), "value"])  # fmt: skip
         assert (row["low"], row["high"]) == TABLE.support(value)
     html = (out / "public" / "report.html").read_text(encoding="utf-8")
-    assert "cellnyckelmetoden" in html and "högst 50 %" in html.replace("\u00a0", " ")
+    words = html.replace("\u00a0", " ")
+    assert "cellnyckelmetoden" in words and "högst 50 %" in words
+    assert "med högst 2" in words and "summan av 3 åldersgrupper, med högst 6" in words
 
 
 @pytest.mark.parametrize(("n_young", "share"), [(14, 0.25), (40, 0.22)])

@@ -317,6 +317,6 @@ def _public_release(
         notes=tuple(analysis.notes),
         draft=draft,
         effort=effort_view(analysis, protection),  # issue 16
-        noise=(cfg.disclosure.max_deviation, cfg.disclosure.variance)
+        noise=(cfg.disclosure.max_deviation, cfg.disclosure.variance, len(cfg.youth_bands))
         if protection.method == "cell_key" else None,
     )  # fmt: skip

@@ -88,8 +88,9 @@ class PublicRelease:
     suppressed_count
         Number of published cells that are suppressed.
     noise
-        ``(max_deviation, variance)`` of the cell-key method when the counts are perturbed
-        (nothing is suppressed then); None with suppression.
+        ``(max_deviation, variance, youth_bands)`` of the cell-key method when the counts are
+        perturbed (nothing is suppressed then; a count of the young sums ``youth_bands``
+        perturbed age-band counts); None with suppression.
     youth_ages
         ``(youth_min_age, youth_max_age)``.
     goal
@@ -132,7 +133,7 @@ class PublicRelease:
     sources: tuple[str, ...] = ()
     draft: bool = False
     effort: EffortView | None = None
-    noise: tuple[int, float] | None = None
+    noise: tuple[int, float, int] | None = None
 
     def __post_init__(self) -> None:
         if self.language not in ("sv", "en"):

@@ -326,11 +326,11 @@ def cell_key_text(release: PublicRelease) -> str:
     table and nothing else)."""
     from risk_indicators.cube import PerturbationTable
 
-    d, v = release.noise or (2, 1.0)
+    d, v, bands = release.noise or (2, 1.0, 3)
     table = PerturbationTable(max_deviation=d, variance=v)
     worst = max(float(table.posterior(j).max()) for j in range(1, 2 * d + 3))
     lang = release.language
-    return text(lang, "method_disclosure_cell_key", D=d,
+    return text(lang, "method_disclosure_cell_key", D=d, Y=d * bands, bands=bands,
                 V=fmt_value(v, "rate", lang), worst=fmt_value(worst, "percent", lang,
                                                           decimals=0))  # fmt: skip
 
@@ -340,5 +340,6 @@ def dash_meaning(release: PublicRelease) -> list[str]:
     texts)."""
     lang = release.language
     if release.noise is not None:
-        return [text(lang, "meaning_perturbed", D=release.noise[0])]
+        d, _, bands = release.noise
+        return [text(lang, "meaning_perturbed", D=d, Y=d * bands, bands=bands)]
     return [text(lang, "meaning_zero"), text(lang, "meaning_suppressed", T=release.min_count)]
