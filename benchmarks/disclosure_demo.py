@@ -105,7 +105,7 @@ def bundled() -> None:
     from risk_indicators.release._public import protect_analysis
 
     data = demo_data_dir()
-    cfg = ri.load_config(data / "config.toml")
+    cfg = ri.load_config(data / "config.toml", disclosure={"method": "suppression"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         records = ri.read_reports(data / "reports.csv", config=cfg, key=DEMO_KEY)
