@@ -205,9 +205,17 @@ class PerturbationTable:
             out[at] += r.index.to_numpy()[np.minimum(pick, len(r) - 1)]
         return out
 
-    def support(self, published: int) -> tuple[int, int]:
-        """The true counts a published value can come from, as an interval ``(low, high)``."""
-        j, d = int(published), self.max_deviation
+    def support(self, published: int, *, cells: int = 1) -> tuple[int, int]:
+        """The true counts a published value can come from, as an interval ``(low, high)``;
+        ``cells``: the value is a sum of that many counts, each perturbed on its own (the
+        young over their age bands), so it moves by up to ``cells * D``.
+
+        Examples
+        --------
+        >>> PerturbationTable().support(4, cells=3), PerturbationTable().support(0, cells=3)
+        ((1, 10), (0, 6))
+        """
+        j, d = int(published), self.max_deviation * int(cells)
         if j < 0:
             raise UsageError(f"A published count cannot be negative; got {published}.")
         return (0, d) if j == 0 else (max(1, j - d), j + d)

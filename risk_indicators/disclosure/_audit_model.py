@@ -198,7 +198,7 @@ def build_model(
                 cells.append((table, period, *keys, measure, own, var))
         _lines(b, df, is_inner, measures)
     _links(b, tables, measures)
-    _extras(b, extra_counts, cells, publish, unpublished)
+    _extras(b, extra_counts, cells, publish, unpublished, exact_sums=exact_sums)
     _totals(b, published_totals)
     targets, primary = _history(b, history)
     system, index = b.finish()

@@ -42,6 +42,8 @@ def perturbed_release(
     ----------
     cube, windows
         Cubes whose ``persons`` are published values (:func:`perturbed_persons`).
+        ``extra_counts`` give their values (the sums of perturbed margins the figures
+        use); their inner cells would give other sums.
     table
         The perturbation table used (its support bounds each published value).
     publish, window_periods, extra_counts
@@ -65,7 +67,12 @@ def perturbed_release(
     value = model.system.truth[model.cell_var].round().astype(np.int64)
     status = np.full(len(value), "perturbed", dtype=object)
     shown = _table(model, pd.array(value, dtype="Int64"), status)
-    spans = np.array([table.support(int(v)) for v in value], dtype=np.int64).reshape(-1, 2)
+    # a derived count of the young sums one perturbed margin per band (new young: one count)
+    summed = {str(CountName.derived_count(ex.name, ex.period, ex.measure)):
+              1 if ex.bounded else len(ex.cells) for ex in extra_counts}  # fmt: skip
+    k = [summed.get(str(c), 1) for c in shown["count"]]
+    spans = np.array([table.support(int(v), cells=n) for v, n in zip(value, k, strict=True)],
+                     dtype=np.int64).reshape(-1, 2)  # fmt: skip
     cells = _ledger_cells(model, shown, low=spans[:, 0], high=spans[:, 1])
     cells["status"] = "rounded"  # the ledger's word for a count shown as an interval of values
     release = Release(release_id, "cell_key", min_count, cells, model.links, state)

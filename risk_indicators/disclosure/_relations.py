@@ -302,8 +302,9 @@ def _extras(
     cells: list[tuple[str, str, str, str, str, str, str, str]],
     publish: Mapping[str, str] | None = None,
     unpublished: list[str] | None = None,
+    exact_sums: bool = True,
 ) -> None:
-    """Indicator counts: sums of inner cells, or bounded by such a sum."""
+    """Indicator counts: sums of inner cells, or bounded by such a sum (perturbed: as given)."""
     for ex in sorted(extras, key=lambda e: (e.period, e.name, e.measure)):
         prefix = f"{ex.measure}|{ex.period}|"
         inner = [n for n in b.truth if n.startswith(prefix) and b.defs[n] == {n} and "|X:" not in n]
@@ -322,7 +323,8 @@ def _extras(
             b.relate([(n, 1.0) for n in sorted(members)] + [(name, -1.0)], 0.0, np.inf, link=True)
             var = name
         else:
-            if ex.value is not None and float(ex.value) != total:
+            total = total if exact_sums or ex.value is None else float(ex.value)  # perturbed
+            if exact_sums and ex.value is not None and float(ex.value) != total:
                 raise DisclosureError(
                     f"The count '{ex.name}' is {ex.value} but its cells sum to {total:g}."
                 )

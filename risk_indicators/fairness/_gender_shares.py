@@ -208,8 +208,8 @@ def gender_rate_ratio(
     conditional two-sided p-value of ratio 1 from
     ``statsmodels.stats.rates.test_poisson_2indep(a, N1, b, N0, method="exact-cond")``. Use
     the exact interval when either count is below about 10. ``reference="kvinna"`` gives
-    men's rate over women's. With perturbed counts (cell-key) the Katz interval is widened
-    for the noise; the exact interval and the p-value treat the published counts as exact.
+    men's rate over women's. With perturbed counts (cell-key) both intervals are widened
+    for the noise (exact: effective counts); the p-value treats the counts as exact.
     """
     func = "gender_rate_ratio"
     if reference not in (MEN, WOMEN):
@@ -223,7 +223,7 @@ def gender_rate_ratio(
     p0 = c[f"pop_{den}"].fillna(0).to_numpy(float)
     noise = noise_variance(cube, cells=len(config.youth_bands) if youth else 1)
     katz = rate_ratio_table(a, p1, b, p0, method="katz", alpha=alpha, noise_variance=noise)
-    exact = rate_ratio_table(a, p1, b, p0, method="exact", alpha=alpha)
+    exact = rate_ratio_table(a, p1, b, p0, method="exact", alpha=alpha, noise_variance=noise)
     pvals: list[float | None] = []
     for ai, bi, n1, n0 in zip(a, b, p1, p0, strict=True):
         if not (ai + bi > 0 and n1 > 0 and n0 > 0):

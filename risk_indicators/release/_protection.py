@@ -122,18 +122,27 @@ def publication_design(analysis: Analysis) -> dict[CountName, str]:
 
 def _derived_counts(analysis: Analysis, design: dict[CountName, str]) -> list[DerivedCount]:
     """The derived counts of the young in every period and reported window: the published
-    ones and the rest (protected, not shown), and the period's new young."""
+    ones and the rest (protected, not shown), and the period's new young. Perturbed counts
+    (the cell-key method) carry their value: the sum of the perturbed band margins, as the
+    figures compute it (the sum of the inner cells would be another, noisier value)."""
     cfg = analysis.config
-    blocks = [str(p) for p in analysis.cube["period"].unique()]
-    blocks += [block for block, _ in _window_blocks(analysis).values()]
+    labels = {str(p): str(p) for p in analysis.cube["period"].unique()}
+    labels.update({block: label for label, (block, _) in _window_blocks(analysis).items()})
+    values = None
+    if analysis.exact_counts is not None:
+        both = [analysis.cube] + ([analysis.windows] if analysis.windows is not None else [])
+        rows = pd.concat(both, ignore_index=True)
+        rows = rows.loc[(rows["area"] == TOTAL) & rows["age_band"].isin(cfg.youth_bands)]
+        values = rows.groupby(["period", "gender"], observed=True)["persons"].sum()
     extras = [
         DerivedCount(
             name,
             block,
             tuple((TOTAL, band, gender) for band in cfg.youth_bands),
             published=CountName.derived_count(name, block) in design,
+            value=None if values is None else int(values.get((label, gender), 0)),
         )
-        for block in blocks
+        for block, label in labels.items()
         for name, gender in YOUTH_COUNTS.items()
     ]
     new = analysis.results["period"].get("new_persons_youth")

@@ -44,6 +44,7 @@ def compare_periods(
     reference_pops: Sequence[float],
     *,
     alpha: float = 0.05,
+    noise_variance: float = 0.0,
 ) -> pd.DataFrame:
     """This period against the same period a year earlier and in the three previous years.
 
@@ -64,6 +65,11 @@ def compare_periods(
         earlier. The three-year row pools the last three (sums of counts and populations).
     alpha
         1 - confidence level.
+    noise_variance
+        Of each count when the counts are perturbed (the cell-key method; a pooled
+        reference of k years has k times it): the interval uses the effective counts
+        ``k / (1 + V/k)`` (:func:`~risk_indicators.stats.rate_ratio_table`) and the test
+        their nearest whole numbers, an approximation.
 
     Returns
     -------
@@ -87,14 +93,16 @@ def compare_periods(
         ok = len(counts) >= k
         ref_c = float(sum(counts[-k:])) if ok else 0.0
         ref_p = float(sum(pops[-k:])) if ok else 0.0
-        ratio = rate_ratio_table(
-            current_count, current_pop, ref_c, ref_p, method="exact", alpha=alpha
-        )
+        noise = (noise_variance, k * noise_variance)
+        ratio = rate_ratio_table(current_count, current_pop, ref_c, ref_p, method="exact",
+                                 alpha=alpha, noise_variance=noise)  # fmt: skip
         est = ratio.iloc[0].to_dict()
-        m, p_value = int(current_count + ref_c), pd.NA
+        x = round(current_count / (1 + noise[0] / max(current_count, 1)))
+        m = x + round(ref_c / (1 + noise[1] / max(ref_c, 1)))
+        p_value = pd.NA
         if ok and m > 0 and current_pop > 0 and ref_p > 0:
             share = current_pop / (current_pop + ref_p)
-            p_value = stats.binomtest(int(current_count), m, share).pvalue
+            p_value = stats.binomtest(int(x), int(m), share).pvalue
         if not ok:
             why = f"not defined: fewer than {k} earlier year(s) of the same period"
             est.update(estimate=pd.NA, ci_low=pd.NA, ci_high=pd.NA, defined=False, reason=why)

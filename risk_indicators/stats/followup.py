@@ -27,7 +27,7 @@ from risk_indicators.periods import Period
 
 from .alarms import FarringtonResult, farrington_flexible
 from .comparisons import compare_periods
-from .indicators import Indicator
+from .indicators import Indicator, noise_variance
 from .trends import TrendResult, poisson_trend
 
 __all__ = ["YouthStatistics", "youth_series", "youth_statistics"]
@@ -107,12 +107,15 @@ def youth_statistics(cube: pd.DataFrame, period: Period, *, config: Config) -> Y
         population=series["population"].astype(float) if has_pop else None,
         freq=period.freq,
     )
-    comparison = _comparison(series, period, has_pop)
+    # perturbed counts (cell-key): a count of the young sums one cell per youth band
+    noise = noise_variance(cube, cells=len(config.youth_bands))
+    comparison = _comparison(series, period, has_pop, noise)
     alarms, note = _alarms(series, period, has_pop)
     return YouthStatistics(series, trend, comparison, alarms, note)
 
 
-def _comparison(series: pd.DataFrame, period: Period, has_pop: bool) -> pd.DataFrame:
+def _comparison(series: pd.DataFrame, period: Period, has_pop: bool,
+                noise: float = 0.0) -> pd.DataFrame:  # fmt: skip
     earlier = [period.shift(-k * period.freq).code for k in (3, 2, 1)]
     earlier = [code for code in earlier if code in series.index]
     persons = {str(k): int(v) for k, v in series["persons"].items()}
@@ -126,6 +129,7 @@ def _comparison(series: pd.DataFrame, period: Period, has_pop: bool) -> pd.DataF
         population[period.code],
         [persons[c] for c in earlier],
         [population[c] for c in earlier],
+        noise_variance=noise,
     )
 
 

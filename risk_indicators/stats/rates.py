@@ -23,7 +23,8 @@ counts whose variance is not their mean: a share's Wilson interval uses the effe
 sample size ``n / f`` (Kish), ``f = 1 + V (k^2 + (n-k)^2) / n^4 / v``, ``v`` its binomial
 variance with Wilson's ``z^2 / (4 n^2)`` added (finite at 0 and n); a rate's exact interval
 is that of the effective count ``k / f`` scaled by ``f = 1 + V / max(k, 1)``; a log ratio's
-variance gains ``V / a^2 + V / b^2``. ``V = 0`` gives the usual intervals exactly.
+variance gains ``V / a^2 + V / b^2``, an exact ratio uses the effective counts. ``V = 0``
+gives the usual intervals exactly.
 
 Zeros and empty denominators never produce NaN or inf. Every function returns an
 :class:`Estimate` (scalars) or a tidy DataFrame (``*_table``, array-likes) whose ``defined``
@@ -135,8 +136,7 @@ def _wilson(successes: Any, trials: Any, alpha: float, func: str, noise: float =
     alpha = _check_alpha(alpha, func)
     k, n = np.broadcast_arrays(_arr(successes, "successes", func), _arr(trials, "trials", func))
     _at_least(k, n, ("successes", "trials"), func)
-    z = _z(alpha)
-    ok = n > 0
+    z, ok = _z(alpha), n > 0
     nn = np.where(ok, n, 1.0)
     p = k / nn
     if _noise(noise, func) or (trials_noise is not None and _noise(trials_noise, func)):
@@ -187,14 +187,8 @@ def wilson_interval(
 
 
 # --------------------------------------------------------------------------- rates
-def poisson_rate_table(
-    count: Any,
-    population: Any,
-    *,
-    per: float = 10_000,
-    alpha: float = 0.05,
-    noise_variance: float = 0.0,
-) -> pd.DataFrame:
+def poisson_rate_table(count: Any, population: Any, *, per: float = 10_000, alpha: float = 0.05,
+                       noise_variance: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Rates per ``per`` inhabitants with exact (Garwood) Poisson intervals, vectorised.
 
     Returns
@@ -262,7 +256,7 @@ def rate_ratio_table(
     *,
     method: RatioMethod = "katz",
     alpha: float = 0.05,
-    noise_variance: float = 0.0,
+    noise_variance: float | tuple[float, float] = 0.0,
 ) -> pd.DataFrame:
     """Ratios of two Poisson rates, ``(count1/pop1) / (count0/pop0)``, vectorised.
 
@@ -279,6 +273,9 @@ def rate_ratio_table(
         exact and conservative, with a finite upper bound when ``count1 = 0``.
     alpha
         1 - confidence level.
+    noise_variance
+        Of each perturbed count, or ``(count1's, count0's)``: Katz adds ``V/a^2 + V/b^2``,
+        exact uses the effective counts ``k / (1 + V/k)``.
 
     Returns
     -------
@@ -300,7 +297,7 @@ def _rate_ratio(
     method: str,
     alpha: float,
     func: str,
-    noise: float = 0.0,
+    noise: float | tuple[float, float] = 0.0,
 ) -> _Columns:
     alpha = _check_alpha(alpha, func)
     if method not in ("katz", "exact"):
@@ -316,16 +313,21 @@ def _rate_ratio(
     )
     pops = (p1 > 0) & (p0 > 0)
     bb = np.where(b > 0, b, 1.0)
+    n1, n0 = noise if isinstance(noise, tuple) else (noise, noise)  # per count, or both
+    noisy = _noise(n1, func) | _noise(n0, func)  # checked: numbers >= 0
     with np.errstate(all="ignore"):  # overflow on absurd populations is caught in _table
         est = a / bb * (np.where(pops, p0, 1.0) / np.where(pops, p1, 1.0))
         if method == "katz":
             aa = np.where(a > 0, a, 1.0)
-            var = 1 / aa + 1 / bb + (noise / aa**2 + noise / bb**2 if _noise(noise, func) else 0)
+            var = 1 / aa + 1 / bb + (n1 / aa**2 + n0 / bb**2 if noisy else 0)
             est, low, high = _katz(a, b, est, var, _z(alpha))
         else:
             scale = np.where(pops, p0, 1.0) / np.where(pops, p1, 1.0)
-            pi_low = np.where(a > 0, stats.beta.ppf(alpha / 2, np.maximum(a, 1), b + 1), 0.0)
-            pi_high = stats.beta.ppf(1 - alpha / 2, a + 1, bb)
+            # perturbed counts: the effective counts k / (1 + V / k) (Fay and Feuer)
+            ae = a / (1 + n1 / np.maximum(a, 1)) if noisy else a
+            be = b / (1 + n0 / np.maximum(b, 1)) if noisy else b
+            pi_low = np.where(a > 0, stats.beta.ppf(alpha / 2, np.maximum(ae, 1e-9), be + 1), 0.0)
+            pi_high = stats.beta.ppf(1 - alpha / 2, ae + 1, np.where(b > 0, be, 1.0))
             # quantiles can round a hair past the estimate; keep low <= estimate <= high
             low = np.minimum(pi_low / (1 - pi_low) * scale, est)
             high = np.maximum(pi_high / (1 - pi_high) * scale, est)
