@@ -152,7 +152,13 @@ def test_the_release_publishes_every_designed_count_and_its_figures(
     ages = by_age.set_index("age_band")["value"]
     assert youth["2025T2"] == ages[["15-17", "18-20", "21-24"]].sum()
     html = (out / "public" / "report.html").read_text(encoding="utf-8")
+    # the input rows are rounded to tens (exact ones would give a period's reports)
+    rows = public["rows"]
+    assert rows["rounded_to"] == 10 and all(rows[k] % 10 == 0 for k in ("read", "used"))
+    assert abs(rows["used"] - a.accounting["used"]) <= 5
     words = html.replace("\u00a0", " ")
+    assert "Avrundat till tiotal" in words
+    assert "en verklig 0 68 % av gångerna" in words
     assert "cellnyckelmetoden" in words and "högst 50 %" in words
     assert "med högst 2" in words and "summan av 3 åldersgrupper, med högst 6" in words
 

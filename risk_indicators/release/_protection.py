@@ -217,12 +217,13 @@ def check_one_method(analysis: Analysis, ledger: Ledger | None) -> None:
     perturbed = analysis.exact_counts is not None
     method = "cell_key" if perturbed else "suppress"
     methods = ledger.releases()["method"]
-    other = methods[methods.ne(method) & methods.isin(["cell_key", "suppress"])]
+    other = methods[methods.ne(method)]
     if len(other):
-        name = {"cell_key": "cell_key", "suppress": "suppression"}
+        name = {"cell_key": "cell_key", "suppress": "suppression", "round": "round"}
+        earlier = name.get(str(other.iloc[0]), str(other.iloc[0]))
         raise LedgerError(
             f"The release ledger {ledger.path.name} holds {len(other)} release(s) made with "
-            f"disclosure.method = \"{name[str(other.iloc[0])]}\"; this release uses "
+            f"disclosure.method = \"{earlier}\"; this release uses "
             f"\"{name[method]}\". One series of releases keeps one method: set "
             "disclosure.method as in the earlier releases, or begin a new series with a new "
             "ledger (--ledger NEW.sqlite), knowing that its figures may then narrow down "

@@ -284,6 +284,17 @@ def _marked(obj: dict[str, Any], draft: bool) -> dict[str, Any]:
     return {"draft": True, **obj} if draft else obj
 
 
+def _rounded_rows(indicators: dict[str, Any], protection: Protection) -> dict[str, Any]:
+    """With the cell-key method the input row counts are published rounded to tens: they are
+    report counts of all periods, so two releases' exact counts would give a new period's
+    reports exactly, and they bound its persons (suppression audits them instead)."""
+    if protection.method != "cell_key" or "rows" not in indicators:
+        return indicators
+    rows = {k: 10 * ((int(v) + 5) // 10) if isinstance(v, int) else v
+            for k, v in indicators["rows"].items()}  # fmt: skip
+    return {**indicators, "rows": {**rows, "rounded_to": 10}}
+
+
 def _public_release(
     analysis: Analysis,
     protection: Protection,
@@ -305,7 +316,8 @@ def _public_release(
         municipality=cfg.municipality,
         period=analysis.period,
         language=cfg.language,
-        indicators=_marked(analysis.to_json(suppressed=view.suppressed), draft),
+        indicators=_marked(_rounded_rows(analysis.to_json(suppressed=view.suppressed),
+                                         protection), draft),
         tables=view.tables,
         min_count=cfg.disclosure.min_count,
         suppressed_count=int(status.isin(["primary", "secondary"]).sum()),
@@ -319,4 +331,4 @@ def _public_release(
         effort=effort_view(analysis, protection),  # issue 16
         noise=(cfg.disclosure.max_deviation, cfg.disclosure.variance, len(cfg.youth_bands))
         if protection.method == "cell_key" else None,
-    )  # fmt: skip
+    )

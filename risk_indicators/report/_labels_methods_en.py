@@ -134,23 +134,25 @@ EN_METHODS: dict[str, str] = {
         "number of young people adds up its {bands} age groups, each changed on its own, so "
         "it moves by at most {Y}. The same persons always get the same change, in every table "
         "and every report, so the change cannot be averaged away by comparing or repeating "
-        "reports. A published small number is therefore not the true number: someone who "
-        "knows this rule and nothing else guesses the true number right at most {worst} of "
-        "the time. A 0 may stand for up to {D} persons. Shares, rates, ratios and trends are "
+        "reports (a number revised by new data gets a new change). A published small number "
+        "is therefore not the true number: someone who knows this rule and nothing else "
+        "guesses the true number right at most {worst} of the time. A 0 may stand for up to "
+        "{D} persons; it is a true 0 {zero} of the time. Shares, rates, ratios and trends are "
         "computed from the published numbers, and their 95% confidence intervals include the "
         "change. Because each number is changed on its own, a total can differ a little from "
         "the sum of its parts."
     ),
     "meaning_perturbed": (
         "Every number except 0 has been changed by at most {D} persons up or down (a number "
-        "of young people, the sum of {bands} age groups, by at most {Y}), so that nobody can be "
-        "recognised in a small number. A 0 may stand for up to {D} persons. The "
+        "of young people, the sum of {bands} age groups, by at most {Y}), so that a small "
+        "number does not give the true number. A 0 may stand for up to {D} persons. The "
         "confidence intervals include this change. Totals can differ a little from the sum of "
         "their parts."
     ),
     "perturbed_text": "No count is hidden: every number is shown, changed a little.",
     "suppressed_count_text": "{k} counts in the report's tables are shown as a dash (–).",
     "suppressed_none_text": "No count in the report's tables had to be hidden.",
+    "rows_rounded": "Rounded to tens, so that two reports do not give a period's exact count.",
     "rows_read": "Rows in the police extract",
     "rows_used": "Rows used",
     "rows_rejected": "Rows rejected (errors in the data; listed in the audit, never published)",

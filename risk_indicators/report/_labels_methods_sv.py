@@ -138,23 +138,26 @@ SV_METHODS: dict[str, str] = {
         "med ingenting, med variansen {V}. Ett antal unga är summan av {bands} åldersgrupper "
         "som ändras var för sig, så det ändras med högst {Y}. Samma personer får alltid samma "
         "ändring, i varje tabell och varje rapport, så ändringen kan inte jämnas ut genom att "
-        "jämföra eller upprepa rapporter. Ett publicerat litet tal är alltså inte det sanna "
-        "talet: den som känner denna regel och inget annat gissar rätt på det sanna talet "
-        "högst {worst} av gångerna. En 0 kan stå för upp till {D} personer. Andelar, tal per "
-        "invånare, kvoter och trender räknas ut ur de publicerade talen, och deras "
+        "jämföra eller upprepa rapporter (ett tal som ändras av nya uppgifter får en ny "
+        "ändring). Ett publicerat litet tal är alltså inte det sanna talet: den som känner "
+        "denna regel och inget annat gissar rätt på det sanna talet högst {worst} av gångerna. "
+        "En 0 kan stå för upp till {D} personer; den är en verklig 0 {zero} av gångerna. "
+        "Andelar, tal per invånare, kvoter och trender räknas ut ur de publicerade talen, och "
+        "deras "
         "95-procentiga konfidensintervall inkluderar ändringen. Eftersom varje tal ändras för "
         "sig kan en summa skilja sig lite från summan av delarna."
     ),
     "meaning_perturbed": (
         "Varje tal utom 0 har ändrats med högst {D} personer uppåt eller nedåt (ett antal unga, "
-        "summan av {bands} åldersgrupper, med högst {Y}), så att ingen kan kännas igen i ett "
-        "litet tal. En 0 kan stå för upp till {D} personer. "
+        "summan av {bands} åldersgrupper, med högst {Y}), så att ett litet tal inte ger det "
+        "sanna talet. En 0 kan stå för upp till {D} personer. "
         "Konfidensintervallen inkluderar ändringen. Summor kan skilja sig lite från summan av "
         "delarna."
     ),
     "perturbed_text": "Inget antal döljs: varje tal visas, lite ändrat.",
     "suppressed_count_text": "I rapportens tabeller visas {k} antal som streck (–).",
     "suppressed_none_text": "Inget antal i rapportens tabeller behövde döljas.",
+    "rows_rounded": "Avrundat till tiotal, så att två rapporter inte ger en periods exakta antal.",
     "rows_read": "Rader i polisens uttag",
     "rows_used": "Använda rader",
     "rows_rejected": "Avvisade rader (fel i uppgifterna; listas i granskningen, publiceras inte)",

@@ -367,12 +367,14 @@ def rows_table(release: PublicRelease) -> TableView:
         for k in ROW_KEYS
         if k in counts
     ]
+    rounded = (text(lang, "rows_rounded"),) if counts.get("rounded_to") else ()
     return _finish(
         release,
         "rows",
         text(lang, "cap_rows"),
         [text(lang, "col_what"), text(lang, "col_count")],
         rows,
+        rounded,
     )
 
 

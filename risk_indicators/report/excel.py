@@ -329,6 +329,8 @@ def _write_methods(ws: Worksheet, release: PublicRelease) -> None:
                 cell = ws.cell(row=ws.max_row, column=2)
                 cell.number_format = _FORMATS["int"]
                 cell.alignment = Alignment(horizontal="left", vertical="top")
+        if counts.get("rounded_to"):  # the cell-key method: rounded to tens
+            line(None, text(lang, "rows_rounded"))
     if view["notes"]:
         heading(h["notes"])
         for note in view["notes"]:

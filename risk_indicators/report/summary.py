@@ -330,7 +330,8 @@ def cell_key_text(release: PublicRelease) -> str:
     table = PerturbationTable(max_deviation=d, variance=v)
     worst = max(float(table.posterior(j).max()) for j in range(1, 2 * d + 3))
     lang = release.language
-    return text(lang, "method_disclosure_cell_key", D=d, Y=d * bands, bands=bands,
+    zero = fmt_value(float(table.posterior(0).iloc[0]), "percent", lang, decimals=0)
+    return text(lang, "method_disclosure_cell_key", D=d, Y=d * bands, bands=bands, zero=zero,
                 V=fmt_value(v, "rate", lang), worst=fmt_value(worst, "percent", lang,
                                                           decimals=0))  # fmt: skip
 
