@@ -161,20 +161,24 @@ def _first_report_order(
     if not in_file_order:
         rank = np.empty(n, dtype=np.int64)
         rank[np.argsort(row, kind="stable")] = np.arange(n)
-    t = period - period.min()
-    d = days - days.min()
-    widths = [_bits(person.max()), _bits(t.max()), _bits(d.max()), _bits(n - 1)]
+    t0, d0 = int(period.min()), int(days.min())
+    widths = [_bits(person.max()), _bits(int(period.max()) - t0), _bits(int(days.max()) - d0),
+              _bits(n - 1)]  # fmt: skip
     if sum(widths) > 63:
         return np.lexsort((row, days, period, person))
+    # in place: at national scale every new array of ten million rows is felt
     key = person.astype(np.int64)
-    for part, width in ((t, widths[1]), (d, widths[2]), (rank, widths[3])):
-        key = (key << width) | part
-    packed = np.sort(key)
+    for part, low, width in ((period, t0, widths[1]), (days, d0, widths[2]), (rank, 0, widths[3])):
+        key <<= width
+        key += part
+        key -= low
+    key.sort()
+    key &= (1 << widths[3]) - 1
     if in_file_order:  # the rank is the position
-        return packed & ((1 << widths[3]) - 1)
+        return key
     position_of_rank = np.empty(n, dtype=np.int64)
     position_of_rank[rank] = np.arange(n)
-    return position_of_rank[packed & ((1 << widths[3]) - 1)]
+    return position_of_rank[key]
 
 
 def complete_inner(
