@@ -854,3 +854,30 @@ def test_interval_coverage_with_expected_counts_of_five_or_more() -> None:
 def test_coverage_rejects_bad_replicates() -> None:
     with pytest.raises(UsageError, match="'replicates' parameter of fairness_coverage"):
         fairness_coverage(0)
+
+
+def test_the_pooled_parity_by_period_equals_fairlearns_metricframe() -> None:
+    """``overall`` (ratio and difference per period, youth bands pooled) is computed with
+    pandas; the reference is fairlearn's MetricFrame with the period as control feature on
+    the same weighted rows (what it was computed with before)."""
+    import numpy as np
+
+    from risk_indicators.fairness import _parity
+
+    d = ri.demo_data_dir()
+    cfg = ri.load_config(d / "config.toml", disclosure={"method": "suppression"})
+    records = ri.read_reports(d / "reports.csv", config=cfg, key=ri.DEMO_KEY)
+    analysis = ri.analyse(records, ri.read_population(d / "population.csv", config=cfg),
+                          config=cfg)  # fmt: skip
+    for detection in (None, analysis.detection):
+        cells, _ = _parity._parity_cells(analysis.cube, cfg, detection)
+        rows = cells.loc[np.repeat(np.arange(len(cells)), 2)].reset_index(drop=True)
+        y = np.tile([1, 0], len(cells))
+        w = np.where(y == 1, rows["persons"], rows["population"] - rows["persons"]).astype(float)
+        mf = _parity._metric_frame(y, w, rows["gender"], rows[["period"]])
+        got = _parity._pooled_parity(cells).set_index("period")
+        assert list(got.index) == [str(p) for p in mf.ratio().index]
+        assert np.allclose(got["demographic_parity_ratio"].astype(float),
+                           mf.ratio()["selection_rate"].astype(float), equal_nan=True)
+        assert np.allclose(got["demographic_parity_difference"].astype(float),
+                           mf.difference()["selection_rate"].astype(float), equal_nan=True)

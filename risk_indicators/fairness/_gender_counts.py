@@ -120,7 +120,7 @@ def gender_counts(
     grouped = frame.groupby([*keys, "gender"], observed=True)
     agg = grouped["persons"].sum().to_frame()
     # a sum over a cell without population is unknown, not a smaller number
-    agg["pop"] = grouped["pop"].sum().where(~grouped["pop"].apply(lambda s: s.isna().any()))
+    agg["pop"] = grouped["pop"].sum().where(grouped["pop"].count() == grouped["pop"].size())
     wide = agg.unstack("gender")
     out = pd.DataFrame(
         {
