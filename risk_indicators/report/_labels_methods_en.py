@@ -137,15 +137,17 @@ EN_METHODS: dict[str, str] = {
         "reports (a number revised by new data gets a new change). A published small number "
         "is therefore not the true number: someone who knows this rule and nothing else "
         "guesses the true number right at most {worst} of the time. A 0 may stand for up to "
-        "{D} persons; it is a true 0 {zero} of the time. Shares, rates, ratios and trends are "
-        "computed from the published numbers, and their 95% confidence intervals include the "
-        "change. Because each number is changed on its own, a total can differ a little from "
+        "{D} persons (young people: up to {Y}); it is a true 0 {zero} of the time. Shares, "
+        "rates, ratios and trends are computed from the published numbers, and their 95% "
+        "confidence intervals include the change. Because each number is changed on its own, "
+        "a total can differ a little from "
         "the sum of its parts."
     ),
     "meaning_perturbed": (
         "Every number except 0 has been changed by at most {D} persons up or down (a number "
         "of young people, the sum of {bands} age groups, by at most {Y}), so that a small "
-        "number does not give the true number. A 0 may stand for up to {D} persons. The "
+        "number does not give the true number. A 0 may stand for up to {D} persons (young "
+        "people: up to {Y}). The "
         "confidence intervals include this change. Totals can differ a little from the sum of "
         "their parts."
     ),

@@ -141,7 +141,8 @@ SV_METHODS: dict[str, str] = {
         "jämföra eller upprepa rapporter (ett tal som ändras av nya uppgifter får en ny "
         "ändring). Ett publicerat litet tal är alltså inte det sanna talet: den som känner "
         "denna regel och inget annat gissar rätt på det sanna talet högst {worst} av gångerna. "
-        "En 0 kan stå för upp till {D} personer; den är en verklig 0 {zero} av gångerna. "
+        "En 0 kan stå för upp till {D} personer (unga: upp till {Y}); den är en verklig 0 {zero} "
+        "av gångerna. "
         "Andelar, tal per invånare, kvoter och trender räknas ut ur de publicerade talen, och "
         "deras "
         "95-procentiga konfidensintervall inkluderar ändringen. Eftersom varje tal ändras för "
@@ -150,7 +151,7 @@ SV_METHODS: dict[str, str] = {
     "meaning_perturbed": (
         "Varje tal utom 0 har ändrats med högst {D} personer uppåt eller nedåt (ett antal unga, "
         "summan av {bands} åldersgrupper, med högst {Y}), så att ett litet tal inte ger det "
-        "sanna talet. En 0 kan stå för upp till {D} personer. "
+        "sanna talet. En 0 kan stå för upp till {D} personer (unga: upp till {Y}). "
         "Konfidensintervallen inkluderar ändringen. Summor kan skilja sig lite från summan av "
         "delarna."
     ),
