@@ -78,7 +78,7 @@ def run_pipeline(
         else:
             raise UsageError("Give exactly one of --reports FILE or --counts FILE.")
         timings["analyse"] = time.perf_counter() - t0 - timings["read"]
-        console.step("Disclosure audit ..." if result.exact_counts is None else
+        console.step("Disclosure audit ..." if not result.perturbed else
                      "Disclosure control: counts perturbed by the cell-key method ...")  # fmt: skip
         write_release(
             result,
@@ -97,9 +97,12 @@ def run_pipeline(
         f"({acc['rejected']} rejected, {acc['duplicates']} duplicates)."
     )
     ind = result.indicators
+    if result.perturbed:  # the cell-key method: the exact counts, not the noise
+        from risk_indicators.stats import slice_indicators
+
+        ind = {k: v.to_json() for k, v in slice_indicators(
+            result.exact_counts, result.period.code, config=result.config).items()}  # fmt: skip
     persons, youth = ind["persons"]["value"], ind["persons_youth"]["value"]
-    if result.exact_counts is not None:  # the cell-key method: the exact counts, not the noise
-        persons, youth = exact_persons(result)
     console.say(f"Persons {persons}, of whom youth {youth} (internal figures, exact, not for "
                 "publication).")  # fmt: skip
     if draft:
@@ -142,12 +145,3 @@ def read_or_list_problems(reports: Path, *, config: Any, key: bytes | None, out:
         raise RejectedRowsError(f"{error} Every rejected row and its reason: {listed}.",
                                 error.rejected) from None  # fmt: skip
 
-
-def exact_persons(analysis: Any) -> tuple[int, int]:
-    """P's persons and young persons from the exact counts (internal/counts.csv)."""
-    c = analysis.exact_counts
-    rows = c.loc[(c["period"] == analysis.period.code) & (c["area"] == "total")
-                 & (c["gender"] == "total")]  # fmt: skip
-    persons = int(rows.loc[rows["age_band"] == "total", "persons"].sum())
-    youth = int(rows.loc[rows["age_band"].isin(analysis.config.youth_bands), "persons"].sum())
-    return persons, youth

@@ -84,6 +84,11 @@ class Analysis:
     exact_counts: pd.DataFrame | None = None
 
     @property
+    def perturbed(self) -> bool:
+        """Whether ``cube`` and ``windows`` hold perturbed counts (the cell-key method)."""
+        return self.exact_counts is not None
+
+    @property
     def indicators(self) -> dict[str, dict[str, Any]]:
         """The ``indicators`` object of ``indicators.json`` for P, every value exact."""
         return {k: ind.to_json() for k, ind in self.results["period"].items()}

@@ -91,7 +91,7 @@ def publication_design(analysis: Analysis) -> dict[CountName, str]:
     the table of a period's breakdown is named ``"<table> <period>"``)."""
     design: dict[CountName, str] = {}
     cube_periods = [str(p) for p in analysis.cube["period"].unique()]
-    perturbed = perturbation_of(analysis.config.disclosure) is not None
+    perturbed = analysis.perturbed
     for p in cube_periods:
         design[CountName.derived_count("youth", p)] = "youth_by_period"
         if perturbed:  # every period's split (the share's trend uses it), noise protects it
@@ -129,7 +129,7 @@ def _derived_counts(analysis: Analysis, design: dict[CountName, str]) -> list[De
     labels = {str(p): str(p) for p in analysis.cube["period"].unique()}
     labels.update({block: label for label, (block, _) in _window_blocks(analysis).items()})
     values = None
-    if analysis.exact_counts is not None:
+    if analysis.perturbed:
         both = [analysis.cube] + ([analysis.windows] if analysis.windows is not None else [])
         rows = pd.concat(both, ignore_index=True)
         rows = rows.loc[(rows["area"] == TOTAL) & rows["age_band"].isin(cfg.youth_bands)]
@@ -176,7 +176,7 @@ def protect_analysis(analysis: Analysis, *, ledger: Ledger | None) -> Protection
     release_id = f"{analysis.config.municipality} {analysis.period.code}"
     table = perturbation_of(analysis.config.disclosure)
     check_one_method(analysis, ledger)
-    if analysis.exact_counts is not None and table is not None:  # perturbed already
+    if analysis.perturbed and table is not None:  # the counts are perturbed already
         return perturbed_release(
             analysis.cube, table=table, publish=design, windows=windows,
             window_periods={label: periods for label, (_, periods) in blocks.items()} or None,
@@ -214,8 +214,7 @@ def check_one_method(analysis: Analysis, ledger: Ledger | None) -> None:
     """
     if ledger is None:
         return
-    perturbed = analysis.exact_counts is not None
-    method = "cell_key" if perturbed else "suppress"
+    method = "cell_key" if analysis.perturbed else "suppress"
     methods = ledger.releases()["method"]
     other = methods[methods.ne(method)]
     if len(other):

@@ -177,3 +177,9 @@ def _noise(noise: float, func: str) -> bool:
             f"The 'noise_variance' parameter of {func} must be a number >= 0. Got {noise!r}."
         )
     return noise > 0
+
+
+def _noise_factor(count: Any, noise: float) -> Any:
+    """``f = 1 + V / max(k, 1)``: a perturbed count ``k`` of noise variance ``V`` carries the
+    information of ``k / f`` exact events (the effective count of Fay and Feuer 1997)."""
+    return 1 + noise / np.maximum(count, 1)

@@ -21,6 +21,7 @@ from scipy import stats
 
 from risk_indicators.errors import UsageError
 
+from ._estimate import _noise_factor
 from .rates import rate_ratio_table
 
 __all__ = [
@@ -97,8 +98,8 @@ def compare_periods(
         ratio = rate_ratio_table(current_count, current_pop, ref_c, ref_p, method="exact",
                                  alpha=alpha, noise_variance=noise)  # fmt: skip
         est = ratio.iloc[0].to_dict()
-        x = round(current_count / (1 + noise[0] / max(current_count, 1)))
-        m = x + round(ref_c / (1 + noise[1] / max(ref_c, 1)))
+        x = round(current_count / _noise_factor(current_count, noise[0]))
+        m = x + round(ref_c / _noise_factor(ref_c, noise[1]))
         p_value = pd.NA
         if ok and m > 0 and current_pop > 0 and ref_p > 0:
             share = current_pop / (current_pop + ref_p)

@@ -76,6 +76,7 @@ from ._estimate import (
     _index_of,
     _katz,
     _noise,
+    _noise_factor,
     _reasons,
     _table,
     _where,
@@ -213,7 +214,7 @@ def _poisson(
     with np.errstate(over="ignore"):  # absurdly small populations are caught in _table
         scale = per / np.where(ok, pop, 1.0)
     # the effective count k / f of variance k + V (Fay and Feuer), its bounds scaled back
-    f = 1 + noise / np.maximum(k, 1) if _noise(noise, func) else np.ones(k.shape)
+    f = _noise_factor(k, noise) if _noise(noise, func) else np.ones(k.shape)
     # chi2 with 0 degrees of freedom is degenerate at 0, the exact lower bound for k = 0
     low_k = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k / f, 1e-12)) / 2, 0.0)
     high_k = stats.chi2.ppf(1 - alpha / 2, 2 * k / f + 2) / 2 * f
@@ -324,8 +325,8 @@ def _rate_ratio(
         else:
             scale = np.where(pops, p0, 1.0) / np.where(pops, p1, 1.0)
             # perturbed counts: the effective counts k / (1 + V / k) (Fay and Feuer)
-            ae = a / (1 + n1 / np.maximum(a, 1)) if noisy else a
-            be = b / (1 + n0 / np.maximum(b, 1)) if noisy else b
+            ae = a / _noise_factor(a, n1) if noisy else a
+            be = b / _noise_factor(b, n0) if noisy else b
             pi_low = np.where(a > 0, stats.beta.ppf(alpha / 2, np.maximum(ae, 1e-9), be + 1), 0.0)
             pi_high = stats.beta.ppf(1 - alpha / 2, ae + 1, np.where(b > 0, be, 1.0))
             # quantiles can round a hair past the estimate; keep low <= estimate <= high
