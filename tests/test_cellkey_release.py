@@ -156,6 +156,7 @@ def test_the_release_publishes_every_designed_count_and_its_figures(
     rows = public["rows"]
     assert rows["rounded_to"] == 10 and all(rows[k] % 10 == 0 for k in ("read", "used"))
     assert abs(rows["used"] - a.accounting["used"]) <= 5
+    assert rows["read"] == rows["used"] + rows["rejected"] + rows["duplicates"]  # CONTRACT 1.1
     words = html.replace("\u00a0", " ")
     assert "Avrundat till tiotal" in words
     assert "en verklig 0 68 % av gångerna" in words

@@ -287,11 +287,16 @@ def _marked(obj: dict[str, Any], draft: bool) -> dict[str, Any]:
 def _rounded_rows(indicators: dict[str, Any], protection: Protection) -> dict[str, Any]:
     """With the cell-key method the input row counts are published rounded to tens: they are
     report counts of all periods, so two releases' exact counts would give a new period's
-    reports exactly, and they bound its persons (suppression audits them instead)."""
+    reports exactly, and they bound its persons (suppression audits them instead). The rows
+    read are the sum of the rounded parts, so that read = used + rejected + duplicates holds
+    in the published numbers too (CONTRACT 1.1)."""
     if protection.method != "cell_key" or "rows" not in indicators:
         return indicators
     rows = {k: 10 * ((int(v) + 5) // 10) if isinstance(v, int) else v
             for k, v in indicators["rows"].items()}  # fmt: skip
+    parts = ("used", "rejected", "duplicates")
+    if "read" in rows and all(isinstance(rows.get(k), int) for k in parts):
+        rows["read"] = sum(rows[k] for k in parts)
     return {**indicators, "rows": {**rows, "rounded_to": 10}}
 
 
