@@ -72,8 +72,8 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     period = _periods_of_days(days, config.period)
     person_code = person_codes(valid["person"])
     order = _first_report_order(person_code, period, days, valid["row"].to_numpy())
-    p_sorted = person_code[order]
-    t_sorted = period[order]
+    p_sorted, t_sorted = person_code[order], period[order]
+    del days, person_code, period  # ten million rows each: the peak of the intake
     first = np.ones(len(order), dtype=bool)
     first[1:] = (p_sorted[1:] != p_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1])
     starts = np.flatnonzero(first)
@@ -92,7 +92,7 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "person": chosen["person"],
-            "period": t_sorted[starts],
+            "period": t_sorted[starts].astype(np.int64),
             "first_date": chosen["report_date"],
             "last_date": last_date,
             "age": ages,
@@ -103,15 +103,17 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
             if "detection" in chosen
             else np.full(len(starts), "okand", dtype=object),
             "reports": counts,
-        }
+        },
+        copy=False,  # fresh arrays: stacking them into 2-D blocks would copy every column
     )
     return out
 
 
 def person_codes(person: pd.Series) -> np.ndarray:
-    """Integer codes of a person column (a Categorical's own codes, else ``pd.factorize``)."""
+    """Integer codes of a person column: a Categorical's own codes (their integer type: ten
+    million rows of int64 would take 40 MB more), else ``pd.factorize``'s int64."""
     if isinstance(person.dtype, pd.CategoricalDtype):
-        return person.cat.codes.to_numpy().astype(np.int64)
+        return person.cat.codes.to_numpy()
     return pd.factorize(person, sort=False)[0].astype(np.int64)
 
 
@@ -135,7 +137,7 @@ def _periods_of_days(days: np.ndarray, kind: str) -> np.ndarray:
     if hi - lo < 1_000_000:
         span = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[s]")
         table = assign_periods(pd.Series(span), kind=kind).to_numpy()  # type: ignore[arg-type]
-        return np.asarray(table, dtype=np.int64)[days - lo]
+        return np.asarray(table, dtype=np.int32)[days - lo]  # ordinals: int32 is ample
     unique, inverse = np.unique(days, return_inverse=True)
     stamps = pd.Series(unique.astype("datetime64[D]").astype("datetime64[s]"))
     return assign_periods(stamps, kind=kind).to_numpy()[inverse]  # type: ignore[arg-type]
@@ -156,7 +158,7 @@ def _first_report_order(
     n = len(person)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    in_file_order = n == 1 or bool((np.diff(row) > 0).all())
+    in_file_order = n == 1 or bool((row[1:] > row[:-1]).all())
     rank = np.arange(n, dtype=np.int64)
     if not in_file_order:
         rank = np.empty(n, dtype=np.int64)

@@ -313,8 +313,11 @@ def check_batch(
         area_text = [a if a != "" else "okänt" for a in area.texts]
     looks_like_id = np.array([PERSONNUMMER_PATTERN.search(a) is not None for a in area_text])
     if not areas:  # free area names become labels: one of the file's ids must not be one
-        looks_like_id |= np.array([a.strip() != "" and a.strip() in ids() for a in area.texts],
-                                  dtype=bool)  # fmt: skip
+        # (Arrow's hash lookup in the batch's stripped ids: a Python set of them would cost
+        # more than every other check of the batch)
+        stripped = pa.array([a.strip() for a in area.texts], type=pa.string())
+        is_id = pc.is_in(stripped, value_set=person.values).to_numpy(zero_copy_only=False)
+        looks_like_id |= is_id & pc.not_equal(stripped, "").to_numpy(zero_copy_only=False)
     problems.add(
         area.rows(looks_like_id),
         "area",

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from risk_indicators.errors import DataWarning
 
 from ._columns import DETECTION_LEVELS, GENDER_LEVELS, OFFENCE_LEVELS, CheckedBatch
+from ._memory import release_memory
 from .pseudonymise import Pseudonymiser
 
 VALID_COLUMNS = (
@@ -68,7 +69,11 @@ def unify(
 
 def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
     """A Categorical of ``texts[codes]`` (``texts`` a ``pyarrow`` string array or a
-    sequence) with the used levels sorted as text."""
+    sequence) with the used levels sorted as text.
+
+    The codes are recoded in the smallest integer type that holds them (ten million rows:
+    every byte per row is 10 MB), and not at all when the levels are sorted and all used.
+    """
     values = texts if isinstance(texts, pa.Array) else pa.array(list(texts), type=pa.string())
     used = np.zeros(len(values), dtype=bool)
     used[codes] = True
@@ -76,10 +81,15 @@ def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
     sub = values if len(kept) == len(values) else values.take(pa.array(kept))
     local = pc.sort_indices(sub).to_numpy()
     order = kept[local]
-    recode = np.full(len(values), -1, dtype=np.int64)
-    recode[order] = np.arange(len(order))
     levels = pd.Index(pd.array(sub.take(pa.array(local)), dtype="str"))
-    return pd.Categorical.from_codes(recode[codes], categories=levels)
+    width = np.int8 if len(values) < 2**7 else np.int16 if len(values) < 2**15 else np.int32
+    if len(order) == len(values) and (order == np.arange(len(order))).all():
+        recoded = codes.astype(width, copy=False)
+    else:
+        recode = np.full(len(values), -1, dtype=width)
+        recode[order] = np.arange(len(order), dtype=width)
+        recoded = recode[codes]
+    return pd.Categorical.from_codes(recoded, categories=levels, validate=False)
 
 
 def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,13 +114,18 @@ def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarr
 
 
 def _repeated(key: np.ndarray) -> np.ndarray:
-    """Whether each key occurs more than once (a sort: faster than a hash table of ten
-    million keys)."""
+    """Whether each key occurs more than once.
+
+    The repeated keys are found by a sort (faster than a hash table of ten million keys),
+    the rows that hold one by Polars' hash lookup in those few keys (``np.isin`` sorts the
+    rows and the keys together: ten times slower, and three more arrays of the rows).
+    """
     ordered = np.sort(key)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    twice = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
     if not len(twice):
         return np.zeros(len(key), dtype=bool)
-    return np.isin(key, np.unique(twice))
+    return pl.Series(key).is_in(pl.Series(twice).implode()).to_numpy()
 
 
 def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -125,9 +140,13 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
     if with_id.any():
         # candidates: one 64-bit hash of (person, report_id) seen twice; the few candidates are
         # then compared exactly (a hash collision only adds a candidate)
-        mixed = cols["person"].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        key = rid.hash(seed=0).to_numpy() ^ mixed
-        candidates |= with_id & _repeated(np.where(with_id, key, 0))
+        # in place: each array of the rows is 80 MB at national scale
+        key = cols["person"].astype(np.uint64)
+        key *= np.uint64(0x9E3779B97F4A7C15)
+        key ^= rid.hash(seed=0).to_numpy()
+        key[~with_id] = 0
+        candidates |= with_id & _repeated(key)
+        del key
     if not with_id.all():
         names = ("person", "date", "age", "gender", "offence", "area", "detection")
         frame = pl.DataFrame({k: cols[k] for k in names})
@@ -161,16 +180,22 @@ def _resolve_gender(
     spreadsheet rows of the person's known genders."""
     known = gender != _UNKNOWN_GENDER
     if not known.any():
-        return gender, []
+        return gender.astype(np.int8), []
     levels = len(GENDER_LEVELS)
-    tally = np.bincount(person[known] * levels + gender[known], minlength=n_persons * levels)
-    tally = tally.reshape(n_persons, levels)
+    key = person[known].astype(np.int64)
+    key *= levels
+    key += gender[known]
+    tally = np.bincount(key, minlength=n_persons * levels).reshape(n_persons, levels)
+    del key
     tally[:, _UNKNOWN_GENDER] = 0
     n_known = (tally > 0).sum(axis=1)
-    chosen = np.where(n_known > 0, tally.argmax(axis=1), -1)
+    chosen = np.where(n_known > 0, tally.argmax(axis=1), -1).astype(np.int8)
     conflicted = np.flatnonzero(n_known > 1)
+    del tally
     if len(conflicted):
-        in_conflict = known & np.isin(person, conflicted)
+        flagged = np.zeros(n_persons, dtype=bool)
+        flagged[conflicted] = True
+        in_conflict = known & flagged[person]
         rows = pd.DataFrame(
             {
                 "person": person[in_conflict],
@@ -253,6 +278,7 @@ def settle(
         p.report_id = None
         p.person = None  # type: ignore[assignment]
         p.area = None  # type: ignore[assignment]
+    release_memory()  # the batches' columns just freed, before the largest step
     dup, first = _duplicates(cols, report_id)
     at = np.flatnonzero(dup)
     dup_table = pd.DataFrame(
@@ -272,8 +298,8 @@ def settle(
         report_id = report_id.filter(pa.array(keep))
     n_persons = len(person_texts)
     gender, conflicted = _resolve_gender(
-        cols["person"].astype(np.int64),
-        cols["gender"].astype(np.int64),
+        cols["person"],
+        cols["gender"],
         cols["date"],
         cols["row"],
         n_persons,
@@ -293,14 +319,14 @@ def settle(
             stacklevel=4,
         )
         notes.append(note)
+    # days to microseconds in place (valid rows have a date): one array, not three
+    stamps = cols.pop("date").astype(np.int64)
+    stamps *= 86_400_000_000
     valid = pd.DataFrame(
         {
             "row": cols["row"],
-            "person": _sorted_categorical(cols["person"], pseudonyms),
-            "report_date": cols["date"]
-            .astype(np.int64)
-            .astype("datetime64[D]")
-            .astype("datetime64[us]"),
+            "person": _sorted_categorical(cols.pop("person"), pseudonyms),
+            "report_date": stamps.view("datetime64[us]"),
             "age": cols["age"].astype(np.int64),
             "gender": _sorted_categorical(gender, GENDER_LEVELS),
             "offence": _sorted_categorical(cols["offence"], OFFENCE_LEVELS),
@@ -313,6 +339,7 @@ def settle(
             ).astype(str),
         },
         columns=list(VALID_COLUMNS),
+        copy=False,  # fresh arrays: stacking same-typed columns into one block would copy
     )
     rejected = pd.concat([*rejected_parts, dup_table], ignore_index=True)
     accounting = {

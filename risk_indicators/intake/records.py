@@ -25,6 +25,7 @@ from risk_indicators.errors import DataError, RejectedRowsError, SchemaError
 
 from ._columns import check_batch
 from ._mac import usable_cores
+from ._memory import release_memory
 from ._population_schema import validate_population
 from ._settle import REJECTED_COLUMNS, settle
 from ._sources import open_reports
@@ -45,7 +46,7 @@ __all__ = [
 MAX_REJECTED_SHARE = 0.05
 #: Rows per batch: Parquet and CSV files (and large tables) are read and checked this many
 #: rows at a time, so memory holds the compact checked rows, not the whole file as text.
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
 PARQUET_BATCH_ROWS = BATCH_ROWS  # the name of earlier releases
 #: Progress of a long intake: one line per checked batch (the command line shows it).
 progress = logging.getLogger("risk_indicators.progress")
@@ -119,12 +120,14 @@ def validate_reports(
     def checked(batch: tuple[Any, Any]) -> None:
         nonlocal done
         done += len(batch[1])
+        release_memory()  # the batch's intermediate arrays; else memory grows by batches
         if done >= batch_rows:  # a file of one batch needs no progress
             progress.info("  %s: %s rows checked", source.name, f"{done:,}")
 
     parts = _in_threads(check, source.batches, collected=checked)
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser,
                                                 source=source.name)  # fmt: skip
+    release_memory()
     return Records(
         valid=valid,
         rejected=rejected,
