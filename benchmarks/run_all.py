@@ -19,7 +19,8 @@ The figures:
    DuckDB counting distinct persons and reports by period, area, age band and gender on the
    same Parquet file: ratio <= 2.0; and the intake's peak memory <= 2 GB;
 2. the cube alone from validated records (``ri.aggregate(records, population)``) vs DuckDB
-   on the same validated frame: ratio <= 1.0;
+   on the same validated frame, each in its own fresh process that loads the pickled records
+   (best of two alternating rounds): ratio <= 1.0;
 3. parity from the cube (``fairness.selection_rates`` of the last period) vs fairlearn's
    ``MetricFrame`` on one row per inhabitant of youth age: equal numbers, >= 50x faster;
 4. ``ri.analyse_all`` for every municipality of the national cube: < 60 s;

@@ -313,11 +313,12 @@ def check_batch(
         area_text = [a if a != "" else "okänt" for a in area.texts]
     looks_like_id = np.array([PERSONNUMMER_PATTERN.search(a) is not None for a in area_text])
     if not areas:  # free area names become labels: one of the file's ids must not be one
-        # (Arrow's hash lookup in the batch's stripped ids: a Python set of them would cost
-        # more than every other check of the batch)
-        stripped = pa.array([a.strip() for a in area.texts], type=pa.string())
-        is_id = pc.is_in(stripped, value_set=person.values).to_numpy(zero_copy_only=False)
-        looks_like_id |= is_id & pc.not_equal(stripped, "").to_numpy(zero_copy_only=False)
+        # (Arrow's hash lookups, the few area names as the set: a Python set of the ids
+        # would cost more than every other check of the batch)
+        stripped = pa.array([a.strip() for a in area.texts if a.strip()], type=pa.string())
+        ids_named = set(person.values.filter(pc.is_in(person.values, value_set=stripped))
+                        .to_pylist()) - {""}  # fmt: skip
+        looks_like_id |= np.array([a.strip() in ids_named for a in area.texts], dtype=bool)
     problems.add(
         area.rows(looks_like_id),
         "area",

@@ -29,6 +29,7 @@ from risk_indicators.errors import DataWarning
 
 from ._columns import DETECTION_LEVELS, GENDER_LEVELS, OFFENCE_LEVELS, CheckedBatch
 from ._memory import release_memory
+from ._textsort import text_order
 from .pseudonymise import Pseudonymiser
 
 VALID_COLUMNS = (
@@ -79,7 +80,7 @@ def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
     used[codes] = True
     kept = np.flatnonzero(used)
     sub = values if len(kept) == len(values) else values.take(pa.array(kept))
-    local = pc.sort_indices(sub).to_numpy()
+    local = text_order(sub)
     order = kept[local]
     levels = pd.Index(pd.array(sub.take(pa.array(local)), dtype="str"))
     width = np.int8 if len(values) < 2**7 else np.int16 if len(values) < 2**15 else np.int32

@@ -330,9 +330,13 @@ def _parse_forms(texts: Any) -> dict[str, np.ndarray]:
         out[at] = value
         return out
 
-    weights = np.array([2, 1] * 5)
-    products = d[:, 2:] * weights
-    luhn = ((products - 9 * (products > 9)).sum(axis=1) % 10) == 0
+    # Luhn over the last ten digits, a column at a time (a sum along rows of ten values
+    # runs at a tenth of numpy's speed): doubled digits through their digit sums
+    doubled = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.int64)
+    total = np.zeros(len(at), dtype=np.int64)
+    for k in range(2, 12):
+        total += doubled[d[:, k]] if k % 2 == 0 else d[:, k]
+    luhn = total % 10 == 0
     ok = np.zeros(n, dtype=bool)
     ok[at] = luhn
     has_century = np.zeros(n, dtype=bool)
