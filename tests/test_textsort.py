@@ -23,8 +23,9 @@ def _small_inputs_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     width=st.integers(8, 20),
-    texts=st.lists(st.text(alphabet="ab\x00\x01é", min_size=1, max_size=20), min_size=1,
-                   max_size=60),  # fmt: skip
+    texts=st.lists(
+        st.text(alphabet="ab\x00\x01é", min_size=1, max_size=20), min_size=1, max_size=60
+    ),
     prefix=st.sampled_from(["", "p_", "same-prefix-"]),
 )
 def test_equal_width_texts_sort_as_arrow_sorts_them(width: int, texts: list[str],
