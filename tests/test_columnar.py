@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import warnings
 from datetime import date
 from pathlib import Path
@@ -154,6 +155,30 @@ def test_forked_macs_equal_hmac_sha256() -> None:
     assert one == out
     blake = pseudonyms(texts[:3], key=KEY, algorithm="blake2b", n_bytes=16).to_pylist()
     assert blake[1] == "p_" + hashlib.blake2b(b"id-1", key=KEY, digest_size=16).hexdigest()
+
+
+def test_started_macs_of_an_arrow_array_and_a_failed_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    from risk_indicators.intake import _mac
+
+    texts = [f"id-{i}" for i in range(PARALLEL_MIN_IDS + 5)] + ["", "åäö"]
+    want = pseudonyms(texts, key=KEY, algorithm="hmac-sha256", n_bytes=16, cores=1).to_pylist()
+    started = _mac.start_pseudonyms(pa.array(texts), key=KEY, algorithm="hmac-sha256",
+                                    n_bytes=16, cores=3)  # fmt: skip
+    assert started().to_pylist() == want
+    # a child that fails has its share hashed by the parent: the same digests
+    parent = os.getpid()
+    digest_all = _mac._digest_all
+
+    def failing_in_children(mac: object, ids: object) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("a child fails")
+        return digest_all(mac, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_mac, "_digest_all", failing_in_children)
+    again = _mac.start_pseudonyms(texts, key=KEY, algorithm="hmac-sha256", n_bytes=16, cores=2)
+    assert again().to_pylist() == want
+    assert want[-1] == "p_" + hmac.digest(KEY, "åäö".encode(), "sha256")[:16].hex()
+    assert want[-2] == ""
 
 
 def test_a_release_counts_csv_reads_back_in_counts_mode(tmp_path: Path) -> None:

@@ -232,14 +232,9 @@ def settle(
     area_codes, area_texts = unify(
         [pa.array(p.area_texts, type=pa.string()) for p in parts], [p.area for p in parts]
     )
-    names = person_texts.to_pylist()
-    pseudonyms = pseudonymiser.pseudonyms_of(names)
-
-    def pseudonyms_at(at: np.ndarray) -> np.ndarray:
-        taken = pseudonyms.take(pa.array(np.asarray(at, dtype=np.int64)))
-        return np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
-
-    del names
+    # the MACs are computed by forked processes while duplicates and genders are settled
+    # here; until then the tables of problems hold the persons' codes
+    finish_pseudonyms = pseudonymiser.start_pseudonyms_of(person_texts)
     read = sum(len(p.rows) for p in parts)
     rejected_parts = []
     for p, codes in zip(parts, person_codes, strict=True):
@@ -251,7 +246,7 @@ def settle(
                     "row": p.rows[pos],
                     "column": found["column"].to_numpy(dtype=object),
                     "reason": found["reason"].to_numpy(dtype=object),
-                    "person": pseudonyms_at(codes[pos]),
+                    "person": codes[pos],
                     "status": "rejected",
                 }
             )
@@ -274,7 +269,7 @@ def settle(
     report_id = pa.chunked_array(
         [p.report_id.filter(pa.array(g)) for p, g in zip(parts, good, strict=True)],
         type=pa.string(),
-    ).combine_chunks()
+    )  # kept in chunks: one array of ten million texts would be a 0.3 s copy
     for p in parts:
         p.report_id = None
         p.person = None  # type: ignore[assignment]
@@ -289,7 +284,7 @@ def settle(
                 report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "", "report_id", ""
             ),
             "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
-            "person": pseudonyms_at(cols["person"][at]),
+            "person": cols["person"][at],
             "status": "duplicate",
         }
     )
@@ -305,6 +300,10 @@ def settle(
         cols["row"],
         n_persons,
     )
+    pseudonyms = finish_pseudonyms()
+    for table in (*rejected_parts, dup_table):
+        taken = pseudonyms.take(pa.array(table["person"].to_numpy(dtype=np.int64)))
+        table["person"] = np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
     notes = []
     if conflicted:
         note = (

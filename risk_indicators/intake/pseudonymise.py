@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Final, Literal, get_args
 
@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from risk_indicators.errors import KeyMissingError
 
-from ._mac import PARALLEL_MIN_IDS, pseudonyms
+from ._mac import PARALLEL_MIN_IDS, start_pseudonyms
 from .personnummer import (
     PERSONNUMMER_PATTERN,
     age_on,
@@ -204,8 +204,16 @@ class Pseudonymiser:
         One MAC per text, split across the usable cores (``risk_indicators.intake._mac``);
         ``""`` stays ``""``. The same digests as :func:`hmac.digest` (or keyed BLAKE2b).
         """
+        return self.start_pseudonyms_of(texts)()
+
+    def start_pseudonyms_of(self, texts: Sequence[str] | pa.Array) -> Callable[[], Any]:
+        """:meth:`pseudonyms_of`, started: with many ids the MACs are computed by forked
+        processes while the caller goes on; the returned function gives the array.
+        ``texts`` may be a ``pyarrow`` string array (no Python string per id is made)."""
         if len(texts) < PARALLEL_MIN_IDS:  # the reference, one call per id
-            return pa.array(
+            if isinstance(texts, pa.Array):
+                texts = texts.to_pylist()
+            done = pa.array(
                 [
                     "p_"
                     + _keyed_digest(self._key, t.encode("utf-8"), self._algorithm, self._n_bytes)
@@ -215,7 +223,9 @@ class Pseudonymiser:
                 ],
                 type=pa.string(),
             )
-        return pseudonyms(texts, key=self._key, algorithm=self._algorithm, n_bytes=self._n_bytes)
+            return lambda: done
+        return start_pseudonyms(texts, key=self._key, algorithm=self._algorithm,
+                                n_bytes=self._n_bytes)  # fmt: skip
 
 
 def key_from_env(var_name: str = "RISK_INDICATORS_KEY") -> bytes:

@@ -120,11 +120,11 @@ def validate_reports(
     def checked(batch: tuple[Any, Any]) -> None:
         nonlocal done
         done += len(batch[1])
-        release_memory()  # the batch's intermediate arrays; else memory grows by batches
         if done >= batch_rows:  # a file of one batch needs no progress
             progress.info("  %s: %s rows checked", source.name, f"{done:,}")
 
     parts = _in_threads(check, source.batches, collected=checked)
+    release_memory()  # the batches' intermediate arrays, before the batches are settled
     valid, rejected, accounting, notes = settle(parts, pseudonymiser=pseudonymiser,
                                                 source=source.name)  # fmt: skip
     release_memory()
