@@ -320,7 +320,8 @@ def _parse_forms(texts: Any) -> dict[str, np.ndarray]:
     has_century_sub = pc.utf8_length(bare).to_numpy(zero_copy_only=False) == 12
     padded = pc.utf8_lpad(bare, 12, "0").cast(pa.binary()).cast(pa.binary(12))
     raw = np.frombuffer(padded.buffers()[1], dtype=np.uint8, count=12 * len(at), offset=0)
-    d = raw.reshape(len(at), 12).astype(np.int64) - 48
+    d = raw.reshape(len(at), 12).astype(np.int32)  # digits: int32, in place
+    d -= 48
 
     def number(first: int, width: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.int64)
