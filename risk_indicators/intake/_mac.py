@@ -163,20 +163,27 @@ def start_pseudonyms(
 
 
 def _as_pseudonyms(blob: bytes, texts: Sequence[str] | pa.Array, n_bytes: int) -> pa.Array:
+    """The texts ``p_<hex>`` of the digests in ``blob`` (``""`` for an empty id), written
+    straight into the Arrow buffers (no hexadecimal Python string of all digests)."""
     n = len(texts)
     width = 2 + 2 * n_bytes
-    hexed = np.frombuffer(blob.hex().encode("ascii"), dtype=np.uint8).reshape(n, 2 * n_bytes)
+    digests = np.frombuffer(blob, dtype=np.uint8, count=n * n_bytes).reshape(n, n_bytes)
     chars = np.empty((n, width), dtype=np.uint8)
     chars[:, 0], chars[:, 1] = ord("p"), ord("_")
-    chars[:, 2:] = hexed
+    chars[:, 2::2] = _HEX[digests >> 4]
+    chars[:, 3::2] = _HEX[digests & 15]
     if isinstance(texts, pa.Array):
         empty = pc.equal(texts, "").to_numpy(zero_copy_only=False)
     else:
         empty = np.fromiter((t == "" for t in texts), dtype=bool, count=n)
     lengths = np.where(empty, 0, width)
-    offsets = np.zeros(n + 1, dtype=np.int64)
+    large = n * width >= 2**31
+    offsets = np.zeros(n + 1, dtype=np.int64 if large else np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    data = chars[~empty].tobytes()
-    return pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
-    ).cast(pa.string())
+    data = chars[~empty] if empty.any() else chars
+    kind = pa.LargeStringArray if large else pa.StringArray
+    out = kind.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    return out.cast(pa.string()) if large else out
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

@@ -135,8 +135,12 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
     n = len(cols["row"])
     dup = np.zeros(n, dtype=bool)
     first = cols["row"].copy()
-    rid = pl.Series(report_id) if n else pl.Series([], dtype=pl.String)
-    with_id = (rid != "").to_numpy() if n else np.zeros(0, dtype=bool)
+    # one chunk (batch) at a time: a Polars copy of ten million texts would be the peak
+    chunks = report_id.chunks if isinstance(report_id, pa.ChunkedArray) else [report_id]
+    with_id = np.zeros(n, dtype=bool)
+    bounds = np.cumsum([0, *(len(c) for c in chunks)])
+    for c, lo, hi in zip(chunks, bounds[:-1], bounds[1:], strict=True):
+        with_id[lo:hi] = pc.not_equal(c, "").to_numpy(zero_copy_only=False)
     candidates = np.zeros(n, dtype=bool)
     if with_id.any():
         # candidates: one 64-bit hash of (person, report_id) seen twice; the few candidates are
@@ -144,7 +148,8 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
         # in place: each array of the rows is 80 MB at national scale
         key = cols["person"].astype(np.uint64)
         key *= np.uint64(0x9E3779B97F4A7C15)
-        key ^= rid.hash(seed=0).to_numpy()
+        for c, lo, hi in zip(chunks, bounds[:-1], bounds[1:], strict=True):
+            key[lo:hi] ^= pl.Series(c).hash(seed=0).to_numpy()
         key[~with_id] = 0
         candidates |= with_id & _repeated(key)
         del key
@@ -166,7 +171,8 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
             continue
         keys = []
         for name in names:
-            values = rid.gather(pos).to_numpy() if name == "rid" else cols[name][pos]
+            values = (report_id.take(pa.array(pos)).to_numpy(zero_copy_only=False)
+                      if name == "rid" else cols[name][pos])  # fmt: skip
             keys.append(pd.factorize(values, use_na_sentinel=False)[0])
         dup[pos], first[pos] = _first_of_repeats(keys, cols["row"][pos])
     return dup, first
