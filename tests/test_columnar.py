@@ -242,3 +242,16 @@ def test_analyse_all_equals_one_analysis_per_municipality(frame: pd.DataFrame) -
                 assert got["estimate"] == pytest.approx(want["value"], rel=1e-9), (area, name)
                 if want["ci_low"] is not None:
                     assert got["ci_low"] == pytest.approx(want["ci_low"], rel=1e-9)
+
+
+def test_an_intake_that_lets_go_of_its_started_macs_reaps_the_children() -> None:
+    import gc
+
+    from risk_indicators.intake import _mac
+
+    started = _mac.start_pseudonyms([f"id-{i}" for i in range(PARALLEL_MIN_IDS)], key=KEY,
+                                    algorithm="hmac-sha256", n_bytes=16, cores=2)  # fmt: skip
+    del started  # as when the intake fails before it asks for the pseudonyms
+    gc.collect()
+    with pytest.raises(ChildProcessError):  # no child left to wait for: all were reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -14,10 +14,12 @@ Nothing here logs or returns an id; the key stays in memory only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -113,11 +115,20 @@ def _start_forked(
                 shared[bounds[k] * n_bytes : bounds[k + 1] * n_bytes] = _digest_all(
                     mac, ids[bounds[k] : bounds[k + 1]]
                 )
+        children.clear()
         blob = shared[: len(ids) * n_bytes]
         shared.close()
         return blob
 
+    # an intake that fails before asking still reaps its children once it lets go of this
+    weakref.finalize(result, _reap, children)
     return result
+
+
+def _reap(children: list[tuple[int, int]]) -> None:
+    for pid, _ in children:
+        with contextlib.suppress(ChildProcessError):  # reaped already
+            os.waitpid(pid, 0)
 
 
 def pseudonyms(
