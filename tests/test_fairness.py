@@ -673,6 +673,15 @@ def test_gender_counts_margins_and_missing_population() -> None:
 
 
 # --------------------------------------------------------------------------- fairlearn
+def test_the_metric_frame_is_made_only_when_asked(demo: ri.Analysis) -> None:
+    res = selection_rates(demo.cube, config=CFG)
+    assert "_fairlearn" not in vars(res)  # the follow-up needs only overall and headline
+    first = res.table
+    assert "_fairlearn" in vars(res) and res.table is first  # made once, then kept
+    # the headline needs no MetricFrame: persons / population of the last period, pooled
+    assert res.headline["period"] == str(res.overall["period"].iloc[-1])
+
+
 def test_fairlearn_rates_equal_count_formulas(demo: ri.Analysis) -> None:
     res = selection_rates(demo.cube, config=CFG)
     t = res.table
