@@ -229,3 +229,16 @@ def test_cube_equals_the_generators_own_count(seed: int) -> None:
     assert (got["reports"].to_numpy() == truth["reports"].to_numpy()).all()
     rows = data.truth["rows"]
     assert records.accounting == {k: rows[k] for k in ("read", "used", "rejected", "duplicates")}
+
+
+def test_person_periods_columns_can_be_edited() -> None:
+    # the frame wraps its arrays without a copy: none of them may be a read-only view
+    from risk_indicators.cube import person_periods
+
+    data = ri.demo_data_dir()
+    cfg = ri.load_config()
+    rec = ri.read_reports(data / "reports.csv", config=cfg, key=b"0" * 32)
+    pp = person_periods(rec.valid, config=cfg)
+    for column in ("period", "age", "reports", "first_date", "last_date"):
+        pp.loc[0, column] = pp.loc[1, column]
+        assert pp.loc[0, column] == pp.loc[1, column]

@@ -85,7 +85,7 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     chosen = valid[kept].iloc[order[starts]].reset_index(drop=True)
     ends = np.append(starts[1:], len(order)) - 1
     last_date = valid["report_date"].to_numpy()[order[ends]]
-    ages = chosen["age"].to_numpy(dtype=np.int64)
+    ages = chosen["age"].to_numpy(dtype=np.int64, copy=True)  # writable in the frame
     # a Categorical of the band labels: the cube's grid is then built from integer codes
     band = pd.Categorical.from_codes(np.searchsorted(edges, ages, side="right") - 1,
                                      categories=list(config.age_band_labels))  # fmt: skip
