@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import mmap
 import os
 import warnings
@@ -62,10 +63,37 @@ def _hasher(key: bytes, algorithm: str, n_bytes: int) -> Callable[[bytes], bytes
     return hmac_sha256
 
 
-def _digest_all(mac: Callable[[bytes], bytes], ids: Sequence[str] | pa.Array) -> bytes:
-    if isinstance(ids, pa.Array):  # Python strings made here (in a child: only its share)
-        ids = ids.to_pylist()
-    return b"".join([mac(i.encode("utf-8")) for i in ids])
+def _digest_all(mac: Callable[[bytes], bytes], ids: Sequence[str] | Sequence[bytes]) -> bytes:
+    if ids and isinstance(ids[0], bytes):
+        return b"".join([mac(i) for i in ids])  # type: ignore[arg-type]
+    return b"".join([mac(i.encode("utf-8")) for i in ids])  # type: ignore[union-attr]
+
+
+class _Utf8:
+    """The texts of a ``pyarrow`` string array as UTF-8 bytes, sliced from its buffers.
+
+    A slice ``[lo:hi]`` is a list of ``bytes`` made by plain Python from the inherited
+    memory: a forked child calls no pyarrow function (it must not touch the thread pools it
+    inherited), and the parent makes no Python object per id.
+    """
+
+    def __init__(self, array: pa.Array) -> None:
+        n = len(array)
+        self.offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=n + 1,
+                                     offset=4 * array.offset)  # fmt: skip
+        self.data = array.buffers()[2]
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, part: slice) -> list[bytes]:
+        bounds = self.offsets[part.start : part.stop + 1].tolist()
+        if len(bounds) < 2:
+            return []
+        base = bounds[0]
+        raw = memoryview(self.data)[base : bounds[-1]].tobytes() if self.data else b""
+        return [raw[a - base : b - base] for a, b in itertools.pairwise(bounds)]
 
 
 def usable_cores() -> int:
@@ -80,7 +108,7 @@ def usable_cores() -> int:
 
 
 def _start_forked(
-    mac: Callable[[bytes], bytes], ids: Sequence[str] | pa.Array, n_bytes: int, parts: int
+    mac: Callable[[bytes], bytes], ids: Sequence[str] | _Utf8, n_bytes: int, parts: int
 ) -> Callable[[], bytes]:
     """Fork ``parts`` children that write the digests of their share of ``ids`` into memory
     shared with this process, and return at once; the returned function waits for them.
@@ -165,12 +193,15 @@ def start_pseudonyms(
     """
     if not isinstance(texts, pa.Array):
         texts = list(texts)
+    elif texts.null_count or not pa.types.is_string(texts.type):
+        texts = texts.to_pylist()  # not the plain string buffers _Utf8 reads
+    ids: Sequence[str] | _Utf8 = _Utf8(texts) if isinstance(texts, pa.Array) else texts
     mac = _hasher(key, algorithm, n_bytes)
     parts = min(cores or usable_cores(), 8)
     if parts > 1 and len(texts) >= PARALLEL_MIN_IDS and hasattr(os, "fork"):
-        pending = _start_forked(mac, texts, n_bytes, parts)
+        pending = _start_forked(mac, ids, n_bytes, parts)
         return lambda: _as_pseudonyms(pending(), texts, n_bytes)
-    return lambda: _as_pseudonyms(_digest_all(mac, texts), texts, n_bytes)
+    return lambda: _as_pseudonyms(_digest_all(mac, ids[0 : len(ids)]), texts, n_bytes)
 
 
 def _as_pseudonyms(blob: bytes, texts: Sequence[str] | pa.Array, n_bytes: int) -> pa.Array:
