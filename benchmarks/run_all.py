@@ -97,6 +97,47 @@ def intake(data: Path) -> dict[str, float]:
     """)
 
 
+def intake_memory(data: Path) -> dict[str, float]:
+    """The intake's memory with the forked MAC children counted: the peak of the summed
+    proportional set sizes (``Pss`` of ``/proc/<pid>/smaps_rollup``: shared pages split
+    between the processes that share them) of this process and its children, sampled every
+    20 ms on a thread, in a run of its own (sampling slows the run that it measures)."""
+    return _child(f"""
+        import os
+        import threading
+        import risk_indicators as ri
+
+        def pss(pid):
+            try:
+                with open(f"/proc/{{pid}}/smaps_rollup") as f:
+                    return next(int(x.split()[1]) * 1024 for x in f if x.startswith("Pss:"))
+            except (OSError, StopIteration):
+                return 0
+
+        me, top, done = os.getpid(), [0], threading.Event()
+        main_tid = threading.get_native_id()
+
+        def sample():
+            while not done.is_set():
+                try:
+                    with open(f"/proc/{{me}}/task/{{main_tid}}/children") as f:
+                        kids = [int(x) for x in f.read().split()]
+                except OSError:
+                    kids = []
+                top[0] = max(top[0], pss(me) + sum(pss(k) for k in kids))
+                time.sleep(0.02)
+
+        cfg = ri.load_config()
+        population = ri.read_population({str(data / "population.parquet")!r}, config=cfg)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        ri.aggregate({str(data / "reports.parquet")!r}, population, config=cfg, key=KEY)
+        done.set()
+        sampler.join()
+        print(json.dumps({{"pss": top[0], "peak": peak()}}))
+    """)
+
+
 def duckdb_file(data: Path) -> dict[str, float]:
     sql = DUCKDB_SQL.format(
         period="year(report_date) * 3 + (month(report_date) - 1) // 4",
@@ -272,9 +313,12 @@ def main() -> int:
                 f"ours {ours['seconds']:.1f} s, DuckDB {duck_s:.2f} s",
             )
         )
-        gb = ours["peak"] / 1e9
+        memory = intake_memory(data)
+        gb = max(ours["peak"], memory["pss"]) / 1e9
         results.append(_line(gb <= 2.0, "full intake peak memory", f"{gb:.2f} GB", "<= 2 GB",
-                             f"DuckDB {duck['peak'] / 1e9:.2f} GB"))  # fmt: skip
+                             f"resident {ours['peak'] / 1e9:.2f} GB; with the MAC children "
+                             f"{memory['pss'] / 1e9:.2f} GB; DuckDB "
+                             f"{duck['peak'] / 1e9:.2f} GB"))  # fmt: skip
         alone = cube_alone(data)
         ratio = alone["ours"] / alone["duckdb"]
         results.append(_line(ratio <= 1.0, "cube from validated rows / DuckDB", f"{ratio:.2f}",

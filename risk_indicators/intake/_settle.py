@@ -238,9 +238,6 @@ def settle(
     area_codes, area_texts = unify(
         [pa.array(p.area_texts, type=pa.string()) for p in parts], [p.area for p in parts]
     )
-    # the MACs are computed by forked processes while duplicates and genders are settled
-    # here; until then the tables of problems hold the persons' codes
-    finish_pseudonyms = pseudonymiser.start_pseudonyms_of(person_texts)
     read = sum(len(p.rows) for p in parts)
     rejected_parts = []
     for p, codes in zip(parts, person_codes, strict=True):
@@ -281,6 +278,10 @@ def settle(
         p.person = None  # type: ignore[assignment]
         p.area = None  # type: ignore[assignment]
     release_memory()  # the batches' columns just freed, before the largest step
+    # the MACs are computed by forked processes while duplicates and genders are settled
+    # here (until then the tables of problems hold the persons' codes); forked only now,
+    # after the batches are freed: memory freed later stays in the children until they end
+    finish_pseudonyms = pseudonymiser.start_pseudonyms_of(person_texts)
     dup, first = _duplicates(cols, report_id)
     at = np.flatnonzero(dup)
     dup_table = pd.DataFrame(
