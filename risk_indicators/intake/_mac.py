@@ -30,6 +30,8 @@ import pyarrow.compute as pc
 
 #: Below this many ids a fork costs more than it saves.
 PARALLEL_MIN_IDS = 100_000
+#: Ids hashed at a time by a child (memory of a child: a few megabytes).
+CHUNK_IDS = 50_000
 
 
 def _hasher(key: bytes, algorithm: str, n_bytes: int) -> Callable[[bytes], bytes]:
@@ -128,9 +130,7 @@ def _start_forked(
         if pid == 0:  # the child: hash its share, write it, leave without cleanup handlers
             code = 1
             try:
-                shared[bounds[k] * n_bytes : bounds[k + 1] * n_bytes] = _digest_all(
-                    mac, ids[bounds[k] : bounds[k + 1]]
-                )
+                _digest_into(shared, mac, ids, bounds[k], bounds[k + 1], n_bytes)
                 code = 0
             finally:
                 os._exit(code)
@@ -140,9 +140,7 @@ def _start_forked(
         for pid, k in children:
             _, status = os.waitpid(pid, 0)
             if status != 0:  # a child failed: do its share here
-                shared[bounds[k] * n_bytes : bounds[k + 1] * n_bytes] = _digest_all(
-                    mac, ids[bounds[k] : bounds[k + 1]]
-                )
+                _digest_into(shared, mac, ids, bounds[k], bounds[k + 1], n_bytes)
         children.clear()
         blob = shared[: len(ids) * n_bytes]
         shared.close()
@@ -151,6 +149,15 @@ def _start_forked(
     # an intake that fails before asking still reaps its children once it lets go of this
     weakref.finalize(result, _reap, children)
     return result
+
+
+def _digest_into(shared: mmap.mmap, mac: Callable[[bytes], bytes], ids: Sequence[str] | _Utf8,
+                 lo: int, hi: int, n_bytes: int) -> None:  # fmt: skip
+    """The digests of ``ids[lo:hi]`` written into ``shared``, ``CHUNK_IDS`` at a time (a
+    child then holds a few megabytes, not the ids and digests of its whole share)."""
+    for start in range(lo, hi, CHUNK_IDS):
+        stop = min(start + CHUNK_IDS, hi)
+        shared[start * n_bytes : stop * n_bytes] = _digest_all(mac, ids[start:stop])
 
 
 def _reap(children: list[tuple[int, int]]) -> None:
