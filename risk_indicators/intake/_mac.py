@@ -137,11 +137,12 @@ def _start_forked(
         children.append((pid, k))
 
     def result() -> bytes:
-        for pid, k in children:
+        while children:  # each reaped child leaves the list at once (nothing reaped twice)
+            pid, k = children[0]
             _, status = os.waitpid(pid, 0)
+            children.pop(0)
             if status != 0:  # a child failed: do its share here
                 _digest_into(shared, mac, ids, bounds[k], bounds[k + 1], n_bytes)
-        children.clear()
         blob = shared[: len(ids) * n_bytes]
         shared.close()
         return blob
