@@ -51,11 +51,13 @@ class ParityResult:
         ``rate_ratio`` with its Katz interval and the ``rate_difference`` (women - men) with
         the Newcombe hybrid score interval; ``reason`` where a ratio is not defined.
     overall
-        Per period, youth bands (and modes) pooled: the parity ratio and difference of a
-        ``MetricFrame`` with period as the only control feature.
+        Per period, youth bands (and modes) pooled: the parity ratio and difference that a
+        ``MetricFrame`` with period as the only control feature gives, computed with pandas
+        (``_pooled_parity``; ``tests/test_fairness.py`` checks them against fairlearn).
     headline
-        The last period's ``demographic_parity_ratio`` and ``demographic_parity_difference``
-        from the fairlearn functions themselves (``sample_weight`` passed).
+        The last period's ``demographic_parity_ratio`` and ``demographic_parity_difference``:
+        the last row of ``overall`` (``tests/test_fairness.py`` checks it against the pooled
+        persons / population by hand).
     cells, controls
         The youth cells (with population) and the control features the ``MetricFrame`` is
         made of.

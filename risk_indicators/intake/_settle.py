@@ -139,7 +139,8 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
     chunks = report_id.chunks if isinstance(report_id, pa.ChunkedArray) else [report_id]
     with_id = np.zeros(n, dtype=bool)
     bounds = np.cumsum([0, *(len(c) for c in chunks)])
-    for c, lo, hi in zip(chunks, bounds[:-1], bounds[1:], strict=True):
+    spans = list(zip(chunks, bounds[:-1], bounds[1:], strict=True))
+    for c, lo, hi in spans:
         with_id[lo:hi] = pc.not_equal(c, "").to_numpy(zero_copy_only=False)
     candidates = np.zeros(n, dtype=bool)
     if with_id.any():
@@ -148,7 +149,7 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
         # in place: each array of the rows is 80 MB at national scale
         key = cols["person"].astype(np.uint64)
         key *= np.uint64(0x9E3779B97F4A7C15)
-        for c, lo, hi in zip(chunks, bounds[:-1], bounds[1:], strict=True):
+        for c, lo, hi in spans:
             key[lo:hi] ^= pl.Series(c).hash(seed=0).to_numpy()
         key[~with_id] = 0
         candidates |= with_id & _repeated(key)
