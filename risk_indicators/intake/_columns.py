@@ -8,9 +8,10 @@ values are turned into the text a user would type (exactly as
 :func:`risk_indicators.intake.schema.validate_report_rows`; the result is mapped back to the
 rows through the integer codes. A code column of ten million rows has a few distinct values,
 a date column a few thousand: the checks cost nothing next to the scan. Only the columns that
-hold one value per report (``person_id``, ``report_id``) are large; ``person_id`` is parsed
-once per distinct text and its century once per row (:func:`classify_codes`), ``report_id``
-is stripped only where it has surrounding spaces.
+hold one value per report (``person_id``, ``report_id``) are large; ``person_id`` in one of
+the four plain personnummer forms is read per row straight from the Arrow buffers, any other
+text once per distinct value (:func:`risk_indicators.intake._idrows.classify_rows`), and
+``report_id`` is stripped only where it has surrounding spaces.
 
 The checks, the reasons and their order are those of ``validate_report_rows``;
 ``tests/test_records.py`` compares the two paths row by row.
@@ -27,11 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ._cells import _to_text
+from ._distinct import Distinct, distinct, strip_column
+from ._idrows import RowIds, classify_rows
 from ._problems import Problems, quoted
-from .personnummer import PERSONNUMMER_PATTERN, CodedIds, classify_codes
+from .personnummer import PERSONNUMMER_PATTERN
 from .schema import (
     DETECTION_CODES,
     EARLIEST_DATE,
@@ -49,95 +50,14 @@ GENDER_LEVELS = tuple(sorted(set(GENDER_CODES.values())))
 OFFENCE_LEVELS = tuple(sorted(set(OFFENCE_CODES.values())))
 DETECTION_LEVELS = tuple(sorted(set(DETECTION_CODES.values())))
 _NAT = np.iinfo(np.int64).min
-# surrounding characters that Python's str.strip() removes (Unicode White_Space and the
-# separators 0x1c-0x1f): RE2 finds the few rows that have them, Python strips those
-_EDGE_SPACE = r"^[\s\x1c-\x1f\x85\xa0\p{Z}]|[\s\x1c-\x1f\x85\xa0\p{Z}]$"
-
-
-@dataclass
-class Distinct:
-    """A column as integer codes into its distinct values, each as stripped text.
-
-    ``values`` is a ``pyarrow`` string array of distinct stripped texts (nulls are ``""``);
-    ``texts`` the same as a pandas Series, made only when asked (small columns).
-    """
-
-    codes: np.ndarray
-    values: Any
-    _texts: pd.Series | None = None
-
-    @property
-    def texts(self) -> pd.Series:
-        if self._texts is None:
-            self._texts = pd.Series(self.values.to_numpy(zero_copy_only=False), dtype=object)
-        return self._texts
-
-    @property
-    def empty(self) -> np.ndarray:
-        """Per distinct value: whether it is ``""``."""
-        return pc.equal(self.values, "").to_numpy(zero_copy_only=False)
-
-    def rows(self, per_value: np.ndarray) -> np.ndarray:
-        """A per-value array mapped to the rows."""
-        return np.asarray(per_value)[self.codes]
-
-
-def _strip(values: Any) -> tuple[Any, bool]:
-    """A string array stripped as ``str.strip`` does; Python runs only where it is needed."""
-    values = values.fill_null("").cast(pa.string())
-    edge = pc.match_substring_regex(values, _EDGE_SPACE).to_numpy(zero_copy_only=False)
-    if not edge.any():
-        return values, False
-    at = np.flatnonzero(edge)
-    texts = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
-    texts[at] = [str(v).strip() for v in texts[at]]
-    return pa.array(texts, type=pa.string()), True
-
-
-def _encode(array: Any) -> Any:
-    """``dictionary_encode`` of any Arrow type (an exotic one through its text)."""
-    try:
-        return pc.dictionary_encode(array)
-    except pa.ArrowNotImplementedError:  # an exotic type: the values as text, then encode
-        return pc.dictionary_encode(
-            pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
-        )
-
-
-def distinct(column: Any) -> Distinct:
-    """Dictionary-encode an Arrow column (any type; nulls are ``""``) into distinct texts."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if pa.types.is_dictionary(array.type):
-        array = array.cast(array.type.value_type)
-    encoded = _encode(array)
-    values = encoded.dictionary
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = pa.array(_to_text(pd.Series(values.to_pandas())).to_numpy(), type=pa.string())
-    values, changed = _strip(values)
-    had_empty = bool(pc.any(pc.equal(values, "")).as_py()) if len(values) else False
-    values = pa.concat_arrays([values, pa.array([""], type=pa.string())])
-    codes = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
-    codes = codes.astype(np.int64, copy=False)
-    if changed or had_empty:  # stripping made two values equal: one code for each text
-        again = pc.dictionary_encode(values)
-        codes = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)[codes]
-        values = again.dictionary
-    return Distinct(codes, values)
-
-
-def strip_column(column: Any) -> Any:
-    """A text column stripped as ``str.strip`` does (a string array)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        array = pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
-    return _strip(array)[0]
 
 
 @dataclass
 class CheckedBatch:
     """One batch after the row checks: per-row codes, and the problems found.
 
-    ``person`` indexes ``person_texts`` (canonical ids of the batch); ``area`` indexes
+    ``person`` indexes ``person_texts`` (canonical ids of the batch; ``person_numbers`` the
+    same as integers ``YYYYMMDDNNNN``, -1 for a local id); ``area`` indexes
     ``area_texts``; ``gender``, ``offence``, ``detection`` index the ``*_LEVELS``; ``date``
     is days since 1970 (``_NAT`` where missing); ``age`` is -1 where it cannot be known.
     """
@@ -145,6 +65,7 @@ class CheckedBatch:
     rows: np.ndarray
     person: np.ndarray
     person_texts: Any
+    person_numbers: np.ndarray
     date: np.ndarray
     age: np.ndarray
     gender: np.ndarray
@@ -231,17 +152,28 @@ def check_batch(
         return Distinct(np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string()))
 
     problems = Problems()
-    person = col("person_id") or empty()
-
-    @functools.cache
-    def ids() -> frozenset[str]:  # built only when a rejected value is to be quoted
-        return frozenset(t.strip() for t in person.texts.tolist() if t and t.strip())
-    problems.add(person.rows(person.empty), "person_id", "person_id is empty; fill it in.")
-
     dates = col("report_date") or empty()
+    # canonical ids: the century of a 10-digit personnummer comes from the row's report date
+    # (year and month * 100 + day are computed once per distinct date, today where missing)
+    fallback = date.today()
     parsed = _parse_dates(dates.texts)
     date_values = _days(parsed)
     per_row_date = dates.rows(date_values)
+    year_of, md_of = _year_md(date_values)
+    ref_year = np.where(date_values == _NAT, fallback.year, year_of)
+    ref_md = np.where(date_values == _NAT, fallback.month * 100 + fallback.day, md_of)
+    person: RowIds = (
+        classify_rows(table.column(names.index(columns["person_id"])),
+                      dates.rows(ref_year), dates.rows(ref_md))
+        if "person_id" in columns
+        else classify_rows(pa.array([""] * n, type=pa.string()), dates.rows(ref_year),
+                           dates.rows(ref_md))
+    )  # fmt: skip
+
+    @functools.cache
+    def ids() -> frozenset[str]:  # built only when a rejected value is to be quoted
+        return person.stripped()
+    problems.add(person.empty, "person_id", "person_id is empty; fill it in.")
     bad_value = parsed.isna().to_numpy()
     problems.add(
         dates.rows(bad_value),
@@ -315,9 +247,7 @@ def check_batch(
     if not areas:  # free area names become labels: one of the file's ids must not be one
         # (Arrow's hash lookups, the few area names as the set: a Python set of the ids
         # would cost more than every other check of the batch)
-        stripped = pa.array([a.strip() for a in area.texts if a.strip()], type=pa.string())
-        ids_named = set(person.values.filter(pc.is_in(person.values, value_set=stripped))
-                        .to_pylist()) - {""}  # fmt: skip
+        ids_named = person.among([a.strip() for a in area.texts if a.strip()])
         looks_like_id |= np.array([a.strip() in ids_named for a in area.texts], dtype=bool)
     problems.add(
         area.rows(looks_like_id),
@@ -328,16 +258,7 @@ def check_batch(
     is_total = np.array([a.lower() == "total" for a in area_text])
     problems.add(area.rows(is_total), "area", "area 'total' is reserved for margins; rename it.")
 
-    # canonical ids: the century of a 10-digit personnummer comes from the row's report date
-    # (year and month * 100 + day are computed once per distinct date, today where missing)
     has_date = per_row_date != _NAT
-    fallback = date.today()
-    year_of, md_of = _year_md(date_values)
-    ref_year = np.where(date_values == _NAT, fallback.year, year_of)
-    ref_md = np.where(date_values == _NAT, fallback.month * 100 + fallback.day, md_of)
-    ids: CodedIds = classify_codes(
-        person.codes, person.values, dates.rows(ref_year), dates.rows(ref_md)
-    )
 
     # age: the file's value, else birth_date, else the personnummer (derived only where the
     # file has no age)
@@ -348,7 +269,7 @@ def check_batch(
     need = np.flatnonzero(~file_ok)
     if len(need):
         birth_days = births.rows(_days(birth_parsed))[need]
-        from_id = _days(pd.Series(ids.birth_date[need]))
+        from_id = _days(pd.Series(person.birth_dates(need)))
         birth_days = np.where(birth_days == _NAT, from_id, birth_days)
         age[need] = ages_between(birth_days, per_row_date[need])
     missing_age = ~given_rows
@@ -374,8 +295,9 @@ def check_batch(
     )
     return CheckedBatch(
         rows=np.asarray(rows, dtype=np.int64),
-        person=ids.codes.astype(np.int32),
-        person_texts=ids.texts,
+        person=person.codes.astype(np.int32),
+        person_texts=person.texts,
+        person_numbers=person.numbers,
         date=np.where(per_row_date == _NAT, np.iinfo(np.int32).min, per_row_date).astype(np.int32),
         age=np.where((age == _NAT) | (age < -1) | (age > 10_000), -1, age).astype(np.int16),
         gender=code_parts["gender"],

@@ -28,8 +28,10 @@ import pyarrow.compute as pc
 from risk_indicators.errors import DataWarning
 
 from ._columns import DETECTION_LEVELS, GENDER_LEVELS, OFFENCE_LEVELS, CheckedBatch
+from ._idrows import sorted_codes
 from ._memory import release_memory
 from ._textsort import text_order
+from .personnummer import number_texts
 from .pseudonymise import Pseudonymiser
 
 VALID_COLUMNS = (
@@ -47,25 +49,48 @@ REJECTED_COLUMNS = ("row", "column", "reason", "person", "status")
 _UNKNOWN_GENDER = GENDER_LEVELS.index("okänt")
 
 
-def unify(
-    texts: Sequence[Any], codes: Sequence[np.ndarray], *, distinct: bool = False
-) -> tuple[list[np.ndarray], Any]:
-    """Global codes for per-batch codes into per-batch texts.
+def unify(texts: Sequence[Any], codes: Sequence[np.ndarray]) -> tuple[list[np.ndarray], Any]:
+    """Global codes (int32) for per-batch codes into per-batch texts.
 
     Returns the codes of every batch into one array of distinct texts (first appearance
-    order), by one ``dictionary_encode``; ``distinct`` says that one batch's texts are
-    distinct already (then it needs nothing).
+    order), by one ``dictionary_encode``.
     """
-    if len(texts) == 1 and distinct:
-        return [codes[0]], texts[0]
     joined = pa.chunked_array([pa.array(t, type=pa.string()) for t in texts]).combine_chunks()
     encoded = pc.dictionary_encode(joined)
-    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
     out, start = [], 0
     for t, c in zip(texts, codes, strict=True):
         out.append(index[start : start + len(t)][c])
         start += len(t)
     return out, encoded.dictionary
+
+
+def unify_persons(parts: Sequence[CheckedBatch]) -> tuple[list[np.ndarray], Any]:
+    """Global person codes (int32) of every batch, and the distinct canonical ids.
+
+    A personnummer is unified by its integer ``YYYYMMDDNNNN`` (:func:`sorted_codes`: a
+    tenth of the time of a hash table of texts), a local id by its text; the ids are
+    personnummer first, in the order of their numbers, then local ids.
+    """
+    numbers = np.concatenate([p.person_numbers for p in parts])
+    is_number = numbers >= 0
+    codes = np.empty(len(numbers), dtype=np.int32)
+    number_codes, distinct_numbers = sorted_codes(numbers[is_number])
+    codes[is_number] = number_codes
+    texts = number_texts(distinct_numbers)
+    if not is_number.all():
+        local = pa.chunked_array(
+            [p.person_texts.filter(pa.array(p.person_numbers < 0)) for p in parts],
+            type=pa.string(),
+        ).combine_chunks()
+        encoded = pc.dictionary_encode(local)
+        codes[~is_number] = len(distinct_numbers) + encoded.indices.to_numpy(zero_copy_only=False)
+        texts = pa.concat_arrays([texts, encoded.dictionary])
+    out, start = [], 0
+    for p in parts:
+        out.append(codes[start : start + len(p.person_numbers)][p.person])
+        start += len(p.person_numbers)
+    return out, texts
 
 
 def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
@@ -91,6 +116,12 @@ def _sorted_categorical(codes: np.ndarray, texts: Any) -> pd.Categorical:
         recode[order] = np.arange(len(order), dtype=width)
         recoded = recode[codes]
     return pd.Categorical.from_codes(recoded, categories=levels, validate=False)
+
+
+def _kept(texts: Any, keep: np.ndarray) -> Any:
+    """The texts where ``keep`` (Arrow's ``take`` of the kept positions: a third of the time
+    of its ``filter`` on texts)."""
+    return texts if keep.all() else texts.take(pa.array(np.flatnonzero(keep)))
 
 
 def _first_of_repeats(keys: list[np.ndarray], row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -233,9 +264,7 @@ def settle(
     parts: list[CheckedBatch], *, pseudonymiser: Pseudonymiser, source: str = "the reports"
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[str]]:
     """Valid rows, rejected rows, the accounting and the notes of all batches."""
-    person_codes, person_texts = unify(
-        [p.person_texts for p in parts], [p.person for p in parts], distinct=True
-    )
+    person_codes, person_texts = unify_persons(parts)
     area_codes, area_texts = unify(
         [pa.array(p.area_texts, type=pa.string()) for p in parts], [p.area for p in parts]
     )
@@ -271,8 +300,7 @@ def settle(
         for p in parts:
             setattr(p, name, None)
     report_id = pa.chunked_array(
-        [p.report_id.filter(pa.array(g)) for p, g in zip(parts, good, strict=True)],
-        type=pa.string(),
+        [_kept(p.report_id, g) for p, g in zip(parts, good, strict=True)], type=pa.string()
     )  # kept in chunks: one array of ten million texts would be a 0.3 s copy
     for p in parts:
         p.report_id = None
@@ -299,7 +327,7 @@ def settle(
     if dup.any():
         keep = ~dup
         cols = {k: v[keep] for k, v in cols.items()}
-        report_id = report_id.filter(pa.array(keep))
+        report_id = _kept(report_id, keep)
     n_persons = len(person_texts)
     gender, conflicted = _resolve_gender(
         cols["person"],

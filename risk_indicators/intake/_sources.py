@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from risk_indicators.errors import InputFileError
 
@@ -29,6 +30,10 @@ from ._cells import _to_text
 from ._csvhead import CSV_OPTIONS, csv_errors, read_csv_header
 from ._sniff import _check_duplicate_headers, _detect_encoding, _existing_file, _no_header
 from .io import RawTable, _finish_spreadsheet, _open_parquet, read_table, sha256_file
+from .schema import REPORT_COLUMNS, normalise_token
+
+#: Columns with one value per report: reading them as dictionaries would hash every row
+_ONE_PER_REPORT = ("person_id", "report_id")
 
 Batch = tuple[Any, np.ndarray]
 
@@ -89,12 +94,28 @@ def _from_stream(reader: Any, batch_rows: int) -> Iterator[Batch]:
         yield table, np.arange(start, start + table.num_rows, dtype=np.int64) + 2
 
 
+def _coded_text_columns(schema: Any) -> list[str]:
+    """The text columns of a Parquet file that hold report columns with few distinct values
+    (codes, dates as text, areas): read as Arrow dictionaries, they are checked per value."""
+    wide = {a for c in _ONE_PER_REPORT for a in REPORT_COLUMNS[c][0]}
+    known = {a for c, (aliases, _r) in REPORT_COLUMNS.items() for a in aliases}
+    return [
+        f.name
+        for f in schema
+        if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        and normalise_token(f.name) in known - wide
+    ]
+
+
 def _parquet_batches(path: Path, what: str, batch_rows: int) -> Iterator[Batch]:
     parquet = _open_parquet(path, what)
     names = list(parquet.schema_arrow.names)
     if not names:
         raise _no_header(path, what)
     _check_duplicate_headers(names, path.name, what)
+    coded = _coded_text_columns(parquet.schema_arrow)
+    if coded:  # decoded from the file's dictionary pages: no text per row, no hashing
+        parquet = pq.ParquetFile(path, read_dictionary=coded)
     start = 0
     batches = parquet.iter_batches(batch_size=batch_rows)
     while True:

@@ -27,6 +27,7 @@ __all__ = [
     "classify_codes",
     "classify_ids",
     "luhn_valid",
+    "number_texts",
 ]
 
 #: Anything that looks like a personnummer or samordningsnummer (10 or 12 digits, optional
@@ -239,12 +240,16 @@ class CodedIds:
         Per row, whether the id is a valid personnummer.
     birth_date
         Per row, the birth date (``datetime64[D]``, NaT for local ids).
+    numbers
+        Per distinct id, the canonical personnummer as the integer ``YYYYMMDDNNNN``; -1 for
+        a local id.
     """
 
     codes: np.ndarray
     texts: Any
     is_personnummer: np.ndarray
     birth_date: np.ndarray
+    numbers: np.ndarray
 
 
 def classify_codes(
@@ -285,20 +290,48 @@ def classify_codes(
     key = np.where(ok, number, 10**13 + codes)
     final_codes, keys = pd.factorize(key)
     is_pnr = keys < 10**13
-    digits = np.zeros((len(keys), 12), dtype=np.uint8)
-    value = np.where(is_pnr, keys, 0)
-    for position in range(11, -1, -1):
-        digits[:, position] = 48 + value % 10
-        value //= 10
-    built = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(12), len(keys), [None, pa.py_buffer(digits.tobytes())]
-    ).cast(pa.string())
     local = texts.take(pa.array(np.where(is_pnr, 0, keys - 10**13)))
-    canonical = pa.compute.if_else(pa.array(is_pnr), built, local)
+    canonical = pa.compute.if_else(pa.array(is_pnr), number_texts(np.where(is_pnr, keys, 0)), local)
     months = (np.where(ok, year, 1970) - 1970) * 12 + month_index
     birth = months.astype("datetime64[M]").astype("datetime64[D]") + (np.where(ok, day, 1) - 1)
     birth = np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[D]")
-    return CodedIds(codes=final_codes, texts=canonical, is_personnummer=ok, birth_date=birth)
+    return CodedIds(codes=final_codes, texts=canonical, is_personnummer=ok, birth_date=birth,
+                    numbers=np.where(is_pnr, keys, -1))
+
+
+def number_texts(numbers: np.ndarray) -> Any:
+    """The 12-digit texts of integers ``YYYYMMDDNNNN`` (a ``pyarrow`` string array), built
+    four digits at a time from a table of the 10,000 four-digit texts."""
+    import pyarrow as pa
+
+    numbers = np.asarray(numbers, dtype=np.int64)
+    quads = np.empty((len(numbers), 3), dtype=np.uint32)
+    quads[:, 0] = _FOUR_DIGITS[numbers // 10**8 % 10**4]
+    quads[:, 1] = _FOUR_DIGITS[numbers // 10**4 % 10**4]
+    quads[:, 2] = _FOUR_DIGITS[numbers % 10**4]
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(12), len(numbers), [None, pa.py_buffer(quads)]
+    ).cast(pa.string())
+
+
+#: The ASCII bytes of "0000" to "9999", each as one uint32 in memory order.
+_FOUR_DIGITS = np.frombuffer(
+    "".join(f"{k:04d}" for k in range(10_000)).encode("ascii"), dtype=np.uint32
+)
+
+
+def birth_dates_of(numbers: np.ndarray) -> np.ndarray:
+    """Birth dates (``datetime64[D]``) of canonical personnummer given as ``YYYYMMDDNNNN``
+    (a samordningsnummer's day less 60); NaT where the number is -1 (a local id)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    ok = numbers >= 0
+    year = np.where(ok, numbers // 10**8, 1970)
+    month = np.where(ok, numbers // 10**6 % 100, 1)
+    day = np.where(ok, numbers // 10**4 % 100, 1)
+    day = np.where(day > 60, day - 60, day)
+    months = (year - 1970) * 12 + month - 1
+    birth = months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1)
+    return np.where(ok, birth, np.datetime64("NaT")).astype("datetime64[D]")
 
 
 def _parse_forms(texts: Any) -> dict[str, np.ndarray]:

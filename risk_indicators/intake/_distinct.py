@@ -1,0 +1,109 @@
+"""A column as integer codes into its distinct values, each as the text a user would type.
+
+Each column of a batch is dictionary-encoded (``pyarrow.compute.dictionary_encode``, any
+Arrow type; a dictionary column keeps its own codes); its distinct values are turned into the
+text a user would type (exactly as :func:`risk_indicators.intake.io.read_table` does, so a
+typed Parquet date and the text ``2024-03-17`` are the same value) and stripped as
+``str.strip`` strips. The checks of :mod:`risk_indicators.intake._columns` then run once per
+distinct value and reach the rows through the codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._cells import _to_text
+
+__all__ = ["Distinct", "distinct", "strip_column"]
+
+# surrounding characters that Python's str.strip() removes (Unicode White_Space and the
+# separators 0x1c-0x1f): RE2 finds the few rows that have them, Python strips those
+_EDGE_SPACE = r"^[\s\x1c-\x1f\x85\xa0\p{Z}]|[\s\x1c-\x1f\x85\xa0\p{Z}]$"
+
+
+@dataclass
+class Distinct:
+    """A column as integer codes into its distinct values, each as stripped text.
+
+    ``values`` is a ``pyarrow`` string array of distinct stripped texts (nulls are ``""``);
+    ``texts`` the same as a pandas Series, made only when asked (small columns).
+    """
+
+    codes: np.ndarray
+    values: Any
+    _texts: pd.Series | None = None
+
+    @property
+    def texts(self) -> pd.Series:
+        if self._texts is None:
+            self._texts = pd.Series(self.values.to_numpy(zero_copy_only=False), dtype=object)
+        return self._texts
+
+    @property
+    def empty(self) -> np.ndarray:
+        """Per distinct value: whether it is ``""``."""
+        return pc.equal(self.values, "").to_numpy(zero_copy_only=False)
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        """A per-value array mapped to the rows."""
+        return np.asarray(per_value)[self.codes]
+
+
+def _strip(values: Any) -> tuple[Any, bool]:
+    """A string array stripped as ``str.strip`` does; Python runs only where it is needed."""
+    values = values.fill_null("").cast(pa.string())
+    edge = pc.match_substring_regex(values, _EDGE_SPACE).to_numpy(zero_copy_only=False)
+    if not edge.any():
+        return values, False
+    at = np.flatnonzero(edge)
+    texts = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    texts[at] = [str(v).strip() for v in texts[at]]
+    return pa.array(texts, type=pa.string()), True
+
+
+def _encode(array: Any) -> Any:
+    """``dictionary_encode`` of any Arrow type (an exotic one through its text)."""
+    try:
+        return pc.dictionary_encode(array)
+    except pa.ArrowNotImplementedError:  # an exotic type: the values as text, then encode
+        return pc.dictionary_encode(
+            pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
+        )
+
+
+def distinct(column: Any) -> Distinct:
+    """Dictionary-encode an Arrow column (any type; nulls are ``""``) into distinct texts."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(array.type):  # the dictionary's own codes (nulls: a last one)
+        dictionary = array.dictionary
+        inner = distinct(pa.concat_arrays([dictionary, pa.nulls(1, dictionary.type)]))
+        indices = array.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+        return Distinct(inner.codes[indices], inner.values)
+    encoded = _encode(array)
+    values = encoded.dictionary
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = pa.array(_to_text(pd.Series(values.to_pandas())).to_numpy(), type=pa.string())
+    values, changed = _strip(values)
+    had_empty = bool(pc.any(pc.equal(values, "")).as_py()) if len(values) else False
+    values = pa.concat_arrays([values, pa.array([""], type=pa.string())])
+    codes = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int64, copy=False)
+    if changed or had_empty:  # stripping made two values equal: one code for each text
+        again = pc.dictionary_encode(values)
+        codes = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)[codes]
+        values = again.dictionary
+    return Distinct(codes, values)
+
+
+def strip_column(column: Any) -> Any:
+    """A text column stripped as ``str.strip`` does (a string array)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = pa.array(_to_text(array.to_pandas()).to_numpy(), type=pa.string())
+    return _strip(array)[0]
