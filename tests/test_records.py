@@ -318,6 +318,29 @@ def test_rows_without_report_id_are_not_duplicates_of_each_other() -> None:
     assert rec.accounting == {"read": 3, "used": 3, "rejected": 0, "duplicates": 0}
 
 
+def test_each_duplicate_names_its_own_first_row_when_both_kinds_interleave() -> None:
+    # rows 2-9: duplicates by (person, report_id) and exact duplicates of rows without a
+    # report_id, interleaved; by hand: row 4 repeats 2 (K1), row 5 repeats 3 (exact), row 7
+    # repeats 6 (K2), row 8 repeats 3 (exact), row 9 repeats 2 (K1)
+    header = [*HEADER, "report_id"]
+    rows = [
+        ["P1", "2024-01-05", "17", "M", "innehav", "C", "5000-K1"],  # row 2
+        ["P2", "2024-02-01", "18", "K", "innehav", "C", ""],  # row 3
+        ["P1", "2024-01-06", "17", "M", "eget bruk", "C", "5000-K1"],  # row 4 -> 2
+        ["P2", "2024-02-01", "18", "K", "innehav", "C", ""],  # row 5 -> 3
+        ["P3", "2024-03-01", "19", "M", "innehav", "C", "5000-K2"],  # row 6
+        ["P3", "2024-03-02", "19", "M", "innehav", "C", "5000-K2"],  # row 7 -> 6
+        ["P2", "2024-02-01", "18", "K", "innehav", "C", ""],  # row 8 -> 3
+        ["P1", "2024-01-07", "17", "M", "innehav", "C", "5000-K1"],  # row 9 -> 2
+    ]
+    rec = _read(_frame(rows, header))
+    assert rec.accounting == {"read": 8, "used": 3, "rejected": 0, "duplicates": 5}
+    table = rec.rejected
+    found = {int(r): reason for r, reason in zip(table["row"], table["reason"], strict=True)}
+    assert found == {r: f"duplicate of row {f}; counted once." for r, f in
+                     [(4, 2), (5, 3), (7, 6), (8, 3), (9, 2)]}  # fmt: skip
+
+
 def test_rejected_table_matches_accounting() -> None:
     rows = _rows(6)
     rows[0][2] = "-1"

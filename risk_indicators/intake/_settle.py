@@ -162,10 +162,14 @@ def _repeated(key: np.ndarray) -> np.ndarray:
 
 def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.ndarray]:
     """Rows that repeat an earlier row: same person and ``report_id``; a row without a
-    ``report_id`` repeats an earlier one only when every column is equal."""
+    ``report_id`` repeats an earlier one only when every column is equal.
+
+    Returns whether each row is a duplicate, and the ``row`` of the first row it repeats for
+    each duplicate in row order (one value per duplicate, not per row: no array of ten
+    million rows for a few duplicates).
+    """
     n = len(cols["row"])
     dup = np.zeros(n, dtype=bool)
-    first = cols["row"].copy()
     # one chunk (batch) at a time: a Polars copy of ten million texts would be the peak
     chunks = report_id.chunks if isinstance(report_id, pa.ChunkedArray) else [report_id]
     with_id = np.zeros(n, dtype=bool)
@@ -191,6 +195,7 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
         key = frame.select(pl.struct(*names).hash(seed=2)).to_series().to_numpy()
         candidates |= ~with_id & _repeated(np.where(with_id, 0, key))
     at = np.flatnonzero(candidates)
+    first = np.empty(len(at), dtype=np.int64)
     if not len(at):
         return dup, first
     sub_with = with_id[at]
@@ -206,8 +211,8 @@ def _duplicates(cols: dict[str, Any], report_id: Any) -> tuple[np.ndarray, np.nd
             values = (report_id.take(pa.array(pos)).to_numpy(zero_copy_only=False)
                       if name == "rid" else cols[name][pos])  # fmt: skip
             keys.append(pd.factorize(values, use_na_sentinel=False)[0])
-        dup[pos], first[pos] = _first_of_repeats(keys, cols["row"][pos])
-    return dup, first
+        dup[pos], first[mask] = _first_of_repeats(keys, cols["row"][pos])
+    return dup, first[dup[at]]
 
 
 def _resolve_gender(
@@ -319,7 +324,7 @@ def settle(
             "column": np.where(
                 report_id.take(pa.array(at)).to_numpy(zero_copy_only=False) != "", "report_id", ""
             ),
-            "reason": [f"duplicate of row {r}; counted once." for r in first[at]],
+            "reason": [f"duplicate of row {r}; counted once." for r in first],
             "person": cols["person"][at],
             "status": "duplicate",
         }
