@@ -24,7 +24,8 @@ __all__ = ["Distinct", "distinct", "strip_column"]
 
 # surrounding characters that Python's str.strip() removes (Unicode White_Space and the
 # separators 0x1c-0x1f): RE2 finds the few rows that have them, Python strips those
-_EDGE_SPACE = r"^[\s\x1c-\x1f\x85\xa0\p{Z}]|[\s\x1c-\x1f\x85\xa0\p{Z}]$"
+# (RE2's \s lacks the vertical tab \x0b, which str.strip removes: it is named)
+_EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]|[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]$"
 
 
 @dataclass
@@ -51,17 +52,45 @@ class Distinct:
         return pc.equal(self.values, "").to_numpy(zero_copy_only=False)
 
     def rows(self, per_value: np.ndarray) -> np.ndarray:
-        """A per-value array mapped to the rows."""
-        return np.asarray(per_value)[self.codes]
+        """A per-value array mapped to the rows (a flag that no value has: no gather)."""
+        per_value = np.asarray(per_value)
+        if per_value.dtype == bool and not per_value.any():
+            return np.zeros(len(self.codes), dtype=bool)
+        return per_value[self.codes]
+
+
+def _edge_candidates(values: Any) -> np.ndarray:
+    """Positions of the texts whose first or last byte may start or end a character that
+    ``str.strip`` removes: an ASCII byte up to the space (every ASCII character it strips
+    is one), or any byte of a multi-byte character. Read from the Arrow buffers (two
+    bytes per row); every other text is left as it is without a regex."""
+    n = len(values)
+    buffers = values.buffers()
+    if n == 0 or buffers[2] is None:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[values.offset : values.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    if not len(data):  # every text is empty
+        return np.zeros(0, dtype=np.int64)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    head = data[np.where(filled, starts, 0)]
+    tail = data[np.where(filled, ends - 1, 0)]
+    risky = (head <= 0x20) | (head >= 0x80) | (tail <= 0x20) | (tail >= 0x80)
+    return np.flatnonzero(risky & filled)
 
 
 def _strip(values: Any) -> tuple[Any, bool]:
-    """A string array stripped as ``str.strip`` does; Python runs only where it is needed."""
+    """A string array stripped as ``str.strip`` does; Python runs only where it is needed
+    (the regex only on the texts :func:`_edge_candidates` finds)."""
     values = values.fill_null("").cast(pa.string())
-    edge = pc.match_substring_regex(values, _EDGE_SPACE).to_numpy(zero_copy_only=False)
-    if not edge.any():
+    maybe = _edge_candidates(values)
+    if not len(maybe):
         return values, False
-    at = np.flatnonzero(edge)
+    edge = pc.match_substring_regex(values.take(pa.array(maybe)), _EDGE_SPACE)
+    at = maybe[edge.to_numpy(zero_copy_only=False)]
+    if not len(at):
+        return values, False
     texts = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
     texts[at] = [str(v).strip() for v in texts[at]]
     return pa.array(texts, type=pa.string()), True
