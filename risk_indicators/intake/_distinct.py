@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ._cells import _to_text
 
-__all__ = ["Distinct", "distinct", "strip_column"]
+__all__ = ["Distinct", "distinct", "strip_column", "text_buffers"]
 
 # surrounding characters that Python's str.strip() removes (Unicode White_Space and the
 # separators 0x1c-0x1f): RE2 finds the few rows that have them, Python strips those
@@ -59,19 +59,27 @@ class Distinct:
         return per_value[self.codes]
 
 
+def text_buffers(array: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offsets of a string or large string array's texts (``len(array) + 1`` of them,
+    the array's own offset applied) and its UTF-8 bytes, as numpy views of its buffers;
+    ``None`` when the array holds no byte (no row, or every text empty)."""
+    buffers = array.buffers()
+    if len(array) == 0 or buffers[2] is None or buffers[2].size == 0:
+        return None
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[array.offset : array.offset + len(array) + 1]
+    return offsets, np.frombuffer(buffers[2], dtype=np.uint8)
+
+
 def _edge_candidates(values: Any) -> np.ndarray:
     """Positions of the texts whose first or last byte may start or end a character that
     ``str.strip`` removes: an ASCII byte up to the space (every ASCII character it strips
     is one), or any byte of a multi-byte character. Read from the Arrow buffers (two
     bytes per row); every other text is left as it is without a regex."""
-    n = len(values)
-    buffers = values.buffers()
-    if n == 0 or buffers[2] is None:
+    found = text_buffers(values)
+    if found is None:
         return np.zeros(0, dtype=np.int64)
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[values.offset : values.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8)
-    if not len(data):  # every text is empty
-        return np.zeros(0, dtype=np.int64)
+    offsets, data = found
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     head = data[np.where(filled, starts, 0)]

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._distinct import Distinct, distinct
+from ._distinct import Distinct, distinct, text_buffers
 from .personnummer import _DAYS_IN_MONTH, birth_dates_of, classify_codes, number_texts
 
 __all__ = ["RowIds", "classify_rows"]
@@ -98,12 +98,10 @@ def _fast_rows(
     n = len(array)
     fast = np.zeros(n, dtype=bool)
     number = np.full(n, -1, dtype=np.int64)
-    buffers = array.buffers()
-    if n == 0 or buffers[2] is None:
+    found = text_buffers(array)
+    if found is None:
         return fast, number
-    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(buffers[1], dtype=width)[array.offset : array.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    offsets, data = found
     length = np.diff(offsets)
     present = ~array.is_null().to_numpy(zero_copy_only=False) if array.null_count else None
     for size, century, separator in ((10, False, False), (11, False, True),
