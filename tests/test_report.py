@@ -14,6 +14,8 @@ diff by eye.
 
 from __future__ import annotations
 
+import copy
+import math
 import os
 import re
 import subprocess
@@ -40,6 +42,7 @@ from risk_indicators.report import (
 )
 from risk_indicators.report.formatting import Lang, ValueKind, fmt_interval, fmt_value
 from risk_indicators.report.labels import LABELS
+from risk_indicators.report.summary import direction
 
 GOLDEN = Path(__file__).parent / "golden"
 NBSP = "\u00a0"
@@ -525,6 +528,77 @@ def test_every_key_figure_agrees_with_the_indicators(
         assert cells[("period", "youth_rate_per_10k")] == "86.4 (47.2–145.0)"
         assert cells[("period", "youth_share")] == "45.2% (29.1–62.3%)"
     assert cells[("period", "persons")] == "31"
+
+
+def _binomial_two_sided(x: int, m: int) -> float:
+    """Two-sided exact binomial p of x in m at 1/2, summed by hand (R's binom.test rule:
+    every outcome no more probable than the observed one)."""
+    prob = [math.comb(m, i) / 2**m for i in range(m + 1)]
+    return sum(q for q in prob if q <= prob[x] * (1 + 1e-7))
+
+
+def _fisher_two_sided(a: int, b: int, c: int, d: int) -> float:
+    """Fisher's exact p of [[a, b], [c, d]], summed by hand over the hypergeometric tables
+    with the same margins (R's fisher.test rule)."""
+    r1, r2, c1 = a + b, c + d, a + c
+
+    def h(x: int) -> float:
+        return math.comb(r1, x) * math.comb(r2, c1 - x) / math.comb(r1 + r2, c1)
+
+    tables = [h(x) for x in range(max(0, c1 - r2), min(r1, c1) + 1)]
+    return sum(q for q in tables if q <= h(a) * (1 + 1e-7))
+
+
+def _with(release: PublicRelease, now: dict[str, Any], before: dict[str, Any],
+          noise: tuple[int, float, int] | None = None) -> PublicRelease:  # fmt: skip
+    ind = copy.deepcopy(release.indicators)
+    ind["indicators"].update(now)
+    ind["comparisons"]["same_period_last_year"]["indicators"].update(before)
+    return PublicRelease(**{**release.__dict__, "indicators": ind, "noise": noise})
+
+
+def test_every_arrow_is_tested_by_an_exact_test_of_the_published_counts() -> None:
+    release = make_release("sv")
+    chance, alone = "↑ högre, inom slumpens variation", "↑ högre"
+    # persons of all ages 31 against 24: binomial 31 of 55 at 1/2
+    assert _binomial_two_sided(31, 55) > 0.05
+    assert direction(release, "persons") == chance
+    # 14 of 31 young against 10 of 24: Fisher [[14, 17], [10, 14]]
+    assert _fisher_two_sided(14, 17, 10, 14) > 0.05
+    assert direction(release, "youth_share") == chance
+    # the women of all ages 20 of 31 against 3 of 24: beyond chance, the arrow alone
+    assert _fisher_two_sided(20, 11, 3, 21) < 0.05
+    moved = _with(release, {"female_share": _ind(20 / 31, 0.47, 0.79, 31)},
+                  {"female_share": _ind(3 / 24, 0.04, 0.31, 24)})  # fmt: skip
+    assert direction(moved, "female_share") == alone
+    assert direction(moved, "persons") == chance  # the other rows keep their own tests
+    # young women 7 of 14 against 1 of 14; the two ratios of the young follow that table
+    assert _fisher_two_sided(7, 7, 1, 13) < 0.05
+    young = {"female_share_youth": _ind(0.5, 0.27, 0.73, 14),
+             "rate_ratio_female_male_youth": _ind(0.97, 0.4, 2.4, 14),
+             "benchmark_ratio_youth": _ind(1.86, 0.6, 5.6, 14)}  # fmt: skip
+    earlier = {"female_share_youth": _ind(1 / 14, 0.01, 0.31, 14),
+               "rate_ratio_female_male_youth": _ind(0.07, 0.01, 0.6, 14),
+               "benchmark_ratio_youth": _ind(0.14, 0.02, 1.1, 14)}  # fmt: skip
+    exact = _with(release, young, earlier)
+    for ind_id in young:
+        assert direction(exact, ind_id) == alone, ind_id
+    # cell-key counts (V = 1 a cell, 3 age bands: V = 3 for each count of the young) enter
+    # with Kish's effective trials n / (1 + V (k^2 + (n-k)^2) / n^4 / (p q / n + z^2 / 4n^2)),
+    # the ones that widen the published Wilson intervals: 7 of 14 -> 5 of 10, 1 of 14 -> 0 of 6
+    z = 1.959963984540054
+    kish = [n / (1 + 3 * (k**2 + (n - k) ** 2) / n**4 / ((k / n) * (1 - k / n) / n
+                                                          + z**2 / (4 * n**2)))
+            for k, n in ((7, 14), (1, 14))]  # fmt: skip
+    assert [round(t) for t in kish] == [10, 6]
+    assert _fisher_two_sided(5, 5, 0, 6) > 0.05
+    perturbed = _with(release, young, earlier, noise=(2, 1.0, 3))
+    for ind_id in young:
+        assert direction(perturbed, ind_id) == chance, ind_id
+    # a share without its denominator cannot be tested: no arrow rather than an untested one
+    untested = _with(release, {"female_share": _ind(20 / 31, 0.47, 0.79, None)},
+                     {"female_share": _ind(3 / 24, 0.04, 0.31, 24)})  # fmt: skip
+    assert direction(untested, "female_share") == ""
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -19,6 +19,7 @@ from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import proportion_confint
 
 from risk_indicators.errors import UsageError
+from risk_indicators.stats import counts_differ_p, shares_differ_p
 from risk_indicators.stats.trends import compare_periods, mann_kendall, poisson_trend
 
 matplotlib.use("Agg")
@@ -290,6 +291,45 @@ def test_compare_periods_recorded_r_and_statsmodels() -> None:
     assert rel(three["ci_high"], 5.4922269012785563, 1e-10)
     assert rel(three["p_value"], 0.02585533294451809, 1e-10)
     assert three["n"] == 27 and three["reference_population"] == 6_000.0
+
+
+def _hypergeometric_p(a: int, b: int, c: int, d: int) -> float:
+    """Fisher's two-sided p of [[a, b], [c, d]] by hand: the tables with the same margins
+    no more probable than the observed one (R's fisher.test rule, relative tolerance 1e-7)."""
+    r1, r2, c1 = a + b, c + d, a + c
+    h = [math.comb(r1, x) * math.comb(r2, c1 - x) / math.comb(r1 + r2, c1)
+         for x in range(max(0, c1 - r2), min(r1, c1) + 1)]  # fmt: skip
+    observed = math.comb(r1, a) * math.comb(r2, c1 - a) / math.comb(r1 + r2, c1)
+    return sum(q for q in h if q <= observed * (1 + 1e-7))
+
+
+def test_counts_differ_p_is_the_exact_conditional_test_of_statsmodels() -> None:
+    for x, y in ((30, 27), (14, 4), (0, 5), (3, 9)):
+        ref = sm_rates.test_poisson_2indep(x, 1, y, 1, method="exact-cond").pvalue
+        assert counts_differ_p(x, y) == pytest.approx(ref, rel=1e-9), (x, y)
+    # 0 against 5 by hand: two tails of Binomial(5, 1/2) at 0 and 5
+    assert counts_differ_p(0, 5) == pytest.approx(2 / 32)
+    assert counts_differ_p(0, 0) is None
+    # perturbed (V = 1 each): 14 and 4 keep their proportion in m^2 / (m + 2) = 324/20 -> 16
+    assert counts_differ_p(14, 4, noise_variance=1.0) == pytest.approx(
+        sm_rates.test_poisson_2indep(12, 1, 4, 1, method="exact-cond").pvalue, rel=1e-9
+    )
+    assert counts_differ_p(14, 4, noise_variance=1.0) > counts_differ_p(14, 4)
+
+
+def test_shares_differ_p_is_fishers_exact_test_by_hand() -> None:
+    for k, n, k0, n0 in ((4, 13, 3, 20), (7, 14, 1, 14), (0, 5, 0, 7), (5, 5, 0, 6)):
+        assert shares_differ_p(k, n, k0, n0) == pytest.approx(
+            _hypergeometric_p(k, n - k, k0, n0 - k0), rel=1e-9), (k, n, k0, n0)  # fmt: skip
+    assert shares_differ_p(0, 5, 0, 7) == pytest.approx(1.0)  # an empty column: no evidence
+    assert shares_differ_p(3, 0, 1, 5) is None  # a share of no one is not defined
+    # perturbed: each share kept, Kish's effective trials (those of the Wilson interval);
+    # 7 of 14 -> 5 of 10 and 1 of 14 -> 0 of 6 at V = 3
+    assert shares_differ_p(7, 14, 1, 14, noise_variance=3.0) == pytest.approx(
+        _hypergeometric_p(5, 5, 0, 6), rel=1e-9
+    )
+    for k, n, k0, n0 in ((7, 14, 1, 14), (9, 15, 1, 16), (12, 40, 2, 38)):
+        assert shares_differ_p(k, n, k0, n0, noise_variance=1.0) >= shares_differ_p(k, n, k0, n0)
 
 
 def test_compare_periods_hand_zero_count() -> None:

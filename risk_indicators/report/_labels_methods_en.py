@@ -61,8 +61,11 @@ EN_METHODS: dict[str, str] = {
         "is one."
     ),
     "meaning_arrows": (
-        "The arrows in the table only say whether a number is higher or lower, not whether "
-        "the difference is more than chance."
+        "The arrows in the table say whether a number is higher or lower than in the same "
+        "period a year earlier. “Within chance variation” means that an exact test cannot tell "
+        "the difference from chance (p ≥ 0.05); an arrow alone means that the difference is "
+        "larger than chance usually gives (p < 0.05). Even such a difference may come from "
+        "police effort."
     ),
     "meaning_zero": (
         "A zero is shown only in a table without a dash, and then means that nobody was "
@@ -106,7 +109,9 @@ EN_METHODS: dict[str, str] = {
     ),
     "method_comparison": (
         "The comparison with earlier years is the ratio of the rates per inhabitant, with an "
-        "exact conditional test and interval."
+        "exact conditional test and interval. The arrows of the key figures are tested too: "
+        "counts with an exact binomial test, shares and the ratios of women to men with "
+        "Fisher's exact test."
     ),
     "method_alarm": (
         "Alarms for single periods use the Farrington flexible method (as in the R package "

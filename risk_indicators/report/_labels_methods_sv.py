@@ -63,8 +63,10 @@ SV_METHODS: dict[str, str] = {
         "finns."
     ),
     "meaning_arrows": (
-        "Pilarna i tabellen säger bara om talet är högre eller lägre, inte om skillnaden är "
-        "större än slumpen."
+        "Pilarna i tabellen säger om talet är högre eller lägre än samma period året innan. "
+        "”Inom slumpens variation” betyder att ett exakt test inte kan skilja skillnaden från "
+        "slumpen (p ≥ 0,05); en pil ensam betyder att skillnaden är större än vad slumpen brukar "
+        "ge (p < 0,05). Också en sådan skillnad kan komma av polisens arbetsinsats."
     ),
     "meaning_zero": (
         "En nolla visas bara i en tabell utan streck, och betyder då att ingen rapporterades. I "
@@ -112,7 +114,8 @@ SV_METHODS: dict[str, str] = {
     ),
     "method_comparison": (
         "Jämförelsen med tidigare år är kvoten mellan talen per invånare, med exakt villkorligt "
-        "test och intervall."
+        "test och intervall. Pilarna i nyckeltalen prövas också: antal med ett exakt "
+        "binomialtest, andelar och kvoterna mellan kvinnor och män med Fishers exakta test."
     ),
     "method_alarm": (
         "Larm för enskilda perioder följer Farringtons flexibla metod (som i R-paketet "

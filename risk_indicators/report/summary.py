@@ -2,12 +2,15 @@
 
 Every number in a sentence is a published value of the release, formatted; a sentence whose
 number is suppressed is left out or replaced by one that says the figure is not shown. The only
-logic is the choice of words: "more" or "fewer" when both published counts differ.
+logic is the choice of words: "more" or "fewer" when both published counts differ, and
+"within chance variation" beside an arrow from an exact test of the published counts.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from risk_indicators.stats import counts_differ_p, shares_differ_p
 
 from ._lookup import indicator
 from ._lookup import shown as _shown
@@ -84,10 +87,14 @@ def indicator_texts(
 
 
 def direction(release: PublicRelease, indicator_id: str) -> str:
-    """Arrow and word comparing P with the same period a year earlier ("" when not both shown).
+    """Arrow and word comparing P with the same period a year earlier ("" when not both shown
+    or when the change cannot be tested).
 
-    For the young persons and their rate the comparison table's exact test adds "within
-    chance variation" when p >= 0.05; other rows compare the two published numbers only.
+    Every arrow is tested, and "within chance variation" is added when p >= 0.05: the young
+    persons and their rate by the comparison table's exact test of the rates; the persons of
+    all ages by the exact test of two counts; the shares and the female/male ratios of the
+    young by Fisher's exact test of their published counts (:func:`_change_p`). An arrow alone
+    therefore says the change exceeds chance, as the report's legend states.
     """
     if indicator_id not in INDICATOR_KINDS or "trend" in indicator_id:
         return ""
@@ -100,16 +107,58 @@ def direction(release: PublicRelease, indicator_id: str) -> str:
     b = fmt_value(before["value"], kind, release.language)
     if a == b:  # equal as shown: no direction out of the last decimals
         return text(release.language, "dir_same")
+    p = _change_p(release, indicator_id)
+    if p is None:  # an untested arrow would read as a change beyond chance
+        return ""
     key = "dir_up" if float(now["value"]) > float(before["value"]) else "dir_down"
-    p = _previous_year_p(release) if indicator_id in _TESTED else None
-    if p is not None and p >= 0.05:
-        key += "_chance"  # the exact test of the comparison table says: within chance
-    return text(release.language, key)
+    return text(release.language, key + ("_chance" if p >= 0.05 else ""))
 
 
 #: Indicators whose change from a year earlier the comparison table tests (exact conditional
 #: test of the rates; the count has the same test, the populations being nearly equal).
 _TESTED = ("persons_youth", "youth_rate_per_10k")
+
+#: The share whose published counts test each row by Fisher's exact test. The two ratios of
+#: the young move with the share of women among them: the benchmark share is fixed, and the
+#: populations' split by gender moves by far less within a year than the share can by chance.
+_SHARE_OF = {
+    "youth_share": "youth_share",
+    "female_share": "female_share",
+    "female_share_youth": "female_share_youth",
+    "rate_ratio_female_male_youth": "female_share_youth",
+    "benchmark_ratio_youth": "female_share_youth",
+}
+
+
+def _change_p(release: PublicRelease, indicator_id: str) -> float | None:
+    """The p-value of the change from a year earlier, from published figures only (so it
+    tells nothing the release does not already publish); None when it cannot be computed.
+
+    With the cell-key method the counts enter with the noise their intervals have: a count of
+    the young sums ``youth_bands`` perturbed cells, the persons of all ages and each gender
+    of them are one cell each (the young's share of all persons: the young over a total
+    perturbed on its own).
+    """
+    if indicator_id in _TESTED:
+        return _previous_year_p(release)
+    _, variance, bands = release.noise or (0, 0.0, 1)
+    pair = [
+        _shown(release, scope, _SHARE_OF.get(indicator_id, indicator_id))
+        for scope in ("period", "same_period_last_year")
+    ]
+    if pair[0] is None or pair[1] is None:
+        return None
+    if indicator_id == "persons":
+        return counts_differ_p(float(pair[0]["value"]), float(pair[1]["value"]),
+                               noise_variance=variance)  # fmt: skip
+    share = _SHARE_OF.get(indicator_id)
+    if share is None or any(is_missing(x.get("n")) for x in pair):
+        return None
+    noise = {"noise_variance": variance if share == "female_share" else bands * variance}
+    if share == "youth_share":
+        noise["trials_noise_variance"] = variance
+    (k1, n1), (k0, n0) = ((round(float(x["value"]) * float(x["n"])), float(x["n"])) for x in pair)
+    return shares_differ_p(k1, n1, k0, n0, **noise)
 
 
 def _previous_year_p(release: PublicRelease) -> float | None:

@@ -25,7 +25,9 @@ from .alarms import (
 from .comparisons import (
     MannKendallResult,
     compare_periods,
+    counts_differ_p,
     mann_kendall,
+    shares_differ_p,
 )
 from .effort import (
     EffortTrendResult,
@@ -91,6 +93,7 @@ __all__ = [
     "YouthStatistics",
     "compare_periods",
     "count_refs",
+    "counts_differ_p",
     "effort_adjusted_trend",
     "effort_statistics",
     "effort_trend_replicates",
@@ -107,6 +110,7 @@ __all__ = [
     "rate_ratio_katz",
     "rate_ratio_table",
     "risk_ratio_katz",
+    "shares_differ_p",
     "slice_indicators",
     "trend_replicates",
     "wilson_interval",

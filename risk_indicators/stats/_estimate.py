@@ -183,3 +183,13 @@ def _noise_factor(count: Any, noise: float) -> Any:
     """``f = 1 + V / max(k, 1)``: a perturbed count ``k`` of noise variance ``V`` carries the
     information of ``k / f`` exact events (the effective count of Fay and Feuer 1997)."""
     return 1 + noise / np.maximum(count, 1)
+
+
+def _kish_trials(k: Any, n: Any, z: float, noise: float, trials_noise: float | None) -> Any:
+    """Kish's effective trials ``n / f`` of the share ``k / n`` of perturbed counts (the
+    docstring of :mod:`risk_indicators.stats.rates`): ``f = 1 + added / sampling``, the
+    sampling variance with Wilson's ``z^2 / (4 n^2)`` (finite at 0 and n)."""
+    sampling = (k / n) * (1 - k / n) / n + z**2 / (4 * n**2)
+    added = (noise * (k**2 + (n - k) ** 2) / n**4 if trials_noise is None
+             else noise / n**2 + k**2 * trials_noise / n**4)  # fmt: skip
+    return n / (1 + added / sampling)

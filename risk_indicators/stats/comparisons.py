@@ -2,6 +2,8 @@
 
 - :func:`compare_periods`: this period against the same period a year earlier and against the
   same period pooled over the three previous years (exact conditional rate ratio and test).
+- :func:`counts_differ_p` and :func:`shares_differ_p`: exact tests of two published counts
+  and of two shares (the report's "within chance variation" beside each arrow).
 - :func:`mann_kendall`: distribution-free monotone trend test with Sen's slope.
 
 The GLM trend (:func:`~risk_indicators.stats.trends.poisson_trend`) is in
@@ -21,13 +23,15 @@ from scipy import stats
 
 from risk_indicators.errors import UsageError
 
-from ._estimate import _noise_factor
+from ._estimate import _kish_trials, _noise_factor
 from .rates import rate_ratio_table
 
 __all__ = [
     "MannKendallResult",
     "compare_periods",
+    "counts_differ_p",
     "mann_kendall",
+    "shares_differ_p",
 ]
 
 Status = Literal["ok", "insufficient_data"]
@@ -116,6 +120,68 @@ def compare_periods(
     for c in ("estimate", "ci_low", "ci_high", "p_value"):
         out[c] = out[c].astype("Float64")
     return out[_COMPARE_COLUMNS]
+
+
+def counts_differ_p(count: float, reference_count: float, *, noise_variance: float = 0.0
+                    ) -> float | None:  # fmt: skip
+    """Two-sided p-value that two counts have the same expectation.
+
+    Exact conditional test: given ``m = count + reference_count``, ``count`` is binomial
+    ``(m, 1/2)`` under equal expectations (as R's ``poisson.test(c(count, reference_count))``).
+    It compares counts, not rates: for a municipality whose population changes by about a
+    percent a year it says whether the number reported changed more than chance. Assumes
+    independent persons (Poisson counts). Perturbed counts (cell-key, ``noise_variance`` V
+    each) keep their proportion and enter with the effective total ``m^2 / (m + 2V)`` (the
+    sum's variance ``m + 2V`` at the same mean), rounded: the noise can only weaken the
+    evidence. None when both counts are 0.
+
+    Examples
+    --------
+    >>> round(counts_differ_p(30, 27), 4)  # Binomial(57, 1/2) probabilities <= P(30), summed
+    0.7914
+    """
+    m = float(count) + float(reference_count)
+    if m <= 0:
+        return None
+    m_eff = round(m * m / (m + 2 * noise_variance))
+    x = min(round(float(count) / m * m_eff), m_eff)
+    return float(stats.binomtest(x, m_eff, 0.5).pvalue) if m_eff > 0 else 1.0
+
+
+def shares_differ_p(k: float, n: float, reference_k: float, reference_n: float, *,
+                    noise_variance: float = 0.0, trials_noise_variance: float | None = None,
+                    alpha: float = 0.05) -> float | None:  # fmt: skip
+    """Two-sided p-value that two shares ``k/n`` and ``reference_k/reference_n`` are equal.
+
+    Fisher's exact test of the 2x2 table ``[[k, n-k], [reference_k, reference_n-reference_k]]``
+    (as R's ``fisher.test``: the tables with the same margins no more probable than the
+    observed one), chosen because the counts are small (a few young women a period), where
+    the chi-squared approximation fails; it is conservative. Assumes independent persons.
+    Perturbed counts (cell-key; ``noise_variance`` and ``trials_noise_variance`` as in
+    :func:`~risk_indicators.stats.wilson_interval`) keep each share and enter with Kish's
+    effective number of trials, the one that widens the share's published interval
+    (``alpha`` its level), rounded: the noise can only weaken the evidence. None when a
+    share is not defined (``n`` 0).
+
+    Examples
+    --------
+    >>> round(shares_differ_p(4, 13, 3, 20), 4)  # hypergeometric tables, summed by hand
+    0.3926
+    """
+    if n <= 0 or reference_n <= 0:
+        return None
+    rows = []
+    for successes, trials in ((float(k), float(n)), (float(reference_k), float(reference_n))):
+        successes = min(max(successes, 0.0), trials)
+        if noise_variance or trials_noise_variance:
+            z = float(stats.norm.isf(alpha / 2))
+            trials_eff = max(round(_kish_trials(successes, trials, z, noise_variance,
+                                                trials_noise_variance)), 1)  # fmt: skip
+        else:
+            trials_eff = round(trials)
+        hits = min(round(successes / trials * trials_eff), trials_eff)
+        rows.append([hits, trials_eff - hits])
+    return float(stats.fisher_exact(rows).pvalue)
 
 
 # --------------------------------------------------------------------------- Mann-Kendall

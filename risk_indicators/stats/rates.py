@@ -75,6 +75,7 @@ from ._estimate import (
     _first,
     _index_of,
     _katz,
+    _kish_trials,
     _noise,
     _noise_factor,
     _reasons,
@@ -141,10 +142,7 @@ def _wilson(successes: Any, trials: Any, alpha: float, func: str, noise: float =
     nn = np.where(ok, n, 1.0)
     p = k / nn
     if _noise(noise, func) or (trials_noise is not None and _noise(trials_noise, func)):
-        sampling = p * (1 - p) / nn + z**2 / (4 * nn**2)  # Kish's effective sample size
-        added = (noise * (k**2 + (nn - k) ** 2) / nn**4 if trials_noise is None
-                 else noise / nn**2 + k**2 * trials_noise / nn**4)  # fmt: skip
-        nn = nn / (1 + added / sampling)
+        nn = _kish_trials(k, nn, z, noise, trials_noise)
     denom = 1 + z**2 / nn
     centre = (p + z**2 / (2 * nn)) / denom
     half = z * np.sqrt(p * (1 - p) / nn + z**2 / (4 * nn**2)) / denom
