@@ -440,6 +440,11 @@ def test_numbers_are_written_in_the_language_by_hand() -> None:
     assert fmt_interval(-0.0512, 0.2347, "signed_percent", "sv") == f"\u22125,1 till 23,5{NBSP}%"
     assert fmt_interval(0.0, 0.2775, "percent", "en") == "0.0–27.8%"
     assert fmt_interval(None, 1.0, "ratio", "en") == ""
+    # a signed interval that holds zero keeps the minus of a bound rounded to zero: the
+    # female share trend of the demo, -0.0035 to 0.527, read as "0,00–0,53" looked certain
+    assert fmt_interval(-0.0035, 0.527, "coef", "sv") == "\u22120,00 till 0,53"
+    assert fmt_interval(-0.0004, 0.2, "signed_percent", "en") == "\u22120.0 to 20.0%"
+    assert fmt_interval(0.0004, 0.2, "coef", "en") == "0.00–0.20"  # a positive bound: no sign
 
 
 # ----------------------------------------------------------------------------- html

@@ -165,7 +165,15 @@ def fmt_value(
 def fmt_interval(low: Any, high: Any, kind: ValueKind, lang: Lang) -> str:
     """A confidence interval, ``10,2–15,3 %``; with a negative bound ``−3,0 till 14,0 %``.
 
-    Returns ``""`` when a bound is missing.
+    A negative bound of a signed kind keeps its minus when it rounds to zero: an interval
+    from -0.003 to 0.53 is ``−0,00 till 0,53``, which still says that it holds zero, where
+    ``0,00–0,53`` would read as a change certain in sign. Returns ``""`` when a bound is
+    missing.
+
+    Examples
+    --------
+    >>> fmt_interval(-0.0035, 0.527, "coef", "sv")
+    '−0,00 till 0,53'
     """
     if is_missing(low) or is_missing(high):
         return ""
@@ -173,6 +181,8 @@ def fmt_interval(low: Any, high: Any, kind: ValueKind, lang: Lang) -> str:
     b = _number(high, kind, lang)
     if kind in ("signed_percent", "coef"):
         a, b = a.lstrip("+"), b.lstrip("+")
+        a, b = (MINUS + t if float(x) < 0 and not t.startswith(MINUS) else t
+                for x, t in ((low, a), (high, b)))
     if a.startswith(MINUS) or b.startswith(MINUS):
         sep = " till " if lang == "sv" else " to "
     else:
