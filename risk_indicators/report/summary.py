@@ -141,18 +141,18 @@ def _change_p(release: PublicRelease, indicator_id: str) -> float | None:
     """
     if indicator_id in _TESTED:
         return _previous_year_p(release)
+    share = _SHARE_OF.get(indicator_id)
+    if share is None and indicator_id != "persons":
+        return None
     _, variance, bands = release.noise or (0, 0.0, 1)
-    pair = [
-        _shown(release, scope, _SHARE_OF.get(indicator_id, indicator_id))
-        for scope in ("period", "same_period_last_year")
-    ]
+    pair = [_shown(release, scope, share or indicator_id)
+            for scope in ("period", "same_period_last_year")]  # fmt: skip
     if pair[0] is None or pair[1] is None:
         return None
-    if indicator_id == "persons":
+    if share is None:  # the persons of all ages
         return counts_differ_p(float(pair[0]["value"]), float(pair[1]["value"]),
                                noise_variance=variance)  # fmt: skip
-    share = _SHARE_OF.get(indicator_id)
-    if share is None or any(is_missing(x.get("n")) for x in pair):
+    if any(is_missing(x.get("n")) for x in pair):
         return None
     noise = {"noise_variance": variance if share == "female_share" else bands * variance}
     if share == "youth_share":

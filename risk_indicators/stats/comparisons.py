@@ -23,7 +23,7 @@ from scipy import stats
 
 from risk_indicators.errors import UsageError
 
-from ._estimate import _kish_trials, _noise_factor
+from ._estimate import _check_alpha, _kish_trials, _noise_factor, _z
 from .rates import rate_ratio_table
 
 __all__ = [
@@ -170,11 +170,10 @@ def shares_differ_p(k: float, n: float, reference_k: float, reference_n: float, 
     """
     if n <= 0 or reference_n <= 0:
         return None
-    rows = []
+    z, rows = _z(_check_alpha(alpha, "shares_differ_p")), []
     for successes, trials in ((float(k), float(n)), (float(reference_k), float(reference_n))):
         successes = min(max(successes, 0.0), trials)
         if noise_variance or trials_noise_variance:
-            z = float(stats.norm.isf(alpha / 2))
             trials_eff = max(round(_kish_trials(successes, trials, z, noise_variance,
                                                 trials_noise_variance)), 1)  # fmt: skip
         else:
