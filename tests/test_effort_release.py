@@ -147,11 +147,11 @@ def _view(adjusted: tuple[float, float, float], same: tuple[float, float, float]
     )
     acts = pd.DataFrame(
         {
-            "period": ["2024T3", "2024T3"],
-            "area": ["Vaggeryd", "total"],
-            "activity": ["hot_spot", "est"],
-            "unit": ["timmar", "antal"],
-            "amount": [40.5, 17.0],
+            "period": ["2024T3", "2024T3", "2024T3"],
+            "area": ["Vaggeryd", "Skillingaryd", "total"],
+            "activity": ["hot_spot", "hot_spot", "est"],
+            "unit": ["timmar", "timmar", "antal"],
+            "amount": [40.5, 401.0, 17.0],
         }
     )
     hours = pd.DataFrame({"period": ["2024T3"], "hours": [960.0]})
@@ -193,13 +193,19 @@ def test_the_report_says_plainly_what_changes_with_effort(lang: str) -> None:
         )
         assert "1,25 rapporterade unga per 100 insatstimmar" in words
         assert "ej redovisad" in words  # the promised walk in Vaggeryd that was not reported
+        # hours with one decimal even when whole (401,0 beside 40,5), occasions without
+        assert "Insats på hot spot (timmar) 401,0 " in words
+        assert "(gemensam lägesbild) (tillfällen) 17 " in words
     else:
         assert (
             "by +2.0% a year (95% confidence interval −10.0 to 15.0%) over T1 2021–T3 "
             "2024; without them, over the same periods, by +20.0% (8.0–33.0%)" in words
         )
         assert "not reported" in words
+        assert "(hours) 401.0 " in words and "(occasions) 17 " in words
     assert "–" in words  # the hidden detection split
+    page = re.sub(r"\s+", " ", render_html(release, figures=figures)).replace("\u00a0", " ")
+    assert text(lang, "source_activity").replace("\u00a0", " ").replace("'", "&#39;") in page
     stays = _release(lang, _view((0.15, 0.05, 0.26), (0.20, 0.08, 0.33)))
     assert text(lang, "eff_stays").split(":")[0] in _section(render_html(stays))
 
@@ -211,6 +217,8 @@ def test_without_activities_the_report_says_effort_is_unknown(lang: str) -> None
     assert "effort" not in figures
     words = _section(render_html(release, figures=figures))
     assert text(lang, "eff_unknown").replace("\u00a0", " ") in words
+    page = re.sub(r"\s+", " ", render_html(release, figures=figures)).replace("\u00a0", " ")
+    assert text(lang, "source_activity").replace("'", "&#39;") not in page  # no activity file
     assert set(LABELS["sv"]) == set(LABELS["en"])
 
 
@@ -278,3 +286,21 @@ def test_validate_checks_the_activity_file(tmp_path: Path) -> None:
                    encoding="utf-8")  # fmt: skip
     result = CliRunner().invoke(app, [*args, "--activity", str(bad)])
     assert result.exit_code == 2 and "row 2, amount" in result.stderr
+
+
+def test_the_activities_sheet_writes_hours_with_one_decimal(tmp_path: Path) -> None:
+    import openpyxl
+    from openpyxl.workbook import Workbook
+
+    from risk_indicators.report.effort_sheet import write_effort_sheet
+
+    wb = Workbook()
+    write_effort_sheet(wb.active, _release("en", _view((0.02, -0.1, 0.15), (0.2, 0.08, 0.33))))
+    wb.save(tmp_path / "a.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "a.xlsx").active
+    rows = {(r[1].value, r[3].value): r[4] for r in ws.iter_rows(min_row=2, max_row=4)}
+    # the view's rows: 40.5 and 401.0 hours, 17 occasions
+    assert rows[("Skillingaryd", "hours")].value == 401
+    assert rows[("Skillingaryd", "hours")].number_format == "#,##0.0"
+    assert rows[("Vaggeryd", "hours")].number_format == "#,##0.0"
+    assert rows[("Whole municipality", "occasions")].number_format == "General"

@@ -40,6 +40,7 @@ from risk_indicators.report import (
     write_report,
     write_workbook,
 )
+from risk_indicators.report.content import fairness_kind
 from risk_indicators.report.formatting import Lang, ValueKind, fmt_interval, fmt_value
 from risk_indicators.report.labels import LABELS
 from risk_indicators.report.summary import direction
@@ -246,15 +247,19 @@ def _tables() -> dict[str, pd.DataFrame]:
                 "female_share_by_detection",
                 "female_share_by_detection",
                 "demographic_parity_ratio",
+                # 9/1216 - 4/1150 = 0.00392: "0.00" with two decimals read as no difference
+                "demographic_parity_difference",
             ],
-            "scope": ["period"] + ["rolling_12_months"] * 6,
-            "group": ["kvinna", "kvinna", "kvinna", "kvinna", "polisinitierad", "anmalan", NA],
-            "estimate": pd.array([NA, 0.2963, 0.3050, 0.4952, 0.1667, NA, 0.2963], dtype="Float64"),
-            "ci_low": pd.array([NA, 0.1347, 0.1390, 0.2258, 0.0729, NA, NA], dtype="Float64"),
-            "ci_high": pd.array([NA, 0.6516, 0.6690, 1.0858, 0.3377, NA, NA], dtype="Float64"),
-            "n": pd.array([NA, 38, 38, 38, 30, NA, 38], dtype="Int64"),
-            "p_value": pd.array([NA, 0.0004, 0.0021, 0.0801, NA, NA, NA], dtype="Float64"),
-            "suppressed": [True, False, False, False, False, True, False],
+            "scope": ["period"] + ["rolling_12_months"] * 7,
+            "group": ["kvinna", "kvinna", "kvinna", "kvinna", "polisinitierad", "anmalan", NA, NA],
+            "estimate": pd.array(
+                [NA, 0.2963, 0.3050, 0.4952, 0.1667, NA, 0.2963, 0.00392], dtype="Float64"
+            ),
+            "ci_low": pd.array([NA, 0.1347, 0.1390, 0.2258, 0.0729, NA, NA, NA], dtype="Float64"),
+            "ci_high": pd.array([NA, 0.6516, 0.6690, 1.0858, 0.3377, NA, NA, NA], dtype="Float64"),
+            "n": pd.array([NA, 38, 38, 38, 30, NA, 38, 38], dtype="Int64"),
+            "p_value": pd.array([NA, 0.0004, 0.0021, 0.0801, NA, NA, NA, NA], dtype="Float64"),
+            "suppressed": [True, False, False, False, False, True, False, False],
         }
     )
     return {
@@ -433,6 +438,11 @@ def test_numbers_are_written_in_the_language_by_hand() -> None:
     assert fmt_value(-0.00004, "rate", "sv") == "0,0"  # never a negative zero
     assert fmt_value(0.0004, "p", "sv") == f"<{NBSP}0,001"
     assert fmt_value(0.0213, "p", "en") == "0.021"
+    # the parity difference 9/1216 - 4/1150 = 0.00392 of two shares per inhabitant
+    assert fmt_value(0.00392, fairness_kind("demographic_parity_difference"), "sv") == (
+        f"0,4{NBSP}procentenheter"
+    )
+    assert fairness_kind("demographic_parity_ratio") == "ratio"
     assert fmt_value(None, "int", "sv", suppressed=True) == "–"
     assert fmt_value(float("nan"), "rate", "sv") == ""
     assert fmt_value(pd.NA, "rate", "en", missing="n/a") == "n/a"
@@ -695,7 +705,10 @@ NOTE_WITHHELD = (
     "Trend, väntat antal, larmgräns och larm visas inte: ett antal i serien är dolt och skulle "
     "kunna räknas fram ur dem."
 )
-NOTE_NOT_APPLICABLE = "Ej tillämpligt: intervall, n eller p-värde tas inte fram för det här måttet."
+NOTE_NOT_APPLICABLE = (
+    "Ej tillämpligt: radens tomma celler (intervall, n eller p-värde) tas inte fram för det här "
+    "måttet."
+)
 #: Headers of the label (not value) columns of the Swedish data sheets.
 SV_LABEL_HEADERS = (
     "Tabell",
@@ -892,7 +905,8 @@ def test_workbook_is_byte_identical_with_fixed_dates(tmp_path: Path) -> None:
     )
     assert wb["Young people"]["M4"].value == f"{hidden} {no_history}"  # T3 2022
     assert wb["Groups"]["I8"].value == (
-        "Not applicable: no interval, n or p-value is computed for this measure."
+        "Not applicable: the row's empty cells (interval, n or p-value) are not computed for "
+        "this measure."
     )
     methods = _cells_text(wb["Methods and definitions"])
     assert "How the assessment is made: " + RULE["en"] in methods

@@ -29,6 +29,7 @@ EN: dict[str, str] = {
     "sub_sources": "Sources",
     "sub_checksums": "Input checksums (SHA-256)",
     "sub_goal": "The goal",
+    "sub_goal_rule": "The goal: rule and benchmark",
     "sub_areas": "Areas and age groups",
     # ------------------------------------------------------------------ summary sentences
     "s_youth": "In {period}, {n} young people ({ages} years) were reported for narcotics offences.",
@@ -256,10 +257,12 @@ EN: dict[str, str] = {
     "fair_benchmark_ratio_youth": "Odds ratio against the benchmark, young people",
     "fair_female_share_youth_trend": "Trend of the share of young women (log-odds a year)",
     "fair_demographic_parity_ratio": (
-        "Lowest over highest share reported per inhabitant, women and men (demographic parity)"
+        "Lowest over highest share reported per inhabitant, young women and men (demographic "
+        "parity)"
     ),
     "fair_demographic_parity_difference": (
-        "Highest minus lowest share reported per inhabitant, women and men (demographic parity)"
+        "Highest minus lowest share reported per inhabitant, young women and men (demographic "
+        "parity)"
     ),
     "group_polisinitierad": "Found by police activity",
     "group_anmalan": "Reported by someone else",
@@ -309,7 +312,8 @@ EN: dict[str, str] = {
         "hidden and could be worked out from them."
     ),
     "note_not_applicable": (
-        "Not applicable: no interval, n or p-value is computed for this measure."
+        "Not applicable: the row's empty cells (interval, n or p-value) are not computed for "
+        "this measure."
     ),
     "info_empty": (
         "An empty cell means that the value is hidden, cannot be computed or does not apply to "

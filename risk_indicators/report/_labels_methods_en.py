@@ -169,11 +169,16 @@ EN_METHODS: dict[str, str] = {
         "{municipality}."
     ),
     "source_population": "Statistics Sweden: population by age and gender on 31 December.",
+    "source_activity": (
+        "The police and the municipality: the activity file (the promise's activities and "
+        "hours of police activity by period and area)."
+    ),
     "version_text": "Made with risk_indicators version {version}.",
     "col_input": "Input",
     "input_reports": "Reported persons (police extract)",
     "input_population": "Population",
     "input_counts": "Counts (aggregated)",
+    "input_activity": "Police effort (activity file)",
     "input_config": "Settings",
     "col_file": "File",
     "col_sha256": "SHA-256",

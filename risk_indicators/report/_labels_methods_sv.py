@@ -170,11 +170,16 @@ SV_METHODS: dict[str, str] = {
         "Polismyndigheten: personer rapporterade för narkotikabrott, uttag för {municipality}."
     ),
     "source_population": "SCB: befolkning efter ålder och kön den 31 december.",
+    "source_activity": (
+        "Polisen och kommunen: aktivitetsfilen (löftets aktiviteter och polisens insatstimmar "
+        "per period och område)."
+    ),
     "version_text": "Framställd med risk_indicators version {version}.",
     "col_input": "Indata",
     "input_reports": "Rapporterade personer (polisens uttag)",
     "input_population": "Befolkning",
     "input_counts": "Antal (aggregerade)",
+    "input_activity": "Polisens insatser (aktivitetsfil)",
     "input_config": "Inställningar",
     "col_file": "Fil",
     "col_sha256": "SHA-256",

@@ -31,6 +31,7 @@ SV: dict[str, str] = {
     "sub_sources": "Källor",
     "sub_checksums": "Kontrollsummor för indata (SHA-256)",
     "sub_goal": "Målet",
+    "sub_goal_rule": "Målet: regel och jämförelsevärde",
     "sub_areas": "Områden och åldersgrupper",
     # ------------------------------------------------------------------ summary sentences
     "s_youth": "Under {period} rapporterades {n} unga ({ages} år) för narkotikabrott.",
@@ -249,11 +250,12 @@ SV: dict[str, str] = {
     "fair_benchmark_ratio_youth": "Oddskvot mot jämförelsevärdet, unga",
     "fair_female_share_youth_trend": "Trend för andelen kvinnor bland unga (log-odds per år)",
     "fair_demographic_parity_ratio": (
-        "Lägsta delat med högsta andel rapporterade per invånare, kvinnor och män (demografisk "
-        "paritet)"
+        "Lägsta delat med högsta andel rapporterade per invånare, unga kvinnor och män "
+        "(demografisk paritet)"
     ),
     "fair_demographic_parity_difference": (
-        "Högsta minus lägsta andel rapporterade per invånare, kvinnor och män (demografisk paritet)"
+        "Högsta minus lägsta andel rapporterade per invånare, unga kvinnor och män (demografisk "
+        "paritet)"
     ),
     "group_polisinitierad": "Upptäckt genom polisens arbete",
     "group_anmalan": "Anmält av någon annan",
@@ -303,7 +305,8 @@ SV: dict[str, str] = {
         "skulle kunna räknas fram ur dem."
     ),
     "note_not_applicable": (
-        "Ej tillämpligt: intervall, n eller p-värde tas inte fram för det här måttet."
+        "Ej tillämpligt: radens tomma celler (intervall, n eller p-värde) tas inte fram för "
+        "det här måttet."
     ),
     "info_empty": (
         "En tom cell betyder att värdet döljs, inte kan beräknas eller inte hör till raden; "

@@ -262,10 +262,13 @@ def _female(release: PublicRelease) -> TableView:
 
 def fairness_kind(measure: Any) -> ValueKind:
     """How a fairness measure is written: trends as signed coefficients, shares as per cent,
-    ratios and differences with two decimals."""
+    the demographic parity difference (of two shares reported per inhabitant, often below
+    0,005) in percentage points, ratios with two decimals."""
     name = str(measure)
     if name.endswith("_trend"):
         return "coef"
+    if name == "demographic_parity_difference":
+        return "share_pp"
     if "share" in name:
         return "percent"
     return "ratio"

@@ -14,7 +14,7 @@ from risk_indicators.periods import parse_period
 
 from ._effort_model import EffortView
 from .content import Cell, TableView, _finish, _interval, _label, _num
-from .formatting import fmt_interval, fmt_value, is_missing, period_text
+from .formatting import ValueKind, fmt_interval, fmt_value, is_missing, period_text
 from .labels import code_label, text
 from .model import PublicRelease
 from .summary import ages_text, indicator
@@ -22,10 +22,12 @@ from .summary import ages_text, indicator
 __all__ = ["detection_sentences", "effort_sentences", "effort_tables", "effort_view"]
 
 
-def _amount(release: PublicRelease, value: Any) -> Cell:
-    """An activity amount: whole numbers without decimals (occasions), else one decimal."""
+def _amount(release: PublicRelease, value: Any, unit: Any) -> Cell:
+    """An activity amount: hours always with one decimal (a column of hours reads alike:
+    401,0 beside 397,8), occasions and other counts without decimals when whole."""
     whole = not is_missing(value) and float(value).is_integer()
-    return _num(release, value, "int" if whole else "rate", suppressed=False, main=False)
+    kind: ValueKind = "int" if whole and unit != "timmar" else "rate"
+    return _num(release, value, kind, suppressed=False, main=False)
 
 
 def _view(release: PublicRelease) -> EffortView | None:
@@ -135,7 +137,8 @@ def _promise(release: PublicRelease, ev: EffortView) -> TableView:
         rows.append((
             _label(code_label(lang, "activity", r["activity"])),
             _label(code_label(lang, "area", r["area"])),
-            Cell(text(lang, "eff_not_reported")) if missing else _amount(release, r["amount"]),
+            Cell(text(lang, "eff_not_reported")) if missing
+            else _amount(release, r["amount"], r["unit"]),
             _label("" if not r["unit"] else code_label(lang, "unit", r["unit"])),
             _label(text(lang, "yes" if bool(r["promised"]) else "no")),
         ))  # fmt: skip
@@ -161,7 +164,7 @@ def _activities(release: PublicRelease, ev: EffortView) -> TableView:
                         f"({code_label(lang, 'unit', unit)})")]  # fmt: skip
         for p in periods:
             hit = part.loc[part["period"].astype(str) == p, "amount"]
-            cells.append(_amount(release, hit.iloc[0]) if len(hit) else Cell(""))
+            cells.append(_amount(release, hit.iloc[0], unit) if len(hit) else Cell(""))
         rows.append(tuple(cells))
     headers = [text(lang, "col_area"), text(lang, "col_activity")]
     headers += [period_text(p, lang) for p in periods]

@@ -49,6 +49,7 @@ _ENV = jinja2.Environment(
 def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
     """Everything the template shows, as text (the template adds no words of its own)."""
     lang, ages, t_count = release.language, ages_text(release), release.min_count
+    goal_short, goal_full = goal_sentences(release, full=False), goal_sentences(release)
     long_period = release.period.label_sv(long=True) if lang == "sv" else release.period.label_en()
     fig_alt = {"youth_rate": "fig_youth_alt", "female_share": "fig_female_alt",
                "effort": "fig_effort_alt"}  # fmt: skip
@@ -79,6 +80,7 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
             "meaning": text(lang, "sec_meaning"),
             "method": text(lang, "sec_method"),
             "goal": text(lang, "sub_goal"),
+            "goal_rule": text(lang, "sub_goal_rule"),
             "areas": text(lang, "sub_areas"),
             "definitions": text(lang, "sub_definitions"),
             "methods": text(lang, "sub_methods"),
@@ -88,8 +90,10 @@ def report_view(release: PublicRelease, figures: dict[str, tuple[bytes, str]]) -
             "sources": text(lang, "sub_sources"),
         },
         "summary_sentences": summary_sentences(release),
-        "goal_short": goal_sentences(release, full=False),
-        "goal_sentences": goal_sentences(release),
+        "goal_short": goal_short,
+        "goal_sentences": goal_full,
+        # the gender section adds only what the summary's goal does not say (no paragraph twice)
+        "goal_rule_sentences": goal_full[len(goal_short) :],
         "key_table": key_table(release),
         "area_tables": area_tables,
         "more_tables": text(lang, "more_tables"),

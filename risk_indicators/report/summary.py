@@ -359,14 +359,18 @@ def _straddles_zero(ind: dict[str, Any]) -> bool:
 
 
 def source_lines(release: PublicRelease) -> list[str]:
-    """Where the data come from: ``release.sources``, or the standard wording."""
+    """Where the data come from: ``release.sources``, or the standard wording (the activity
+    file too when the release has its effort figures)."""
     if release.sources:
         return list(release.sources)
     lang = release.language
-    return [
+    lines = [
         text(lang, "source_police", municipality=release.municipality),
         text(lang, "source_population"),
     ]
+    if release.effort is not None and release.effort.known:
+        lines.append(text(lang, "source_activity"))
+    return lines
 
 
 def cell_key_text(release: PublicRelease) -> str:
