@@ -99,6 +99,11 @@ def test_too_few_says_why_with_the_numbers() -> None:
     card = model_card(result, "en")
     assert "The data are too few" in card and "–" in card
     assert not re.search(r"\b1 do not yet have", card)
+    # the embargo: training ends 12 months before the test's first tertial 2023T1 begins
+    split = (result.settings["test_from"], result.settings["train_before"])
+    assert split == ("2023T1", "2022-01-01")
+    assert "report is from 2022-01-01 and before 2023T1 are in neither" in card
+    assert "från 2022-01-01 och före 2023T1 är inte med" in model_card(result, "sv")
 
 
 # ----------------------------------------------------------------------------- metrics

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from risk_indicators.periods import parse_period
+
 from ._card_text import FIGURE_LABELS, GROUP_LABELS, MODEL_LABELS, TEXT
 
 if TYPE_CHECKING:
@@ -234,6 +236,10 @@ def model_card(result: RiskModelResult, language: str) -> str:
             _md_table(f"|{t['count_col']}|{t['again_col']}", _data_rows(v))]  # fmt: skip
     if s["follow_end"]:
         out.append(t["data_follow"].format(month=s["follow_end"][:7]))  # never a report's day
+    test_start = str(parse_period(s["test_from"]).start) if s["test_from"] else ""
+    if s["train_before"] and s["train_before"] < test_start:  # the embargo between them
+        out.append(t["data_gap"].format(before=s["train_before"], test_from=s["test_from"],
+                                        months=months))  # fmt: skip
     period = FIGURE_LABELS[language][f"period_{s['period_kind']}"]
     out += [f"## {t['target']}", t["target_body"].format(months=months),
             f"## {t['features']}", t["features_body"].format(period=period)]  # fmt: skip

@@ -38,6 +38,9 @@ TEXT: dict[str, dict[str, str]] = {
         "data_train": "Träning (första anmälan före {before})",
         "data_test": "Test (första anmälan från {test_from})",
         "data_follow": "Uppföljningen går till den senaste anmälan i uppgifterna ({month}).",
+        "data_gap": "Träning och test är tillsammans färre än studien: de med en första "
+        "anmälan från {before} och före {test_from} är inte med i någon av dem, så att "
+        "träningens {months} månader av uppföljning slutar innan testet börjar.",
         "count_col": "personer",
         "again_col": "anmälda igen",
         "target": "Vad som förutsägs",
@@ -122,6 +125,9 @@ TEXT: dict[str, dict[str, str]] = {
         "data_train": "Training (first report before {before})",
         "data_test": "Test (first report from {test_from})",
         "data_follow": "Follow-up runs to the latest report in the data ({month}).",
+        "data_gap": "Training and test together are fewer than the study: those whose first "
+        "report is from {before} and before {test_from} are in neither, so that the "
+        "training's {months} months of follow-up end before the test begins.",
         "count_col": "persons",
         "again_col": "reported again",
         "target": "What is predicted",
