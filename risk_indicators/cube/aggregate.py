@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from risk_indicators._sorting import first_report_order
 from risk_indicators.config import Config
 from risk_indicators.errors import SchemaError
 from risk_indicators.periods import Period, assign_periods, window_label
@@ -71,9 +72,10 @@ def person_periods(valid: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     days = _days(valid["report_date"])
     period = _periods_of_days(days, config.period)
     person_code = person_codes(valid["person"])
-    order = _first_report_order(person_code, period, days, valid["row"].to_numpy())
+    order = first_report_order(person_code, period, days, valid["row"].to_numpy())
+    del days  # consumed by the sort (its buffer held the key)
     p_sorted, t_sorted = person_code[order], period[order]
-    del days, person_code, period  # ten million rows each: the peak of the intake
+    del person_code, period  # ten million rows each: the peak of the intake
     first = np.ones(len(order), dtype=bool)
     first[1:] = (p_sorted[1:] != p_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1])
     starts = np.flatnonzero(first)
@@ -141,46 +143,6 @@ def _periods_of_days(days: np.ndarray, kind: str) -> np.ndarray:
     unique, inverse = np.unique(days, return_inverse=True)
     stamps = pd.Series(unique.astype("datetime64[D]").astype("datetime64[s]"))
     return assign_periods(stamps, kind=kind).to_numpy()[inverse]  # type: ignore[arg-type]
-
-
-def _bits(n: int) -> int:
-    return max(int(n).bit_length(), 1)
-
-
-def _first_report_order(
-    person: np.ndarray, period: np.ndarray, days: np.ndarray, row: np.ndarray
-) -> np.ndarray:
-    """Row positions sorted by person, period, report date and row (file order).
-
-    One ``np.sort`` of a packed 63-bit key (person, period, day, row rank) when the four fit,
-    which is several times faster than ``np.lexsort`` of ten million rows; else lexsort.
-    """
-    n = len(person)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    in_file_order = n == 1 or bool((row[1:] > row[:-1]).all())
-    rank = np.arange(n, dtype=np.int64)
-    if not in_file_order:
-        rank = np.empty(n, dtype=np.int64)
-        rank[np.argsort(row, kind="stable")] = np.arange(n)
-    t0, d0 = int(period.min()), int(days.min())
-    widths = [_bits(person.max()), _bits(int(period.max()) - t0), _bits(int(days.max()) - d0),
-              _bits(n - 1)]  # fmt: skip
-    if sum(widths) > 63:
-        return np.lexsort((row, days, period, person))
-    # in place: at national scale every new array of ten million rows is felt
-    key = person.astype(np.int64)
-    for part, low, width in ((period, t0, widths[1]), (days, d0, widths[2]), (rank, 0, widths[3])):
-        key <<= width
-        key += part
-        key -= low
-    key.sort()
-    key &= (1 << widths[3]) - 1
-    if in_file_order:  # the rank is the position
-        return key
-    position_of_rank = np.empty(n, dtype=np.int64)
-    position_of_rank[rank] = np.arange(n)
-    return position_of_rank[key]
 
 
 def complete_inner(
