@@ -136,8 +136,9 @@ def aggregate(
         records = read_reports(records, config=config, key=key)
     areas = _areas(records, config)
     pp = person_periods(records.valid, config=config)
-    # records read here are not needed for the cube: their ten million rows (0.6 GB at
-    # national scale) are freed before the cells are counted, which was the intake's peak
+    # records read here are not needed for the cube: their ten million rows (frames of
+    # 0.6 GB at national scale) are freed before the cells are counted, which had been the
+    # intake's peak (a caller's records stay the caller's)
     del records
     kind = config.period
     first = Period(kind, int(pp["period"].min()))
