@@ -28,7 +28,7 @@ import pandas as pd
 
 from risk_indicators.config import Config
 from risk_indicators.cube import TOTAL, CountName
-from risk_indicators.intake import Activities
+from risk_indicators.intake import HOURS_UNIT, Activities
 from risk_indicators.periods import Period
 from risk_indicators.stats import (
     EffortStatistics,
@@ -58,7 +58,7 @@ def _rows(effort: EffortStatistics, activities: Activities | None, period: Perio
         t = activities.table
         t = t.loc[t["period"].isin(periods)]
         for r in t.itertuples(index=False):
-            table = "activity_hours" if r.unit == "timmar" else "activity_count"
+            table = "activity_hours" if r.unit == HOURS_UNIT else "activity_count"
             rows.append(_row(table, str(r.activity), str(r.period), float(r.amount),
                              group=str(r.area), n=int(r.n)))  # fmt: skip
     if effort.hours is not None:

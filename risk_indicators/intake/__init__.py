@@ -9,6 +9,8 @@ from __future__ import annotations
 from ._population_schema import validate_population
 from .activity import (
     ACTIVITY_CODES,
+    COUNT_UNIT,
+    HOURS_UNIT,
     PROMISED_ACTIVITIES,
     UNIT_CODES,
     Activities,
@@ -63,9 +65,11 @@ from .validate import (
 
 __all__ = [
     "ACTIVITY_CODES",
+    "COUNT_UNIT",
     "DEMO_KEY",
     "DETECTION_CODES",
     "GENDER_CODES",
+    "HOURS_UNIT",
     "MAX_REJECTED_SHARE",
     "OFFENCE_CODES",
     "PERSONNUMMER_PATTERN",

@@ -65,7 +65,15 @@ from .io import read_table
 from .personnummer import PERSONNUMMER_PATTERN
 from .schema import map_columns, normalise_token, scrub
 
-__all__ = ["ACTIVITY_CODES", "PROMISED_ACTIVITIES", "UNIT_CODES", "Activities", "read_activity"]
+__all__ = [
+    "ACTIVITY_CODES",
+    "COUNT_UNIT",
+    "HOURS_UNIT",
+    "PROMISED_ACTIVITIES",
+    "UNIT_CODES",
+    "Activities",
+    "read_activity",
+]
 
 ACTIVITY_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "period": (("period", "tertial", "tidsperiod", "kvartal", "manad"), False),
@@ -87,9 +95,12 @@ ACTIVITY_CODES: dict[str, str] = {
     **dict.fromkeys(("trafikinsats", "trafikinsatser", "traffic_operation"), "trafikinsats"),
     **dict.fromkeys(("kontroll", "kontroller", "narkotikakontroll"), "kontroll"),
 }  # fmt: skip
+#: The two unit codes of a read activity file (CONTRACT 1.3): hours and a number of occasions.
+HOURS_UNIT = "timmar"
+COUNT_UNIT = "antal"
 UNIT_CODES: dict[str, str] = {
-    **dict.fromkeys(("antal", "st", "stycken", "count", "tillfallen", "ggr", "ganger"), "antal"),
-    **dict.fromkeys(("timmar", "timme", "tim", "h", "hours", "hour"), "timmar"),
+    **dict.fromkeys(("antal", "st", "stycken", "count", "tillfallen", "ggr", "ganger"), COUNT_UNIT),
+    **dict.fromkeys(("timmar", "timme", "tim", "h", "hours", "hour"), HOURS_UNIT),
 }
 #: What the promise lists (shared/seed): the activity and the areas it names (empty: the
 #: municipality as a whole). ``hot_spot`` is the safety round at a hot spot.
@@ -167,7 +178,7 @@ class Activities:
             Periods to report (default: those of the file); a period without any hours in
             the file is NaN (its effort is unknown), never 0.
         """
-        hours = self.valid.loc[self.valid["unit"] == "timmar"].groupby("period")["amount"].sum()
+        hours = self.valid.loc[self.valid["unit"] == HOURS_UNIT].groupby("period")["amount"].sum()
         index = list(periods) if periods is not None else self.periods
         return hours.reindex(index).astype(float).rename("hours")
 
@@ -177,7 +188,7 @@ class Activities:
         t = self.table
         for p in self.periods:
             part = t.loc[t["period"] == p]
-            h = part.loc[part["unit"] == "timmar", "amount"].sum()
+            h = part.loc[part["unit"] == HOURS_UNIT, "amount"].sum()
             k = part.loc[part["unit"] == "antal", "amount"].sum()
             lines.append(f"{p}: {h:g} hours, {k:g} occasions")
         return "\n".join(lines)
@@ -188,7 +199,7 @@ class Activities:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 3.5))
-        t = self.table.loc[lambda d: d["unit"] == "timmar"]
+        t = self.table.loc[lambda d: d["unit"] == HOURS_UNIT]
         wide = t.pivot_table(index="period", columns="activity", values="amount", aggfunc="sum")
         wide = wide.reindex(self.periods).fillna(0.0)
         bottom = np.zeros(len(wide))

@@ -18,7 +18,7 @@ import pandas as pd
 from risk_indicators.analysis import Analysis
 from risk_indicators.cube import TOTAL
 from risk_indicators.disclosure import Protection
-from risk_indicators.intake import PROMISED_ACTIVITIES
+from risk_indicators.intake import COUNT_UNIT, HOURS_UNIT, PROMISED_ACTIVITIES
 from risk_indicators.report import EffortView
 from risk_indicators.stats import DETECTION_MODES
 
@@ -26,7 +26,7 @@ from ._publication import Publication, detection_shown
 
 __all__ = ["effort_view"]
 
-_ACTIVITY_TABLES = {"activity_hours": "timmar", "activity_count": "antal"}
+_ACTIVITY_TABLES = {"activity_hours": HOURS_UNIT, "activity_count": COUNT_UNIT}
 
 
 def _floats(values: pd.Series) -> pd.arrays.FloatingArray:

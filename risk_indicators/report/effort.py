@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from risk_indicators.intake import HOURS_UNIT
 from risk_indicators.periods import parse_period
 
 from ._effort_model import EffortView
@@ -26,7 +27,7 @@ def _amount(release: PublicRelease, value: Any, unit: Any) -> Cell:
     """An activity amount: hours always with one decimal (a column of hours reads alike:
     401,0 beside 397,8), occasions and other counts without decimals when whole."""
     whole = not is_missing(value) and float(value).is_integer()
-    kind: ValueKind = "int" if whole and unit != "timmar" else "rate"
+    kind: ValueKind = "int" if whole and unit != HOURS_UNIT else "rate"
     return _num(release, value, kind, suppressed=False, main=False)
 
 

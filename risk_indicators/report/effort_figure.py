@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from risk_indicators.intake import HOURS_UNIT
 from risk_indicators.periods import parse_period
 
 from .formatting import is_missing, short_period_text
@@ -42,7 +43,7 @@ def effort_figure(release: PublicRelease) -> Figure:
     pos = {c: i for i, c in enumerate(order)}
     x = np.arange(len(order), dtype=float)
     if acts is not None:
-        hours = acts.loc[(acts["unit"] == "timmar") & acts["period"].astype(str).isin(pos)]
+        hours = acts.loc[(acts["unit"] == HOURS_UNIT) & acts["period"].astype(str).isin(pos)]
         wide = hours.pivot_table(index="period", columns="activity", values="amount",
                                  aggfunc="sum").reindex(order).fillna(0.0)  # fmt: skip
         bottom = np.zeros(len(order))

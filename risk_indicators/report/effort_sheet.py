@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from risk_indicators.intake import HOURS_UNIT
 from risk_indicators.periods import period_text
 
 from .formatting import SUPPRESSED, is_missing
@@ -41,7 +42,7 @@ def write_effort_sheet(ws: Worksheet, release: PublicRelease) -> None:
             ws.append([period_text(str(r["period"]), lang), code_label(lang, "area", r["area"]),
                        code_label(lang, "activity", r["activity"]),
                        code_label(lang, "unit", r["unit"]), _value(r["amount"])])  # fmt: skip
-            if r["unit"] == "timmar":  # hours with one decimal, as in the report: 401,0
+            if r["unit"] == HOURS_UNIT:  # hours with one decimal, as in the report: 401,0
                 ws.cell(row=ws.max_row, column=5).number_format = "#,##0.0"
         ws.append([])
         heading("col_term", "col_estimate", "col_ci_low", "col_ci_high", "col_p_value", "col_n")

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from risk_indicators.errors import UsageError
+from risk_indicators.intake import HOURS_UNIT
 
 from ._model import Grid, Operation, SynthParams, day_weights
 
@@ -128,9 +129,9 @@ def activity_frame(params: SynthParams, grid: Grid) -> pd.DataFrame:
         patrol = PATROL_HOURS_PER_DAY * share * np.minimum(w, 1.0).sum(axis=1)
         extra = PATROL_HOURS_PER_DAY * share * np.maximum(w - 1.0, 0.0).sum(axis=1)
         for r, area in enumerate(params.areas):
-            rows.append((label, area, "patrull", round(float(patrol[r]), 1), "timmar"))
+            rows.append((label, area, "patrull", round(float(patrol[r]), 1), HOURS_UNIT))
             if extra[r] > 0:
-                rows.append((label, area, "hot_spot", round(float(extra[r]), 1), "timmar"))
+                rows.append((label, area, "hot_spot", round(float(extra[r]), 1), HOURS_UNIT))
     rows += _occasions(params, grid, weights)
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     order = {label: i for i, label in enumerate(grid.labels)}

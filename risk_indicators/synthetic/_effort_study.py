@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from risk_indicators.intake import HOURS_UNIT
 from risk_indicators.stats import effort_trend_replicates, trend_replicates
 
 from ._activity import activity_frame, with_effort
@@ -75,7 +76,7 @@ def _series(scenario: str) -> tuple[SynthParams, np.ndarray, np.ndarray, np.ndar
     mu = youth.pivot_table(index="period", columns=["area", "age_band", "gender"],
                            values="expected", sort=False).reindex(list(grid.labels))  # fmt: skip
     acts = activity_frame(params, grid)
-    hours = acts.loc[acts["unit"] == "timmar"].groupby("period")["amount"].sum()
+    hours = acts.loc[acts["unit"] == HOURS_UNIT].groupby("period")["amount"].sum()
     return params, mu.to_numpy(float), np.asarray(params.dispersion_k), hours.reindex(
         list(grid.labels)).to_numpy(float)  # fmt: skip
 
